@@ -1,0 +1,97 @@
+//! The page frame and the routes.
+//!
+//! | path | who | page |
+//! |---|---|---|
+//! | `/` | anyone | to the signed-in role's home, or `/login` |
+//! | `/login` | signed out | ID + password, or マイナンバーカード |
+//! | `/office` | 地区担当員, 査察指導員 | 福祉事務所 home |
+//! | `/clinic` | 医療機関・薬局 受付 | institution home |
+//! | `/me` | 被保護者 | own 資格 and this month's 医療券 |
+//! | `/operator` | システム運用者 | counts |
+//!
+//! A role page opened while signed out goes to `/login`; opened by another role, to
+//! that role's own home ([`RequireRole`]).
+
+use domain::api::Role;
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::{path, NavigateOptions};
+
+use crate::components::{ErrorBanner, Loading, RequireRole, SiteHeader, UpdateBanner};
+use crate::pages::{
+    clinic_home::ClinicHome, login::LoginPage, not_found::NotFound, office_home::OfficeHome,
+    operator_home::OperatorHome, recipient_home::RecipientHome,
+};
+use crate::service_worker::provide_service_worker;
+use crate::session::{home_path, provide_session, use_session, SessionCheck};
+
+const OFFICE_ROLES: &[Role] = &[Role::Caseworker, Role::Supervisor];
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_session();
+    provide_service_worker();
+
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"本文へ移動"</a>
+            <SiteHeader/>
+            <UpdateBanner/>
+            <main id="main" class="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=RootRedirect/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route
+                        path=path!("/office")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><OfficeHome/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/clinic")
+                        view=|| view! { <RequireRole roles=&[Role::Clinic]><ClinicHome/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/me")
+                        view=|| view! { <RequireRole roles=&[Role::Recipient]><RecipientHome/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/operator")
+                        view=|| view! { <RequireRole roles=&[Role::Operator]><OperatorHome/></RequireRole> }
+                    />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"扶助オン資 — 生活保護 医療扶助のオンライン資格確認"</p>
+            </footer>
+        </Router>
+    }
+}
+
+/// `/`: once the session is known, go to the right home.
+#[component]
+fn RootRedirect() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if session.check.get() == SessionCheck::Checking {
+            return;
+        }
+        let target = match session.role() {
+            Some(role) => home_path(role),
+            None if session.check.get() == SessionCheck::Done => "/login",
+            None => return,
+        };
+        navigate(target, NavigateOptions { replace: true, ..Default::default() });
+    });
+    move || match session.check.get() {
+        SessionCheck::Failed(message) if session.role().is_none() => view! {
+            <ErrorBanner message=message>
+                <button type="button" class="button" on:click=move |_| session.refresh()>
+                    "再試行"
+                </button>
+            </ErrorBanner>
+        }
+        .into_any(),
+        _ => view! { <Loading text="ログイン状態を確認しています…"/> }.into_any(),
+    }
+}

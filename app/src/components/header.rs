@@ -1,0 +1,94 @@
+//! The top bar: product name, the signed-in person (role, name, office or
+//! institution), links to the pages of their role, and ログアウト.
+
+use domain::api::SessionInfo;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+use crate::api;
+use crate::session::{home_path, use_session};
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <header class="site-header">
+            <div class="site-header-inner">
+                <p class="brand">
+                    <span class="brand-mark" aria-hidden="true">"扶"</span>
+                    <span class="brand-name">"扶助オン資"</span>
+                    <span class="brand-sub">"医療扶助オンライン資格確認"</span>
+                </p>
+                {move || session.info.get().map(|info| view! { <SignedInBar info=info/> })}
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn SignedInBar(info: SessionInfo) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let logout_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let organisation = info
+        .office_name
+        .clone()
+        .or_else(|| info.institution_name.clone());
+    let home = home_path(info.role);
+
+    let on_logout = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        logout_error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::logout().await {
+                // Already signed out on the server: the result is the same.
+                Ok(()) => finish_logout(session, &navigate),
+                Err(failure) if failure.is_unauthenticated() => finish_logout(session, &navigate),
+                Err(failure) => {
+                    logout_error.set(Some(format!("ログアウトできませんでした。{}", failure.message())));
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <nav class="main-nav" aria-label="メインメニュー">
+            <ul>
+                <li><A href=home>"ホーム"</A></li>
+            </ul>
+        </nav>
+        <div class="who" data-testid="header-user">
+            <span class="role-badge" data-testid="header-role">{info.role.label_ja()}</span>
+            <span class="who-name" data-testid="header-name">{info.display_name.clone()}</span>
+            {organisation.map(|name| view! {
+                <span class="who-org" data-testid="header-org">{name}</span>
+            })}
+        </div>
+        <button
+            type="button"
+            class="button button-quiet logout"
+            data-testid="logout"
+            on:click=on_logout
+            disabled=move || busy.get()
+        >
+            "ログアウト"
+        </button>
+        {move || logout_error.get().map(|message| view! {
+            <p class="header-error" role="alert" data-testid="logout-error">{message}</p>
+        })}
+    }
+}
+
+fn finish_logout(session: crate::session::Session, navigate: &impl Fn(&str, NavigateOptions)) {
+    session.signed_out();
+    navigate("/login", NavigateOptions { replace: true, ..Default::default() });
+}

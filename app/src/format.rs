@@ -1,0 +1,71 @@
+//! Small display helpers: numbers with separators, yen, code labels.
+//! Dates are formatted by `domain::wareki` (see `components::date_ja`).
+
+/// 1234567 → "1,234,567".
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// 本人支払額: 1500 → "1,500円".
+pub fn yen(amount: i64) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}{}円", group_digits(amount.unsigned_abs()))
+}
+
+/// 医療券・調剤券別 (OQSCD018).
+pub fn ticket_type_label(code: &str) -> &'static str {
+    match code {
+        "01" => "医療券",
+        "02" => "調剤券",
+        _ => "医療券・調剤券",
+    }
+}
+
+/// 診療別 (OQSCD019).
+pub fn treatment_type_label(code: &str) -> String {
+    match code {
+        "01" => "入院".to_string(),
+        "02" => "入院外".to_string(),
+        "03" => "歯科".to_string(),
+        "04" => "調剤".to_string(),
+        "05" => "訪問看護".to_string(),
+        other => format!("区分 {other}"),
+    }
+}
+
+/// "YYYY-MM" or "YYYY-MM-DD" → (year, month), for `domain::wareki::format_month`.
+pub fn year_month(iso: &str) -> Option<(i32, u32)> {
+    let mut parts = iso.split('-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    Some((year, month))
+}
+
+/// This month as "令和6年3月 (2024/03)", from the server's `today`.
+pub fn month_label(today_iso: &str) -> String {
+    match year_month(today_iso) {
+        Some((year, month)) => domain::wareki::format_month(year, month),
+        None => "今月".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped_by_three() {
+        for (n, want) in [(0, "0"), (999, "999"), (1000, "1,000"), (1234567, "1,234,567")] {
+            assert_eq!(group_digits(n), want);
+        }
+        assert_eq!(yen(-1500), "-1,500円");
+    }
+}

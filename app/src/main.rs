@@ -1,0 +1,39 @@
+//! 扶助オン資 browser app: Leptos (client-side rendering) compiled to WebAssembly.
+//!
+//! A guided tour:
+//! - [`app`] builds the page frame (header, update banner, `<main>`) and the routes.
+//! - [`session`] holds who is signed in, provided once at the root as a context so it
+//!   outlives every page (a signal owned by a page is disposed on navigation).
+//! - [`api`] is the only module that talks HTTP: one function per endpoint, serde types
+//!   from `domain::api`, every failure turned into a Japanese message.
+//! - [`service_worker`] registers `/sw.js` (generated at build time by
+//!   `scripts/sw-manifest.sh`) and tells the app when a new version is waiting.
+//! - `components/` holds one reusable component per file, `pages/` one page per file,
+//!   grouped by role.
+//!
+//! Architecture invariant: no `unwrap`/`expect` here; a panic in WebAssembly kills the page.
+
+mod api;
+mod app;
+mod components;
+mod format;
+mod pages;
+mod pin_tries;
+mod service_worker;
+mod session;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    remove_boot_message();
+    leptos::mount::mount_to_body(app::App);
+}
+
+/// `index.html` shows 「読み込んでいます…」 until the WebAssembly has started.
+fn remove_boot_message() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+}

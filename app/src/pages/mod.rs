@@ -1,0 +1,9 @@
+//! One page per file, by role.
+
+pub mod card_login;
+pub mod clinic_home;
+pub mod login;
+pub mod not_found;
+pub mod office_home;
+pub mod operator_home;
+pub mod recipient_home;

@@ -1,0 +1,213 @@
+//! JSON API types shared by the server and the browser app, so the two cannot drift.
+//!
+//! Every error the server returns is an [`ApiError`]: a closed [`ErrorCode`] plus a
+//! Japanese message for the person at the screen, and field errors where input was bad.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::FieldError;
+
+/// Who is signed in. Scope follows from the role (see ARCHITECTURE.md, "Scope").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 地区担当員: own office's recipients.
+    Caseworker,
+    /// 査察指導員: the whole office.
+    Supervisor,
+    /// 受付 of a 指定医療機関 or 指定薬局: only through a verification or a ticket naming it.
+    Clinic,
+    /// 被保護者: only themself. Signs in with the mock マイナンバーカード.
+    Recipient,
+    /// システム運用者.
+    Operator,
+}
+
+impl Role {
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Role::Caseworker => "地区担当員",
+            Role::Supervisor => "査察指導員",
+            Role::Clinic => "医療機関・薬局 受付",
+            Role::Recipient => "被保護者",
+            Role::Operator => "システム運用者",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Caseworker => "caseworker",
+            Role::Supervisor => "supervisor",
+            Role::Clinic => "clinic",
+            Role::Recipient => "recipient",
+            Role::Operator => "operator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "caseworker" => Some(Role::Caseworker),
+            "supervisor" => Some(Role::Supervisor),
+            "clinic" => Some(Role::Clinic),
+            "recipient" => Some(Role::Recipient),
+            "operator" => Some(Role::Operator),
+            _ => None,
+        }
+    }
+}
+
+/// The closed set of error kinds. The app shows `message`; it may branch on `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Input failed validation; see `fields`.
+    Validation,
+    /// Not signed in, or the session expired.
+    Unauthenticated,
+    /// Signed in, but this is outside the caller's role or scope.
+    Forbidden,
+    NotFound,
+    /// The request conflicts with stored data (e.g. a duplicate).
+    Conflict,
+    /// Too many failed sign-ins: wait and retry.
+    RateLimited,
+    /// Something failed on the server; details are in the server log only.
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+// ---------------------------------------------------------------- sessions
+
+/// `POST /api/login`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+}
+
+/// `GET /api/card/challenge`: a fresh nonce the card must sign.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CardChallenge {
+    pub challenge_id: String,
+    /// base64 of the random bytes to sign.
+    pub challenge: String,
+}
+
+/// `POST /api/card/login`: the recipient signs in with the mock マイナンバーカード.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CardLoginRequest {
+    pub challenge_id: String,
+    pub certificate: crate::card::Certificate,
+    /// base64 DER ECDSA signature over the challenge bytes.
+    pub signature: String,
+}
+
+/// `GET /api/session` and the answer to a successful sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub role: Role,
+    pub display_name: String,
+    /// 公費負担者番号 of the caller's office (caseworker, supervisor, recipient).
+    pub office_number: Option<String>,
+    pub office_name: Option<String>,
+    /// 医療機関コード of the caller's institution (clinic).
+    pub institution_code: Option<String>,
+    pub institution_name: Option<String>,
+    /// 受給者番号 (recipient).
+    pub recipient_number: Option<String>,
+    /// Today in JST as the server sees it (ISO date), so the app never trusts the PC clock for business dates.
+    pub today: String,
+}
+
+// ---------------------------------------------------------------- homes
+
+/// `GET /api/office/home`: the 福祉事務所 home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeHome {
+    pub office_number: String,
+    pub office_name: String,
+    pub office_phone: String,
+    pub recipients_active: u64,
+    pub recipients_total: u64,
+    pub recipients_without_card: u64,
+    pub tickets_this_month: u64,
+    /// 資格確認実績 of the previous JST day for this office's recipients.
+    pub verifications_yesterday: u64,
+    pub recent: Vec<RecipientSummary>,
+}
+
+/// One line of a recipient list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientSummary {
+    pub id: i64,
+    pub recipient_number: String,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: String,
+    /// 資格取得日 (ISO) if any.
+    pub qualified_from: Option<String>,
+    /// 資格喪失日 (ISO) if any.
+    pub qualified_until: Option<String>,
+    pub has_card: bool,
+    pub restricted: bool,
+}
+
+/// `GET /api/institution/home`: the clinic/pharmacy reception home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstitutionHome {
+    pub institution_code: String,
+    pub institution_name: String,
+    /// 点数表 label: 医科, 歯科, 調剤, 訪問看護 …
+    pub score_table: String,
+    pub online_capable: bool,
+    /// Tickets naming this institution for the current 診療年月.
+    pub tickets_this_month: u64,
+    pub verifications_today: u64,
+}
+
+/// `GET /api/me/home`: the recipient portal home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientHome {
+    pub name: String,
+    pub office_number: String,
+    pub office_name: String,
+    pub office_phone: String,
+    pub recipient_number: String,
+    pub qualified_from: Option<String>,
+    pub qualified_until: Option<String>,
+    pub tickets_this_month: Vec<TicketBrief>,
+}
+
+/// A ticket as the recipient sees it: where they may go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketBrief {
+    /// 01 医療券 / 02 調剤券
+    pub ticket_type: String,
+    pub treatment_month: String,
+    pub institution_code: String,
+    pub institution_name: String,
+    /// 診療別 code (01 入院 … 05 訪問看護)
+    pub treatment_type: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub self_pay_amount: i64,
+}
+
+/// `GET /api/operator/home`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorHome {
+    pub offices: u64,
+    pub institutions: u64,
+    pub recipients: u64,
+    pub tickets: u64,
+    pub verifications: u64,
+    pub users: u64,
+    pub database: String,
+}

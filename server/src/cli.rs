@@ -1,0 +1,293 @@
+//! The `onshi` command line: `serve`, `seed`, `import`, `institution-token`, `user add`, `card issue`.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use domain::api::Role;
+use domain::numbers::{InstitutionCode, PublicPayerNumber, RecipientNumber};
+
+use crate::db::Db;
+use crate::keys::Keys;
+
+#[derive(Parser)]
+#[command(name = "onshi", version, about = "扶助オン資: 医療扶助のオンライン資格確認 — サーバーと運用コマンド")]
+struct Cli {
+    /// Data directory: the SQLite database and the keys (ca.key, data.key).
+    #[arg(long, global = true, default_value = "./data", env = "ONSHI_DATA")]
+    data: PathBuf,
+    /// PostgreSQL URL (postgres://…); when unset, SQLite in the data directory.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the app.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The built app (Trunk's dist/). Not served when the directory does not exist.
+        #[arg(long, default_value = "dist")]
+        static_dir: PathBuf,
+        /// Mark the session cookie Secure (when served behind TLS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Load demo data (two offices, ~300 recipients, ~60 institutions, three months) or national-scale data.
+    Seed {
+        #[arg(long, value_enum)]
+        profile: Profile,
+        /// Do nothing (and succeed) when the database already holds data.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Import an exchange file (layouts: docs/file-layouts.md). UTF-8 or CP932. A file with any error writes nothing.
+    Import {
+        #[arg(value_enum)]
+        kind: ImportKind,
+        file: PathBuf,
+    },
+    /// Print a new bearer token for an institution's machine clients (レセコン, terminal folder exchange).
+    InstitutionToken { institution_code: String },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Mock マイナンバーカード.
+    Card {
+        #[command(subcommand)]
+        command: CardCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from standard input (at least 8 characters).
+    Add {
+        #[arg(long, value_enum)]
+        role: StaffRole,
+        /// 公費負担者番号 (caseworker, supervisor).
+        #[arg(long)]
+        office: Option<String>,
+        /// 医療機関コード (clinic).
+        #[arg(long)]
+        institution: Option<String>,
+        #[arg(long)]
+        login: String,
+        /// Name shown in the header and in the audit log.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CardCommand {
+    /// Issue a mock card file for a recipient; the 4-digit PIN is read from standard input.
+    Issue {
+        office_number: String,
+        recipient_number: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Revoke a card by its certificate serial.
+    Revoke { serial: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Profile {
+    Demo,
+    National,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StaffRole {
+    Caseworker,
+    Supervisor,
+    Clinic,
+    Operator,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    Offices,
+    Institutions,
+    Recipients,
+    Tickets,
+    VerificationLog,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ONSHI_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("エラー: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("エラー: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(cli: &Cli) -> anyhow::Result<Db> {
+    Db::open(cli.database_url.as_deref(), &cli.data).await
+}
+
+fn read_stdin_line(what: &str) -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).with_context(|| format!("cannot read the {what} from standard input"))?;
+    Ok(s.lines().next().unwrap_or("").trim_end_matches('\r').to_string())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Serve { addr, static_dir, secure_cookies } => {
+            let db = open(&cli).await?;
+            let keys = Arc::new(Keys::load_or_create(&cli.data)?);
+            let static_dir = static_dir.is_dir().then(|| static_dir.clone());
+            if static_dir.is_none() {
+                tracing::warn!("app directory not found: serving the API only (build the app with `make build`)");
+            }
+            let state = crate::http::AppState { db: db.clone(), keys, static_dir, secure_cookies: *secure_cookies };
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            tracing::info!("扶助オン資 listening on http://{addr} ({})", db.backend_label());
+            axum::serve(listener, crate::http::app(state))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed { profile, if_empty } => {
+            let db = open(&cli).await?;
+            if *if_empty && db.count("SELECT COUNT(*) FROM offices").await? > 0 {
+                println!("データが既にあるため、シードは行いません。");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let keys = Keys::load_or_create(&cli.data)?;
+            match profile {
+                Profile::Demo => {
+                    let report = crate::seed::demo(&db, &keys, &cli.data, crate::db::today_jst()).await?;
+                    println!("{report}");
+                }
+                Profile::National => {
+                    let report = crate::seed::national(&db, &keys, crate::db::today_jst()).await?;
+                    println!("{report}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { kind, file } => {
+            let db = open(&cli).await?;
+            let keys = Keys::load_or_create(&cli.data)?;
+            let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            match crate::imports::import(&db, &keys, *kind, &bytes, "onshi import").await? {
+                Ok(n) => {
+                    println!("{} 件を取り込みました。", n);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{}: {e}", file.display());
+                    }
+                    eprintln!("{} 件のエラーがあるため、このファイルからは何も取り込んでいません。", errors.len());
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::InstitutionToken { institution_code } => {
+            let code = InstitutionCode::parse(institution_code).map_err(|e| anyhow::anyhow!("医療機関コード: {}", e.message()))?;
+            let db = open(&cli).await?;
+            if crate::auth::institution_name(&db, code.as_str()).await?.is_none() {
+                anyhow::bail!("医療機関コード {} の医療機関が登録されていません", code.as_str());
+            }
+            println!("{}", crate::auth::add_institution_token(&db, code.as_str()).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Add { role, office, institution, login, name } } => {
+            let db = open(&cli).await?;
+            let role = match role {
+                StaffRole::Caseworker => Role::Caseworker,
+                StaffRole::Supervisor => Role::Supervisor,
+                StaffRole::Clinic => Role::Clinic,
+                StaffRole::Operator => Role::Operator,
+            };
+            let (office, institution) = match role {
+                Role::Caseworker | Role::Supervisor => {
+                    let raw = office.as_deref().context("--office 公費負担者番号 が必要です")?;
+                    let n = PublicPayerNumber::parse(raw).map_err(|e| anyhow::anyhow!("公費負担者番号: {}", e.message()))?;
+                    if crate::auth::office_name(&db, n.as_str()).await?.is_none() {
+                        anyhow::bail!("公費負担者番号 {} の福祉事務所が登録されていません", n.as_str());
+                    }
+                    (Some(n.as_str().to_string()), None)
+                }
+                Role::Clinic => {
+                    let raw = institution.as_deref().context("--institution 医療機関コード が必要です")?;
+                    let c = InstitutionCode::parse(raw).map_err(|e| anyhow::anyhow!("医療機関コード: {}", e.message()))?;
+                    if crate::auth::institution_name(&db, c.as_str()).await?.is_none() {
+                        anyhow::bail!("医療機関コード {} の医療機関が登録されていません", c.as_str());
+                    }
+                    (None, Some(c.as_str().to_string()))
+                }
+                _ => (None, None),
+            };
+            let login = login.trim();
+            if login.is_empty() || login.chars().any(char::is_whitespace) {
+                anyhow::bail!("ログインID: 空白を含まない文字列を指定してください");
+            }
+            let password = read_stdin_line("password")?;
+            if password.chars().count() < crate::auth::MIN_PASSWORD_CHARS {
+                anyhow::bail!("パスワード: {}文字以上にしてください", crate::auth::MIN_PASSWORD_CHARS);
+            }
+            let display = name.clone().unwrap_or_else(|| login.to_string());
+            match crate::auth::add_user(&db, login, &password, role, &display, office.as_deref(), institution.as_deref()).await {
+                Ok(_) => {
+                    println!("ユーザー {login} を追加しました（{}）。", role.label_ja());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) if e.to_string().to_lowercase().contains("unique") => anyhow::bail!("ログインID {login} は既に使われています"),
+                Err(e) => Err(e),
+            }
+        }
+        Command::Card { command: CardCommand::Issue { office_number, recipient_number, out } } => {
+            let office = PublicPayerNumber::parse(office_number).map_err(|e| anyhow::anyhow!("公費負担者番号: {}", e.message()))?;
+            let recipient = RecipientNumber::parse(recipient_number).map_err(|e| anyhow::anyhow!("受給者番号: {}", e.message()))?;
+            let pin = read_stdin_line("PIN")?;
+            domain::card::validate_pin(&pin).map_err(|e| anyhow::anyhow!("暗証番号: {}", e.message()))?;
+            let db = open(&cli).await?;
+            let keys = Keys::load_or_create(&cli.data)?;
+            let file = crate::cards::issue(&db, &keys, office.as_str(), recipient.as_str(), &pin, crate::db::today_jst()).await?;
+            crate::keys::write_private(out, &file)?;
+            println!("カードファイルを書き出しました: {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Card { command: CardCommand::Revoke { serial } } => {
+            let db = open(&cli).await?;
+            let n = crate::cards::revoke(&db, serial).await?;
+            if n == 0 {
+                anyhow::bail!("シリアル番号 {serial} のカードはありません");
+            }
+            println!("カード {serial} を失効させました。");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Errors as the API answers them: a closed set of codes with a Japanese message.
+//! Internal causes go to the server log (without personal data), never to the client.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::api::{ApiError, ErrorCode};
+use domain::error::FieldError;
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub body: ApiError,
+    cause: Option<anyhow::Error>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: ApiError {
+                code,
+                message: message.into(),
+                fields: Vec::new(),
+            },
+            cause: None,
+        }
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "ログインしてください。")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "この操作を行う権限がありません。")
+    }
+
+    /// `what` is the Japanese noun, e.g. 「受給者」.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("該当する{what}が見つかりません。"))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
+    }
+
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            _ => "入力内容に誤りがあります。各項目のメッセージを確認してください。".to_string(),
+        };
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            body: ApiError {
+                code: ErrorCode::Validation,
+                message,
+                fields,
+            },
+            cause: None,
+        }
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(cause: anyhow::Error) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "サーバーで問題が発生しました。時間をおいて再度お試しください。",
+        );
+        e.cause = Some(cause);
+        e
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(cause: sqlx::Error) -> Self {
+        Self::from(anyhow::Error::from(cause))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            tracing::error!(error = %cause, "internal error");
+        }
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+/// `Json<T>` whose rejections are [`AppError`]s in Japanese: malformed input is a 4xx, never a 500.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> AppError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::Validation,
+            "Content-Type: application/json で送信してください。",
+        ),
+        JsonRejection::JsonDataError(e) => AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Validation,
+            format!("送信された項目が正しくありません（{}）。", e.body_text()),
+        ),
+        _ => AppError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Validation,
+            "送信されたデータを読み取れません（JSON の形式が正しくありません）。",
+        ),
+    }
+}

@@ -1,0 +1,205 @@
+//! The home screen of each role: what a caseworker, a receptionist, a recipient and an
+//! operator see first after signing in.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use domain::api::{InstitutionHome, OfficeHome, OperatorHome, RecipientHome, RecipientSummary, TicketBrief};
+use domain::numbers::InstitutionCode;
+
+use super::error::AppError;
+use super::AppState;
+use crate::auth::Caller;
+use crate::db::today_jst;
+use crate::{audit, scope};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/office/home", get(office_home))
+        .route("/api/institution/home", get(institution_home))
+        .route("/api/me/home", get(recipient_home))
+        .route("/api/operator/home", get(operator_home))
+}
+
+fn month_of(date: chrono::NaiveDate) -> String {
+    date.format("%Y-%m").to_string()
+}
+
+type SummaryRow = (i64, String, String, String, String, Option<String>, Option<String>, i64, i64);
+
+fn summary(row: SummaryRow) -> RecipientSummary {
+    let (id, recipient_number, name, name_kana, birth_date, qualified_from, qualified_until, card_held, restricted) = row;
+    RecipientSummary {
+        id,
+        recipient_number,
+        name,
+        name_kana,
+        birth_date,
+        qualified_from,
+        qualified_until,
+        has_card: card_held != 0,
+        restricted: restricted != 0,
+    }
+}
+
+pub const SUMMARY_COLUMNS: &str =
+    "id, recipient_number, name, name_kana, birth_date, qualified_from, qualified_until, card_held, restricted";
+
+async fn office_home(State(state): State<AppState>, caller: Caller) -> Result<Json<OfficeHome>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let db = &state.db;
+    let today = today_jst();
+    let today_text = today.to_string();
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    let (name, phone): (String, Option<String>) = sqlx::query_as("SELECT name, phone FROM offices WHERE number = $1")
+        .bind(&office)
+        .fetch_one(&db.pool)
+        .await?;
+    let (total, active, without_card): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), \
+                CAST(COALESCE(SUM(CASE WHEN qualified_from IS NOT NULL AND qualified_from <= $2 \
+                                   AND (qualified_until IS NULL OR qualified_until >= $2) THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(CASE WHEN card_held = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM recipients WHERE office_number = $1",
+    )
+    .bind(&office)
+    .bind(&today_text)
+    .fetch_one(&db.pool)
+    .await?;
+    let (tickets,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM tickets WHERE office_number = $1 AND treatment_month = $2 AND status = 'active'",
+    )
+    .bind(&office)
+    .bind(month_of(today))
+    .fetch_one(&db.pool)
+    .await?;
+    let (yesterday_count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE office_number = $1 AND verified_date = $2")
+            .bind(&office)
+            .bind(&yesterday)
+            .fetch_one(&db.pool)
+            .await?;
+    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SUMMARY_COLUMNS} FROM recipients WHERE office_number = $1 ORDER BY updated_at DESC, id DESC LIMIT 10"
+    )))
+    .bind(&office)
+    .fetch_all(&db.pool)
+    .await?;
+    let recent: Vec<RecipientSummary> = rows.into_iter().map(summary).collect();
+    let ids: Vec<i64> = recent.iter().map(|r| r.id).collect();
+    audit::record_many(db, &caller, "recipient.list", &ids, "福祉事務所ホームの最近の受給者").await?;
+    Ok(Json(OfficeHome {
+        office_number: office,
+        office_name: name,
+        office_phone: phone.unwrap_or_default(),
+        recipients_active: u64::try_from(active).unwrap_or(0),
+        recipients_total: u64::try_from(total).unwrap_or(0),
+        recipients_without_card: u64::try_from(without_card).unwrap_or(0),
+        tickets_this_month: u64::try_from(tickets).unwrap_or(0),
+        verifications_yesterday: u64::try_from(yesterday_count).unwrap_or(0),
+        recent,
+    }))
+}
+
+async fn institution_home(State(state): State<AppState>, caller: Caller) -> Result<Json<InstitutionHome>, AppError> {
+    let code = scope::institution(&caller)?.to_string();
+    let db = &state.db;
+    let today = today_jst();
+    let (name, score_table, online): (String, i64, i64) =
+        sqlx::query_as("SELECT name, score_table, online_capable FROM institutions WHERE code = $1")
+            .bind(&code)
+            .fetch_one(&db.pool)
+            .await?;
+    let (tickets,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM tickets WHERE institution_code = $1 AND treatment_month = $2 AND status = 'active'",
+    )
+    .bind(&code)
+    .bind(month_of(today))
+    .fetch_one(&db.pool)
+    .await?;
+    let (verified,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE institution_code = $1 AND verified_date = $2")
+            .bind(&code)
+            .bind(today.to_string())
+            .fetch_one(&db.pool)
+            .await?;
+    let label = u8::try_from(score_table)
+        .ok()
+        .and_then(domain::numbers::ScoreTable::from_code)
+        .map(|t| t.label_ja().to_string())
+        .or_else(|| InstitutionCode::parse(&code).ok().map(|c| c.score_table().label_ja().to_string()))
+        .unwrap_or_default();
+    Ok(Json(InstitutionHome {
+        institution_code: code,
+        institution_name: name,
+        score_table: label,
+        online_capable: online != 0,
+        tickets_this_month: u64::try_from(tickets).unwrap_or(0),
+        verifications_today: u64::try_from(verified).unwrap_or(0),
+    }))
+}
+
+async fn recipient_home(State(state): State<AppState>, caller: Caller) -> Result<Json<RecipientHome>, AppError> {
+    let id = scope::own_recipient(&caller)?;
+    let db = &state.db;
+    let today = today_jst();
+    let (name, office_number, recipient_number, qualified_from, qualified_until): (String, String, String, Option<String>, Option<String>) =
+        sqlx::query_as(
+            "SELECT name, office_number, recipient_number, qualified_from, qualified_until FROM recipients WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
+    let (office_name, office_phone): (String, Option<String>) =
+        sqlx::query_as("SELECT name, phone FROM offices WHERE number = $1")
+            .bind(&office_number)
+            .fetch_one(&db.pool)
+            .await?;
+    let rows: Vec<(String, String, String, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT t.ticket_type, t.treatment_month, t.institution_code, i.name, t.treatment_type, t.valid_from, t.valid_until, t.self_pay_amount \
+         FROM tickets t JOIN institutions i ON i.code = t.institution_code \
+         WHERE t.recipient_id = $1 AND t.treatment_month = $2 AND t.status = 'active' ORDER BY t.valid_from, t.id",
+    )
+    .bind(id)
+    .bind(month_of(today))
+    .fetch_all(&db.pool)
+    .await?;
+    audit::record(db, &caller, "portal.home", Some(id), "").await?;
+    Ok(Json(RecipientHome {
+        name,
+        office_number,
+        office_name,
+        office_phone: office_phone.unwrap_or_default(),
+        recipient_number,
+        qualified_from,
+        qualified_until,
+        tickets_this_month: rows
+            .into_iter()
+            .map(|(ticket_type, treatment_month, institution_code, institution_name, treatment_type, valid_from, valid_until, self_pay_amount)| TicketBrief {
+                ticket_type,
+                treatment_month,
+                institution_code,
+                institution_name,
+                treatment_type,
+                valid_from,
+                valid_until,
+                self_pay_amount,
+            })
+            .collect(),
+    }))
+}
+
+async fn operator_home(State(state): State<AppState>, caller: Caller) -> Result<Json<OperatorHome>, AppError> {
+    scope::operator(&caller)?;
+    let db = &state.db;
+    Ok(Json(OperatorHome {
+        offices: db.count("SELECT COUNT(*) FROM offices").await?,
+        institutions: db.count("SELECT COUNT(*) FROM institutions").await?,
+        recipients: db.count("SELECT COUNT(*) FROM recipients").await?,
+        tickets: db.count("SELECT COUNT(*) FROM tickets").await?,
+        verifications: db.count("SELECT COUNT(*) FROM verifications").await?,
+        users: db.count("SELECT COUNT(*) FROM users").await?,
+        database: db.backend_label().to_string(),
+    }))
+}

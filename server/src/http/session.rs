@@ -1,0 +1,220 @@
+//! Sign-in and sign-out: staff by login ID and password, recipients by the mock マイナンバーカード.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine as _;
+use rand::RngCore;
+
+use domain::api::{CardChallenge, CardLoginRequest, ErrorCode, LoginRequest, Role, SessionInfo};
+
+use super::error::{ApiJson, AppError};
+use super::{cookie, AppState};
+use crate::auth::{self, Caller};
+use crate::db::{instant_text, today_jst};
+use crate::audit;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
+        .route("/api/session", get(session))
+        .route("/api/card/challenge", get(card_challenge))
+        .route("/api/card/login", post(card_login))
+}
+
+/// How long a card challenge may be answered.
+const CHALLENGE_SECONDS: i64 = 120;
+
+async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, AppError> {
+    let login = req.login.trim();
+    let mut missing = Vec::new();
+    if login.is_empty() {
+        missing.push(domain::error::FieldError::new("ログインID", "ログインIDを入力してください。"));
+    }
+    if req.password.is_empty() {
+        missing.push(domain::error::FieldError::new("パスワード", "パスワードを入力してください。"));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::validation(missing));
+    }
+    let db = &state.db;
+    if auth::is_locked(db, login).await? {
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("ログインに続けて失敗したため、このIDは{}分間ログインできません。", auth::LOCK_MINUTES),
+        ));
+    }
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE login = $1")
+        .bind(login)
+        .fetch_optional(&db.pool)
+        .await?;
+    // Verify against a dummy hash when the login is unknown, so timing does not reveal which IDs exist.
+    let (user_id, ok) = match &row {
+        Some((id, hash)) => (Some(*id), auth::verify_password(&req.password, hash)),
+        None => {
+            let _ = auth::verify_password(&req.password, dummy_hash());
+            (None, false)
+        }
+    };
+    let Some(user_id) = user_id.filter(|_| ok) else {
+        auth::record_failure(db, login).await?;
+        tracing::info!(login = %login, "sign-in failed");
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "ログインIDまたはパスワードが違います。",
+        ));
+    };
+    auth::clear_failures(db, login).await?;
+    let caller = auth::caller_for_user(db, user_id).await?.ok_or_else(AppError::unauthenticated)?;
+    let token = auth::create_session(db, caller.role, Some(user_id), None).await?;
+    audit::record(db, &caller, "session.login", None, "").await?;
+    signed_in(&state, &caller, &token).await
+}
+
+/// An argon2id hash nobody knows the password of, for constant-work failures.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(&auth::new_token()).unwrap_or_default())
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = cookie(&headers, auth::SESSION_COOKIE) {
+        auth::delete_session(&state.db, token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&session_cookie(&state, "", 0)).map_err(|e| anyhow::anyhow!(e))?,
+    );
+    Ok(response)
+}
+
+async fn session(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<SessionInfo>, AppError> {
+    Ok(axum::Json(session_info(&state, &caller).await?))
+}
+
+async fn card_challenge(State(state): State<AppState>) -> Result<axum::Json<CardChallenge>, AppError> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let challenge = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let id = auth::new_token();
+    let now = chrono::Utc::now();
+    // Old challenges are useless: drop them as we go.
+    sqlx::query("DELETE FROM card_challenges WHERE created_at < $1")
+        .bind(instant_text(now - chrono::Duration::seconds(CHALLENGE_SECONDS)))
+        .execute(&state.db.pool)
+        .await?;
+    sqlx::query("INSERT INTO card_challenges (id, challenge, created_at) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(&challenge)
+        .bind(instant_text(now))
+        .execute(&state.db.pool)
+        .await?;
+    Ok(axum::Json(CardChallenge {
+        challenge_id: id,
+        challenge,
+    }))
+}
+
+/// Check a signed challenge: one use only, fresh, signed by a valid, unrevoked card of the demo CA.
+/// Returns the recipient's id. Shared by recipient sign-in and card verification at reception.
+pub async fn check_card_signature(state: &AppState, challenge_id: &str, certificate: &domain::card::Certificate, signature: &str) -> Result<i64, AppError> {
+    let db = &state.db;
+    let row: Option<(String, String)> = sqlx::query_as("SELECT challenge, created_at FROM card_challenges WHERE id = $1")
+        .bind(challenge_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    sqlx::query("DELETE FROM card_challenges WHERE id = $1").bind(challenge_id).execute(&db.pool).await?;
+    let card_error = |message: String| AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, message);
+    let Some((challenge, created_at)) = row else {
+        return Err(card_error("読み取りの有効時間が過ぎました。もう一度カードを読み取ってください。".into()));
+    };
+    if created_at < instant_text(chrono::Utc::now() - chrono::Duration::seconds(CHALLENGE_SECONDS)) {
+        return Err(card_error("読み取りの有効時間が過ぎました。もう一度カードを読み取ってください。".into()));
+    }
+    let challenge_bytes = base64::engine::general_purpose::STANDARD
+        .decode(challenge)
+        .map_err(|e| anyhow::anyhow!("stored challenge: {e}"))?;
+    let revoked: Vec<(String,)> = sqlx::query_as("SELECT serial FROM cards WHERE serial = $1 AND revoked_at IS NOT NULL")
+        .bind(&certificate.serial)
+        .fetch_all(&db.pool)
+        .await?;
+    let subject = domain::card::verify_signature(
+        certificate,
+        &state.keys.ca_public_key_b64(),
+        &challenge_bytes,
+        signature,
+        today_jst(),
+        |serial| revoked.iter().any(|(s,)| s == serial),
+    )
+    .map_err(|e| card_error(e.message()))?;
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT r.id FROM cards c JOIN recipients r ON r.id = c.recipient_id \
+         WHERE c.serial = $1 AND r.office_number = $2 AND r.recipient_number = $3",
+    )
+    .bind(&certificate.serial)
+    .bind(&subject.office_number)
+    .bind(&subject.recipient_number)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| r.0)
+        .ok_or_else(|| card_error("このカードは登録されていません。福祉事務所にお問い合わせください。".into()))
+}
+
+async fn card_login(State(state): State<AppState>, ApiJson(req): ApiJson<CardLoginRequest>) -> Result<Response, AppError> {
+    let recipient_id = check_card_signature(&state, &req.challenge_id, &req.certificate, &req.signature).await?;
+    let caller = auth::caller_for_recipient(&state.db, recipient_id)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    let token = auth::create_session(&state.db, Role::Recipient, None, Some(recipient_id)).await?;
+    audit::record(&state.db, &caller, "session.login", Some(recipient_id), "マイナンバーカードでログイン").await?;
+    signed_in(&state, &caller, &token).await
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
+    format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        auth::SESSION_COOKIE,
+        token,
+        max_age,
+        if state.secure_cookies { "; Secure" } else { "" }
+    )
+}
+
+async fn signed_in(state: &AppState, caller: &Caller, token: &str) -> Result<Response, AppError> {
+    let info = session_info(state, caller).await?;
+    let mut response = axum::Json(info).into_response();
+    let cookie = session_cookie(state, token, auth::SESSION_HOURS * 3600);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| anyhow::anyhow!(e))?,
+    );
+    Ok(response)
+}
+
+pub async fn session_info(state: &AppState, caller: &Caller) -> Result<SessionInfo, AppError> {
+    let db = &state.db;
+    let office_name = match &caller.office_number {
+        Some(n) => auth::office_name(db, n).await?,
+        None => None,
+    };
+    let institution_name = match &caller.institution_code {
+        Some(c) => auth::institution_name(db, c).await?,
+        None => None,
+    };
+    Ok(SessionInfo {
+        role: caller.role,
+        display_name: caller.display_name.clone(),
+        office_number: caller.office_number.clone(),
+        office_name,
+        institution_code: caller.institution_code.clone(),
+        institution_name,
+        recipient_number: (caller.role == Role::Recipient).then(|| caller.actor_id.clone()),
+        today: today_jst().to_string(),
+    })
+}

@@ -1,0 +1,331 @@
+//! Importing the Appendix A exchange files into the database.
+//!
+//! Parse and check every row first (`domain::import`), then check references against the
+//! database (known offices, institutions, recipients), and only when the whole file is clean
+//! write it in one transaction. A file with any error writes nothing.
+//! Re-importing a file updates the same records (keys: 公費負担者番号, 医療機関コード,
+//! 公費負担者番号+受給者番号, 公費負担者番号+交付番号); verification-log rows already
+//! imported are skipped, so nothing is counted twice.
+
+use std::collections::HashSet;
+
+use sha2::{Digest, Sha256};
+
+use domain::error::RowError;
+use domain::import::{self, InstitutionRow, OfficeRow, RecipientRow, TicketRow, VerificationRow};
+
+use crate::cli::ImportKind;
+use crate::db::{instant_text, now_text, Db};
+use crate::keys::Keys;
+
+pub type ImportOutcome = Result<usize, Vec<RowError>>;
+
+pub async fn import(db: &Db, keys: &Keys, kind: ImportKind, bytes: &[u8], actor: &str) -> anyhow::Result<ImportOutcome> {
+    let text = match import::decode_text(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(Err(vec![RowError {
+                line: 1,
+                field: e.field,
+                message: e.message,
+            }]))
+        }
+    };
+    let outcome = match kind {
+        ImportKind::Offices => match import::parse_offices(&text) {
+            Ok(rows) => Ok(write_offices(db, &rows).await?),
+            Err(e) => Err(e),
+        },
+        ImportKind::Institutions => match import::parse_institutions(&text) {
+            Ok(rows) => Ok(write_institutions(db, &rows).await?),
+            Err(e) => Err(e),
+        },
+        ImportKind::Recipients => match import::parse_recipients(&text) {
+            Ok(rows) => match check_recipient_refs(db, &rows).await? {
+                errors if errors.is_empty() => Ok(write_recipients(db, keys, &rows).await?),
+                errors => Err(errors),
+            },
+            Err(e) => Err(e),
+        },
+        ImportKind::Tickets => match import::parse_tickets(&text) {
+            Ok(rows) => match check_ticket_refs(db, &rows).await? {
+                errors if errors.is_empty() => Ok(write_tickets(db, &rows, actor).await?),
+                errors => Err(errors),
+            },
+            Err(e) => Err(e),
+        },
+        ImportKind::VerificationLog => match import::parse_verification_log(&text) {
+            Ok(rows) => match check_verification_refs(db, &rows).await? {
+                errors if errors.is_empty() => Ok(write_verifications(db, &rows).await?),
+                errors => Err(errors),
+            },
+            Err(e) => Err(e),
+        },
+    };
+    if let Ok(n) = &outcome {
+        let what = match kind {
+            ImportKind::Offices => "offices",
+            ImportKind::Institutions => "institutions",
+            ImportKind::Recipients => "recipients",
+            ImportKind::Tickets => "tickets",
+            ImportKind::VerificationLog => "verification-log",
+        };
+        crate::audit::record_as(db, "operator", actor, "システム運用者", &format!("import.{what}"), None, &format!("{n}件")).await?;
+    }
+    Ok(outcome)
+}
+
+async fn known(db: &Db, sql: &'static str) -> anyhow::Result<HashSet<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+async fn known_recipients(db: &Db) -> anyhow::Result<HashSet<(String, String)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT office_number, recipient_number FROM recipients")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+fn missing(line: usize, field: &str, what: &str, value: &str) -> RowError {
+    RowError {
+        line,
+        field: field.to_string(),
+        message: format!("{what} {value} は登録されていません。先に登録してください。"),
+    }
+}
+
+async fn check_recipient_refs(db: &Db, rows: &[RecipientRow]) -> anyhow::Result<Vec<RowError>> {
+    let offices = known(db, "SELECT number FROM offices").await?;
+    Ok(rows
+        .iter()
+        .filter(|r| !offices.contains(r.office.as_str()))
+        .map(|r| missing(r.line, "公費負担者番号", "福祉事務所", r.office.as_str()))
+        .collect())
+}
+
+async fn check_ticket_refs(db: &Db, rows: &[TicketRow]) -> anyhow::Result<Vec<RowError>> {
+    let recipients = known_recipients(db).await?;
+    let institutions = known(db, "SELECT code FROM institutions").await?;
+    let mut errors = Vec::new();
+    for r in rows {
+        if !recipients.contains(&(r.office.as_str().to_string(), r.recipient.as_str().to_string())) {
+            errors.push(missing(r.line, "受給者番号", "受給者番号", r.recipient.as_str()));
+        }
+        if !institutions.contains(r.institution.as_str()) {
+            errors.push(missing(r.line, "指定医療機関コード", "医療機関", r.institution.as_str()));
+        }
+        if let Some(p) = &r.prescriber {
+            if !institutions.contains(p.as_str()) {
+                errors.push(missing(r.line, "処方箋発行元医療機関コード", "医療機関", p.as_str()));
+            }
+        }
+    }
+    Ok(errors)
+}
+
+async fn check_verification_refs(db: &Db, rows: &[VerificationRow]) -> anyhow::Result<Vec<RowError>> {
+    let offices = known(db, "SELECT number FROM offices").await?;
+    let institutions = known(db, "SELECT code FROM institutions").await?;
+    let mut errors = Vec::new();
+    for r in rows {
+        if !offices.contains(r.office.as_str()) {
+            errors.push(missing(r.line, "公費負担者番号", "福祉事務所", r.office.as_str()));
+        }
+        if !institutions.contains(r.institution.as_str()) {
+            errors.push(missing(r.line, "医療機関コード", "医療機関", r.institution.as_str()));
+        }
+    }
+    Ok(errors)
+}
+
+pub async fn write_offices(db: &Db, rows: &[OfficeRow]) -> anyhow::Result<usize> {
+    let mut tx = db.pool.begin().await?;
+    for r in rows {
+        sqlx::query(
+            "INSERT INTO offices (number, name, postal_code, address, phone) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (number) DO UPDATE SET name = excluded.name, postal_code = excluded.postal_code, \
+             address = excluded.address, phone = excluded.phone",
+        )
+        .bind(r.number.as_str())
+        .bind(&r.name)
+        .bind(&r.postal_code)
+        .bind(&r.address)
+        .bind(&r.phone)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+pub async fn write_institutions(db: &Db, rows: &[InstitutionRow]) -> anyhow::Result<usize> {
+    let mut tx = db.pool.begin().await?;
+    for r in rows {
+        sqlx::query(
+            "INSERT INTO institutions (code, name, score_table, online_capable, postal_code, address, phone) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, score_table = excluded.score_table, \
+             online_capable = excluded.online_capable, postal_code = excluded.postal_code, \
+             address = excluded.address, phone = excluded.phone",
+        )
+        .bind(r.code.as_str())
+        .bind(&r.name)
+        .bind(i64::from(r.code.score_table().code()))
+        .bind(i64::from(r.online_capable))
+        .bind(&r.postal_code)
+        .bind(&r.address)
+        .bind(&r.phone)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+pub async fn write_recipients(db: &Db, keys: &Keys, rows: &[RecipientRow]) -> anyhow::Result<usize> {
+    let now = now_text();
+    let mut tx = db.pool.begin().await?;
+    for r in rows {
+        let sealed = match &r.individual_number {
+            Some(n) => Some(keys.seal(n.as_str())?),
+            None => None,
+        };
+        sqlx::query(
+            "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
+             postal_code, address, card_held, card_registered, restricted, qualified_from, qualified_until, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
+             ON CONFLICT (office_number, recipient_number) DO UPDATE SET \
+             individual_number = COALESCE(excluded.individual_number, recipients.individual_number), \
+             name = excluded.name, name_kana = excluded.name_kana, sex = excluded.sex, birth_date = excluded.birth_date, \
+             postal_code = excluded.postal_code, address = excluded.address, card_held = excluded.card_held, \
+             card_registered = excluded.card_registered, restricted = excluded.restricted, \
+             qualified_from = excluded.qualified_from, qualified_until = excluded.qualified_until, updated_at = excluded.updated_at",
+        )
+        .bind(r.office.as_str())
+        .bind(r.recipient.as_str())
+        .bind(sealed)
+        .bind(&r.name)
+        .bind(&r.name_kana)
+        .bind(code_int(r.sex.code()))
+        .bind(r.birth_date.to_string())
+        .bind(&r.postal_code)
+        .bind(&r.address)
+        .bind(i64::from(r.card_registered))
+        .bind(i64::from(r.card_registered))
+        .bind(i64::from(r.restricted))
+        .bind(r.qualified_from.map(|d| d.to_string()))
+        .bind(r.qualified_until.map(|d| d.to_string()))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+pub async fn write_tickets(db: &Db, rows: &[TicketRow], actor: &str) -> anyhow::Result<usize> {
+    let now = now_text();
+    let mut tx = db.pool.begin().await?;
+    for r in rows {
+        let (recipient_id,): (i64,) =
+            sqlx::query_as("SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2")
+                .bind(r.office.as_str())
+                .bind(r.recipient.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+        let injury = |i: usize| r.injury_names.get(i).cloned();
+        let remark = |i: usize| r.remarks.get(i).cloned();
+        sqlx::query(
+            "INSERT INTO tickets (office_number, recipient_id, ticket_type, issue_number, treatment_month, valid_from, valid_until, \
+             institution_code, prescriber_code, treatment_type, injury_name1, injury_name2, injury_name3, self_pay_amount, \
+             single_or_combined, social_insurance, infection_law, elderly_care, prefectural_expense, district_contact, \
+             handling_contact, remarks1, remarks2, remarks3, status, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, 'active', $25, $26) \
+             ON CONFLICT (office_number, issue_number) DO UPDATE SET recipient_id = excluded.recipient_id, \
+             ticket_type = excluded.ticket_type, treatment_month = excluded.treatment_month, valid_from = excluded.valid_from, \
+             valid_until = excluded.valid_until, institution_code = excluded.institution_code, prescriber_code = excluded.prescriber_code, \
+             treatment_type = excluded.treatment_type, injury_name1 = excluded.injury_name1, injury_name2 = excluded.injury_name2, \
+             injury_name3 = excluded.injury_name3, self_pay_amount = excluded.self_pay_amount, single_or_combined = excluded.single_or_combined, \
+             social_insurance = excluded.social_insurance, infection_law = excluded.infection_law, elderly_care = excluded.elderly_care, \
+             prefectural_expense = excluded.prefectural_expense, district_contact = excluded.district_contact, \
+             handling_contact = excluded.handling_contact, remarks1 = excluded.remarks1, remarks2 = excluded.remarks2, remarks3 = excluded.remarks3",
+        )
+        .bind(r.office.as_str())
+        .bind(recipient_id)
+        .bind(r.ticket_type.code())
+        .bind(&r.issue_number)
+        .bind(format!("{:04}-{:02}", r.treatment_month.0, r.treatment_month.1))
+        .bind(r.valid_from.to_string())
+        .bind(r.valid_until.to_string())
+        .bind(r.institution.as_str())
+        .bind(r.prescriber.as_ref().map(|p| p.as_str().to_string()))
+        .bind(r.treatment_type.code())
+        .bind(injury(0))
+        .bind(injury(1))
+        .bind(injury(2))
+        .bind(r.self_pay_amount)
+        .bind(r.single_or_combined.code())
+        .bind(r.social_insurance.code())
+        .bind(r.infection_law.code())
+        .bind(r.elderly_care.code())
+        .bind(r.prefectural_expense.code())
+        .bind(&r.district_contact)
+        .bind(&r.handling_contact)
+        .bind(remark(0))
+        .bind(remark(1))
+        .bind(remark(2))
+        .bind(&now)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// The idempotency key of an imported verification: the row's content.
+fn import_key(r: &VerificationRow) -> String {
+    let text = format!(
+        "{}|{}|{}|{}|{}|{}",
+        r.verified_at.to_rfc3339(),
+        r.institution.as_str(),
+        r.office.as_str(),
+        r.recipient.as_str(),
+        r.reference.code(),
+        r.validity.code()
+    );
+    let digest = Sha256::digest(text.as_bytes());
+    format!("import:{}", digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+pub async fn write_verifications(db: &Db, rows: &[VerificationRow]) -> anyhow::Result<usize> {
+    let mut tx = db.pool.begin().await?;
+    let mut written = 0usize;
+    for r in rows {
+        let at = r.verified_at.with_timezone(&chrono::Utc);
+        let result = sqlx::query(
+            "INSERT INTO verifications (client_id, verified_at, verified_date, institution_code, office_number, recipient_number, \
+             reference_class, validity, offline, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 'import') \
+             ON CONFLICT (client_id) DO NOTHING",
+        )
+        .bind(import_key(r))
+        .bind(instant_text(at))
+        .bind(domain::jst::date_of(at).to_string())
+        .bind(r.institution.as_str())
+        .bind(r.office.as_str())
+        .bind(r.recipient.as_str())
+        .bind(code_int(r.reference.code()))
+        .bind(code_int(r.validity.code()))
+        .execute(&mut *tx)
+        .await?;
+        written += usize::try_from(result.rows_affected()).unwrap_or(0);
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// Numeric codes (性別, 照会区分, 資格有効性) are stored as integers.
+pub fn code_int(code: &str) -> i64 {
+    code.parse().unwrap_or(0)
+}
