@@ -9,7 +9,7 @@ use domain::api::{Role, SessionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api;
+use crate::api::{self, Failure};
 
 /// Where the start-up session check stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +63,15 @@ impl Session {
     pub fn signed_out(self) {
         self.info.set(None);
         self.check.set(SessionCheck::Done);
+    }
+
+    /// Passes an API answer through; `unauthenticated` means the session is gone, so the
+    /// app signs out locally and the page guard moves to /login.
+    pub fn check<T>(self, result: Result<T, Failure>) -> Result<T, Failure> {
+        if matches!(&result, Err(failure) if failure.is_unauthenticated()) {
+            self.signed_out();
+        }
+        result
     }
 
     pub fn role(self) -> Option<Role> {

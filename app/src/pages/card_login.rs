@@ -109,7 +109,13 @@ pub fn CardLogin() -> impl IntoView {
             </div>
             {move || card.get().map(|card_file| view! {
                 <CardSummary card=card_file/>
-                <button type="button" class="button button-quiet" data-testid="card-choose-other" on:click=choose_other_card>
+                <button
+                    type="button"
+                    class="button button-quiet"
+                    data-testid="card-choose-other"
+                    disabled=move || busy.get().is_some()
+                    on:click=choose_other_card
+                >
                     "別のカードを選ぶ"
                 </button>
             })}
@@ -288,7 +294,8 @@ fn PinEntry(
                         error.set(Some(format!(
                             "暗証番号が違います。あと{left}回間違えると、このカードはロックされます。"
                         )));
-                        if let Some(input) = pin_input.get_untracked() {
+                        // The step may have been left meanwhile: then there is no input.
+                        if let Some(input) = pin_input.try_get_untracked().flatten() {
                             let _ = input.focus();
                         }
                     }
@@ -397,7 +404,7 @@ where
     E::Output: wasm_bindgen::JsCast + Clone + 'static,
 {
     request_animation_frame(move || {
-        if let Some(element) = target.get_untracked() {
+        if let Some(element) = target.try_get_untracked().flatten() {
             if let Ok(element) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element) {
                 let _ = element.focus();
             }

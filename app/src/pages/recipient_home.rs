@@ -1,0 +1,144 @@
+//! `/me`: the recipient's own page — who they are registered as, how long their
+//! 医療扶助 runs, and where this month's 医療券・調剤券 let them go.
+
+use domain::api::{RecipientHome, TicketBrief};
+use leptos::prelude::*;
+
+use crate::api;
+use crate::components::{DateJa, DateRangeJa, LoadError, Loading, PageHeading};
+use crate::format::{month_label, ticket_type_label, treatment_type_label, yen};
+use crate::session::use_session;
+
+#[component]
+pub fn RecipientHome() -> impl IntoView {
+    let session = use_session();
+    let home = LocalResource::new(move || async move { session.check(api::recipient_home().await) });
+    view! {
+        <section class="page">
+            <PageHeading title="わたしの医療扶助" testid="recipient-home-heading"/>
+            {move || match home.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Ok(home)) => view! { <RecipientOverview home=home/> }.into_any(),
+                Some(Err(failure)) => view! {
+                    <LoadError failure=failure retry=Callback::new(move |_| home.refetch())/>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn RecipientOverview(home: RecipientHome) -> impl IntoView {
+    let session = use_session();
+    let today = session
+        .info
+        .with_untracked(|info| info.as_ref().map(|info| info.today.clone()))
+        .unwrap_or_default();
+    let month = month_label(&today);
+    let phone_href = format!("tel:{}", home.office_phone.replace(['-', ' '], ""));
+
+    view! {
+        <div class="org-card" data-testid="recipient-card">
+            <p class="org-name" data-testid="recipient-name">{home.name.clone()}" 様"</p>
+            <dl class="org-facts">
+                <div><dt>"受給者番号"</dt><dd data-testid="recipient-number">{home.recipient_number.clone()}</dd></div>
+                <div><dt>"担当の福祉事務所"</dt><dd data-testid="recipient-office">{home.office_name.clone()}</dd></div>
+                <div>
+                    <dt>"電話番号"</dt>
+                    <dd><a href=phone_href data-testid="recipient-office-phone">{home.office_phone.clone()}</a></dd>
+                </div>
+            </dl>
+        </div>
+
+        <h2>"医療扶助を受けられる期間"</h2>
+        <p class="plain" data-testid="recipient-qualification">
+            <Qualification from=home.qualified_from.clone() until=home.qualified_until.clone() today=today/>
+        </p>
+
+        <h2>{format!("今月の医療券・調剤券（{month}）")}</h2>
+        {if home.tickets_this_month.is_empty() {
+            view! {
+                <div class="notice" data-testid="no-ticket-note">
+                    <p><strong>"今月の医療券・調剤券はまだありません。"</strong></p>
+                    <p>
+                        {format!(
+                            "病院・診療所・薬局にかかるときは、先に福祉事務所（{}、電話 {}）へ連絡してください。",
+                            home.office_name, home.office_phone
+                        )}
+                        "福祉事務所が医療券・調剤券を発行し、かかる医療機関を登録します。"
+                    </p>
+                    <p>"急な病気やけがで、夜間・休日など連絡できないときは先に受診し、できるだけ早く福祉事務所へ連絡してください。"</p>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="hint">
+                    "医療券・調剤券は、券に書かれた医療機関・薬局で使えます。ほかの医療機関にかかるときは、先に福祉事務所へ連絡してください。"
+                </p>
+                <ul class="tickets" data-testid="tickets">
+                    {home.tickets_this_month.into_iter().map(|ticket| view! { <Ticket ticket=ticket/> }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+    }
+}
+
+/// 資格期間 in plain words.
+#[component]
+fn Qualification(from: Option<String>, until: Option<String>, today: String) -> impl IntoView {
+    // ISO dates compare correctly as strings.
+    let ended = until.as_deref().is_some_and(|until| !today.is_empty() && until < today.as_str());
+    let not_started = from.as_deref().is_some_and(|from| !today.is_empty() && from > today.as_str());
+    match (from, until) {
+        (None, _) => view! {
+            "資格の情報はまだ登録されていません。福祉事務所にお問い合わせください。"
+        }
+        .into_any(),
+        (Some(_), Some(until)) if ended => view! {
+            "医療扶助は " <DateJa iso=until/> " で終わっています。医療機関にかかる前に、福祉事務所に相談してください。"
+        }
+        .into_any(),
+        (Some(from), Some(until)) => view! {
+            <DateJa iso=from/> " から " <DateJa iso=until/> " まで、医療扶助を受けられます。"
+        }
+        .into_any(),
+        (Some(from), None) if not_started => view! {
+            <DateJa iso=from/> " から医療扶助を受けられます。"
+        }
+        .into_any(),
+        (Some(from), None) => view! {
+            <DateJa iso=from/> " から医療扶助を受けています。終わりの日は決まっていません。"
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Ticket(ticket: TicketBrief) -> impl IntoView {
+    let pay = if ticket.self_pay_amount == 0 {
+        "0円（窓口での支払いはありません）".to_string()
+    } else {
+        format!("{}（窓口で支払います）", yen(ticket.self_pay_amount))
+    };
+    view! {
+        <li class="ticket" data-testid="ticket">
+            <p class="ticket-kind">
+                <span class="badge">{ticket_type_label(&ticket.ticket_type)}</span>
+                " "
+                {treatment_type_label(&ticket.treatment_type)}
+            </p>
+            <h3 class="ticket-institution" data-testid="ticket-institution">{ticket.institution_name}</h3>
+            <dl class="ticket-details">
+                <div>
+                    <dt>"使える期間"</dt>
+                    <dd><DateRangeJa from=Some(ticket.valid_from) until=Some(ticket.valid_until)/></dd>
+                </div>
+                <div><dt>"本人支払額"</dt><dd data-testid="ticket-self-pay">{pay}</dd></div>
+                <div><dt>"医療機関コード"</dt><dd>{ticket.institution_code}</dd></div>
+            </dl>
+        </li>
+    }
+}
