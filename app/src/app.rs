@@ -81,7 +81,13 @@ fn RootRedirect() -> impl IntoView {
             None if session.check.get() == SessionCheck::Done => "/login",
             None => return,
         };
-        navigate(target, NavigateOptions { replace: true, ..Default::default() });
+        navigate(
+            target,
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        );
     });
     move || match session.check.get() {
         SessionCheck::Failed(message) if session.role().is_none() => view! {

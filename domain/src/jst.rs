@@ -27,10 +27,7 @@ mod tests {
     fn jst_day_boundary() {
         let late_utc = Utc.with_ymd_and_hms(2024, 2, 29, 15, 0, 0).single();
         let before = Utc.with_ymd_and_hms(2024, 2, 29, 14, 59, 59).single();
-        assert_eq!(
-            late_utc.map(date_of),
-            NaiveDate::from_ymd_opt(2024, 3, 1)
-        );
+        assert_eq!(late_utc.map(date_of), NaiveDate::from_ymd_opt(2024, 3, 1));
         assert_eq!(before.map(date_of), NaiveDate::from_ymd_opt(2024, 2, 29));
     }
 }

@@ -5,12 +5,33 @@ use crate::auth::Caller;
 use crate::db::{now_text, Db};
 
 /// Record one access to one recipient's data (or to none: `recipient_id = None`).
-pub async fn record(db: &Db, caller: &Caller, action: &str, recipient_id: Option<i64>, detail: &str) -> anyhow::Result<()> {
-    record_as(db, caller.role.as_str(), &caller.actor_id, &caller.actor_label, action, recipient_id, detail).await
+pub async fn record(
+    db: &Db,
+    caller: &Caller,
+    action: &str,
+    recipient_id: Option<i64>,
+    detail: &str,
+) -> anyhow::Result<()> {
+    record_as(
+        db,
+        caller.role.as_str(),
+        &caller.actor_id,
+        &caller.actor_label,
+        action,
+        recipient_id,
+        detail,
+    )
+    .await
 }
 
 /// Record the same access for each recipient shown (a list is a read of every line in it).
-pub async fn record_many(db: &Db, caller: &Caller, action: &str, recipient_ids: &[i64], detail: &str) -> anyhow::Result<()> {
+pub async fn record_many(
+    db: &Db,
+    caller: &Caller,
+    action: &str,
+    recipient_ids: &[i64],
+    detail: &str,
+) -> anyhow::Result<()> {
     if recipient_ids.is_empty() {
         return Ok(());
     }

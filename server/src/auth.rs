@@ -32,7 +32,9 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -66,7 +68,12 @@ pub struct Caller {
 }
 
 /// Create a session row and return the cookie token.
-pub async fn create_session(db: &Db, role: Role, user_id: Option<i64>, recipient_id: Option<i64>) -> anyhow::Result<String> {
+pub async fn create_session(
+    db: &Db,
+    role: Role,
+    user_id: Option<i64>,
+    recipient_id: Option<i64>,
+) -> anyhow::Result<String> {
     let token = new_token();
     let now = chrono::Utc::now();
     let expires = now + chrono::Duration::hours(SESSION_HOURS);
@@ -112,7 +119,9 @@ pub async fn caller_from_session(db: &Db, token: &str) -> anyhow::Result<Option<
     };
     match (user_id, recipient_id) {
         (Some(user_id), _) => caller_for_user(db, user_id).await,
-        (None, Some(recipient_id)) if role == Role::Recipient => caller_for_recipient(db, recipient_id).await,
+        (None, Some(recipient_id)) if role == Role::Recipient => {
+            caller_for_recipient(db, recipient_id).await
+        }
         _ => Ok(None),
     }
 }
@@ -131,8 +140,12 @@ pub async fn caller_for_user(db: &Db, user_id: i64) -> anyhow::Result<Option<Cal
         return Ok(None);
     };
     let actor_label = match (&office_number, &institution_code) {
-        (Some(office), _) => office_name(db, office).await?.unwrap_or_else(|| office.clone()),
-        (None, Some(code)) => institution_name(db, code).await?.unwrap_or_else(|| code.clone()),
+        (Some(office), _) => office_name(db, office)
+            .await?
+            .unwrap_or_else(|| office.clone()),
+        (None, Some(code)) => institution_name(db, code)
+            .await?
+            .unwrap_or_else(|| code.clone()),
         _ => "システム運用者".to_string(),
     };
     Ok(Some(Caller {
@@ -148,11 +161,12 @@ pub async fn caller_for_user(db: &Db, user_id: i64) -> anyhow::Result<Option<Cal
 }
 
 pub async fn caller_for_recipient(db: &Db, recipient_id: i64) -> anyhow::Result<Option<Caller>> {
-    let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT office_number, recipient_number, name FROM recipients WHERE id = $1")
-            .bind(recipient_id)
-            .fetch_optional(&db.pool)
-            .await?;
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT office_number, recipient_number, name FROM recipients WHERE id = $1",
+    )
+    .bind(recipient_id)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.map(|(office_number, recipient_number, name)| Caller {
         role: Role::Recipient,
         actor_id: recipient_number,
@@ -167,12 +181,15 @@ pub async fn caller_for_recipient(db: &Db, recipient_id: i64) -> anyhow::Result<
 
 /// A machine client (レセコン, 資格確認端末 folder exchange) authenticated by its bearer token.
 pub async fn caller_from_institution_token(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT institution_code FROM institution_tokens WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .fetch_optional(&db.pool)
-        .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT institution_code FROM institution_tokens WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .fetch_optional(&db.pool)
+            .await?;
     let Some((code,)) = row else { return Ok(None) };
-    let name = institution_name(db, &code).await?.unwrap_or_else(|| code.clone());
+    let name = institution_name(db, &code)
+        .await?
+        .unwrap_or_else(|| code.clone());
     Ok(Some(Caller {
         role: Role::Clinic,
         actor_id: code.clone(),
@@ -204,11 +221,12 @@ pub async fn institution_name(db: &Db, code: &str) -> anyhow::Result<Option<Stri
 /// Has this login failed too often recently?
 pub async fn is_locked(db: &Db, login: &str) -> anyhow::Result<bool> {
     let since = instant_text(chrono::Utc::now() - chrono::Duration::minutes(LOCK_MINUTES));
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
-        .bind(login)
-        .bind(since)
-        .fetch_one(&db.pool)
-        .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
+            .bind(login)
+            .bind(since)
+            .fetch_one(&db.pool)
+            .await?;
     Ok(n >= MAX_FAILURES)
 }
 
@@ -222,7 +240,10 @@ pub async fn record_failure(db: &Db, login: &str) -> anyhow::Result<()> {
 }
 
 pub async fn clear_failures(db: &Db, login: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE login = $1").bind(login).execute(&db.pool).await?;
+    sqlx::query("DELETE FROM login_failures WHERE login = $1")
+        .bind(login)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 

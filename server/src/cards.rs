@@ -32,13 +32,21 @@ pub fn new_serial() -> String {
 }
 
 /// Issue a card for a registered recipient and return the card file (JSON).
-pub async fn issue(db: &Db, keys: &Keys, office_number: &str, recipient_number: &str, pin: &str, today: NaiveDate) -> anyhow::Result<String> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM recipients WHERE office_number = $1 AND recipient_number = $2")
-            .bind(office_number)
-            .bind(recipient_number)
-            .fetch_optional(&db.pool)
-            .await?;
+pub async fn issue(
+    db: &Db,
+    keys: &Keys,
+    office_number: &str,
+    recipient_number: &str,
+    pin: &str,
+    today: NaiveDate,
+) -> anyhow::Result<String> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM recipients WHERE office_number = $1 AND recipient_number = $2",
+    )
+    .bind(office_number)
+    .bind(recipient_number)
+    .fetch_optional(&db.pool)
+    .await?;
     let Some((recipient_id, name)) = row else {
         anyhow::bail!("公費負担者番号 {office_number} ・受給者番号 {recipient_number} の被保護者は登録されていません");
     };
@@ -56,27 +64,39 @@ pub async fn issue(db: &Db, keys: &Keys, office_number: &str, recipient_number: 
         .issue_card(&serial, subject, today, not_after, pin, &new_entropy())
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let mut tx = db.pool.begin().await?;
-    sqlx::query("INSERT INTO cards (serial, recipient_id, issued_at, not_after) VALUES ($1, $2, $3, $4)")
-        .bind(&serial)
-        .bind(recipient_id)
-        .bind(now_text())
-        .bind(not_after.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO cards (serial, recipient_id, issued_at, not_after) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&serial)
+    .bind(recipient_id)
+    .bind(now_text())
+    .bind(not_after.to_string())
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("UPDATE recipients SET card_held = 1, card_registered = 1 WHERE id = $1")
         .bind(recipient_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    crate::audit::record_as(db, "operator", "onshi", "システム運用者", "card.issue", Some(recipient_id), "マイナンバーカード（デモ）を発行").await?;
+    crate::audit::record_as(
+        db,
+        "operator",
+        "onshi",
+        "システム運用者",
+        "card.issue",
+        Some(recipient_id),
+        "マイナンバーカード（デモ）を発行",
+    )
+    .await?;
     Ok(serde_json::to_string_pretty(&card)?)
 }
 
 pub async fn revoke(db: &Db, serial: &str) -> anyhow::Result<u64> {
-    let result = sqlx::query("UPDATE cards SET revoked_at = $1 WHERE serial = $2 AND revoked_at IS NULL")
-        .bind(now_text())
-        .bind(serial)
-        .execute(&db.pool)
-        .await?;
+    let result =
+        sqlx::query("UPDATE cards SET revoked_at = $1 WHERE serial = $2 AND revoked_at IS NULL")
+            .bind(now_text())
+            .bind(serial)
+            .execute(&db.pool)
+            .await?;
     Ok(result.rows_affected())
 }

@@ -15,7 +15,11 @@ use crate::db::Db;
 use crate::keys::Keys;
 
 #[derive(Parser)]
-#[command(name = "onshi", version, about = "扶助オン資: 医療扶助のオンライン資格確認 — サーバーと運用コマンド")]
+#[command(
+    name = "onshi",
+    version,
+    about = "扶助オン資: 医療扶助のオンライン資格確認 — サーバーと運用コマンド"
+)]
 struct Cli {
     /// Data directory: the SQLite database and the keys (ca.key, data.key).
     #[arg(long, global = true, default_value = "./data", env = "ONSHI_DATA")]
@@ -128,11 +132,15 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ONSHI_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_env("ONSHI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("エラー: {e}");
@@ -154,22 +162,42 @@ async fn open(cli: &Cli) -> anyhow::Result<Db> {
 
 fn read_stdin_line(what: &str) -> anyhow::Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).with_context(|| format!("cannot read the {what} from standard input"))?;
-    Ok(s.lines().next().unwrap_or("").trim_end_matches('\r').to_string())
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .with_context(|| format!("cannot read the {what} from standard input"))?;
+    Ok(s.lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r')
+        .to_string())
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Serve { addr, static_dir, secure_cookies } => {
+        Command::Serve {
+            addr,
+            static_dir,
+            secure_cookies,
+        } => {
             let db = open(&cli).await?;
             let keys = Arc::new(Keys::load_or_create(&cli.data)?);
             let static_dir = static_dir.is_dir().then(|| static_dir.clone());
             if static_dir.is_none() {
                 tracing::warn!("app directory not found: serving the API only (build the app with `make build`)");
             }
-            let state = crate::http::AppState { db: db.clone(), keys, static_dir, secure_cookies: *secure_cookies };
-            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-            tracing::info!("扶助オン資 listening on http://{addr} ({})", db.backend_label());
+            let state = crate::http::AppState {
+                db: db.clone(),
+                keys,
+                static_dir,
+                secure_cookies: *secure_cookies,
+            };
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            tracing::info!(
+                "扶助オン資 listening on http://{addr} ({})",
+                db.backend_label()
+            );
             axum::serve(listener, crate::http::app(state))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
@@ -186,7 +214,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let keys = Keys::load_or_create(&cli.data)?;
             match profile {
                 Profile::Demo => {
-                    let report = crate::seed::demo(&db, &keys, &cli.data, crate::db::today_jst()).await?;
+                    let report =
+                        crate::seed::demo(&db, &keys, &cli.data, crate::db::today_jst()).await?;
                     println!("{report}");
                 }
                 Profile::National => {
@@ -199,7 +228,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { kind, file } => {
             let db = open(&cli).await?;
             let keys = Keys::load_or_create(&cli.data)?;
-            let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
             match crate::imports::import(&db, &keys, *kind, &bytes, "onshi import").await? {
                 Ok(n) => {
                     println!("{} 件を取り込みました。", n);
@@ -209,21 +239,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     for e in &errors {
                         eprintln!("{}: {e}", file.display());
                     }
-                    eprintln!("{} 件のエラーがあるため、このファイルからは何も取り込んでいません。", errors.len());
+                    eprintln!(
+                        "{} 件のエラーがあるため、このファイルからは何も取り込んでいません。",
+                        errors.len()
+                    );
                     Ok(ExitCode::from(2))
                 }
             }
         }
         Command::InstitutionToken { institution_code } => {
-            let code = InstitutionCode::parse(institution_code).map_err(|e| anyhow::anyhow!("医療機関コード: {}", e.message()))?;
+            let code = InstitutionCode::parse(institution_code)
+                .map_err(|e| anyhow::anyhow!("医療機関コード: {}", e.message()))?;
             let db = open(&cli).await?;
-            if crate::auth::institution_name(&db, code.as_str()).await?.is_none() {
-                anyhow::bail!("医療機関コード {} の医療機関が登録されていません", code.as_str());
+            if crate::auth::institution_name(&db, code.as_str())
+                .await?
+                .is_none()
+            {
+                anyhow::bail!(
+                    "医療機関コード {} の医療機関が登録されていません",
+                    code.as_str()
+                );
             }
-            println!("{}", crate::auth::add_institution_token(&db, code.as_str()).await?);
+            println!(
+                "{}",
+                crate::auth::add_institution_token(&db, code.as_str()).await?
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command: UserCommand::Add { role, office, institution, login, name } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    role,
+                    office,
+                    institution,
+                    login,
+                    name,
+                },
+        } => {
             let db = open(&cli).await?;
             let role = match role {
                 StaffRole::Caseworker => Role::Caseworker,
@@ -233,18 +285,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let (office, institution) = match role {
                 Role::Caseworker | Role::Supervisor => {
-                    let raw = office.as_deref().context("--office 公費負担者番号 が必要です")?;
-                    let n = PublicPayerNumber::parse(raw).map_err(|e| anyhow::anyhow!("公費負担者番号: {}", e.message()))?;
+                    let raw = office
+                        .as_deref()
+                        .context("--office 公費負担者番号 が必要です")?;
+                    let n = PublicPayerNumber::parse(raw)
+                        .map_err(|e| anyhow::anyhow!("公費負担者番号: {}", e.message()))?;
                     if crate::auth::office_name(&db, n.as_str()).await?.is_none() {
-                        anyhow::bail!("公費負担者番号 {} の福祉事務所が登録されていません", n.as_str());
+                        anyhow::bail!(
+                            "公費負担者番号 {} の福祉事務所が登録されていません",
+                            n.as_str()
+                        );
                     }
                     (Some(n.as_str().to_string()), None)
                 }
                 Role::Clinic => {
-                    let raw = institution.as_deref().context("--institution 医療機関コード が必要です")?;
-                    let c = InstitutionCode::parse(raw).map_err(|e| anyhow::anyhow!("医療機関コード: {}", e.message()))?;
-                    if crate::auth::institution_name(&db, c.as_str()).await?.is_none() {
-                        anyhow::bail!("医療機関コード {} の医療機関が登録されていません", c.as_str());
+                    let raw = institution
+                        .as_deref()
+                        .context("--institution 医療機関コード が必要です")?;
+                    let c = InstitutionCode::parse(raw)
+                        .map_err(|e| anyhow::anyhow!("医療機関コード: {}", e.message()))?;
+                    if crate::auth::institution_name(&db, c.as_str())
+                        .await?
+                        .is_none()
+                    {
+                        anyhow::bail!(
+                            "医療機関コード {} の医療機関が登録されていません",
+                            c.as_str()
+                        );
                     }
                     (None, Some(c.as_str().to_string()))
                 }
@@ -256,31 +323,66 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let password = read_stdin_line("password")?;
             if password.chars().count() < crate::auth::MIN_PASSWORD_CHARS {
-                anyhow::bail!("パスワード: {}文字以上にしてください", crate::auth::MIN_PASSWORD_CHARS);
+                anyhow::bail!(
+                    "パスワード: {}文字以上にしてください",
+                    crate::auth::MIN_PASSWORD_CHARS
+                );
             }
             let display = name.clone().unwrap_or_else(|| login.to_string());
-            match crate::auth::add_user(&db, login, &password, role, &display, office.as_deref(), institution.as_deref()).await {
+            match crate::auth::add_user(
+                &db,
+                login,
+                &password,
+                role,
+                &display,
+                office.as_deref(),
+                institution.as_deref(),
+            )
+            .await
+            {
                 Ok(_) => {
                     println!("ユーザー {login} を追加しました（{}）。", role.label_ja());
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e) if e.to_string().to_lowercase().contains("unique") => anyhow::bail!("ログインID {login} は既に使われています"),
+                Err(e) if e.to_string().to_lowercase().contains("unique") => {
+                    anyhow::bail!("ログインID {login} は既に使われています")
+                }
                 Err(e) => Err(e),
             }
         }
-        Command::Card { command: CardCommand::Issue { office_number, recipient_number, out } } => {
-            let office = PublicPayerNumber::parse(office_number).map_err(|e| anyhow::anyhow!("公費負担者番号: {}", e.message()))?;
-            let recipient = RecipientNumber::parse(recipient_number).map_err(|e| anyhow::anyhow!("受給者番号: {}", e.message()))?;
+        Command::Card {
+            command:
+                CardCommand::Issue {
+                    office_number,
+                    recipient_number,
+                    out,
+                },
+        } => {
+            let office = PublicPayerNumber::parse(office_number)
+                .map_err(|e| anyhow::anyhow!("公費負担者番号: {}", e.message()))?;
+            let recipient = RecipientNumber::parse(recipient_number)
+                .map_err(|e| anyhow::anyhow!("受給者番号: {}", e.message()))?;
             let pin = read_stdin_line("PIN")?;
-            domain::card::validate_pin(&pin).map_err(|e| anyhow::anyhow!("暗証番号: {}", e.message()))?;
+            domain::card::validate_pin(&pin)
+                .map_err(|e| anyhow::anyhow!("暗証番号: {}", e.message()))?;
             let db = open(&cli).await?;
             let keys = Keys::load_or_create(&cli.data)?;
-            let file = crate::cards::issue(&db, &keys, office.as_str(), recipient.as_str(), &pin, crate::db::today_jst()).await?;
+            let file = crate::cards::issue(
+                &db,
+                &keys,
+                office.as_str(),
+                recipient.as_str(),
+                &pin,
+                crate::db::today_jst(),
+            )
+            .await?;
             crate::keys::write_private(out, &file)?;
             println!("カードファイルを書き出しました: {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Card { command: CardCommand::Revoke { serial } } => {
+        Command::Card {
+            command: CardCommand::Revoke { serial },
+        } => {
             let db = open(&cli).await?;
             let n = crate::cards::revoke(&db, serial).await?;
             if n == 0 {

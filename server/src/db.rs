@@ -34,12 +34,18 @@ impl Db {
                 (url.to_string(), Backend::Postgres)
             }
             Some(url) if url.starts_with("sqlite:") => (url.to_string(), Backend::Sqlite),
-            Some(_) => anyhow::bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite:"),
+            Some(_) => {
+                anyhow::bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite:")
+            }
             None => {
-                std::fs::create_dir_all(data_dir)
-                    .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+                std::fs::create_dir_all(data_dir).with_context(|| {
+                    format!("cannot create data directory {}", data_dir.display())
+                })?;
                 let file = data_dir.join("onshi.sqlite3");
-                (format!("sqlite://{}?mode=rwc", file.display()), Backend::Sqlite)
+                (
+                    format!("sqlite://{}?mode=rwc", file.display()),
+                    Backend::Sqlite,
+                )
             }
         };
         let max = match backend {
@@ -53,13 +59,18 @@ impl Db {
             .with_context(|| format!("cannot open the database ({})", redact_url(&url)))?;
         if backend == Backend::Sqlite {
             // WAL lets the verification path read while an import writes.
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
         }
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&pool).await.context("database migration failed")?;
+        migrator
+            .run(&pool)
+            .await
+            .context("database migration failed")?;
         Ok(Db { pool, backend })
     }
 
@@ -79,7 +90,10 @@ impl Db {
     }
 
     pub async fn set_meta(&self, key: &str, value: &str) -> anyhow::Result<()> {
-        sqlx::query("DELETE FROM meta WHERE key = $1").bind(key).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM meta WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
         sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
             .bind(key)
             .bind(value)
@@ -97,7 +111,9 @@ impl Db {
 /// Never print a password that may sit in a URL.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***@{}", &url[..scheme_end], &url[at + 1..]),
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
+        }
         _ => url.to_string(),
     }
 }
@@ -155,7 +171,12 @@ impl From<Option<String>> for Value {
 }
 
 /// Insert many rows with multi-row `INSERT … VALUES (…), (…)` statements (bulk loads: seed, imports).
-pub async fn insert_rows(conn: &mut sqlx::AnyConnection, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> anyhow::Result<()> {
+pub async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> anyhow::Result<()> {
     if columns.is_empty() {
         return Ok(());
     }
@@ -165,7 +186,11 @@ pub async fn insert_rows(conn: &mut sqlx::AnyConnection, table: &str, columns: &
         let mut n = 0usize;
         for (i, row) in chunk.iter().enumerate() {
             if row.len() != columns.len() {
-                anyhow::bail!("insert_rows: row has {} values for {} columns", row.len(), columns.len());
+                anyhow::bail!(
+                    "insert_rows: row has {} values for {} columns",
+                    row.len(),
+                    columns.len()
+                );
             }
             if i > 0 {
                 sql.push_str(", ");

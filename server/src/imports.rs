@@ -20,7 +20,13 @@ use crate::keys::Keys;
 
 pub type ImportOutcome = Result<usize, Vec<RowError>>;
 
-pub async fn import(db: &Db, keys: &Keys, kind: ImportKind, bytes: &[u8], actor: &str) -> anyhow::Result<ImportOutcome> {
+pub async fn import(
+    db: &Db,
+    keys: &Keys,
+    kind: ImportKind,
+    bytes: &[u8],
+    actor: &str,
+) -> anyhow::Result<ImportOutcome> {
     let text = match import::decode_text(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -70,7 +76,16 @@ pub async fn import(db: &Db, keys: &Keys, kind: ImportKind, bytes: &[u8], actor:
             ImportKind::Tickets => "tickets",
             ImportKind::VerificationLog => "verification-log",
         };
-        crate::audit::record_as(db, "operator", actor, "システム運用者", &format!("import.{what}"), None, &format!("{n}件")).await?;
+        crate::audit::record_as(
+            db,
+            "operator",
+            actor,
+            "システム運用者",
+            &format!("import.{what}"),
+            None,
+            &format!("{n}件"),
+        )
+        .await?;
     }
     Ok(outcome)
 }
@@ -81,9 +96,10 @@ async fn known(db: &Db, sql: &'static str) -> anyhow::Result<HashSet<String>> {
 }
 
 async fn known_recipients(db: &Db) -> anyhow::Result<HashSet<(String, String)>> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT office_number, recipient_number FROM recipients")
-        .fetch_all(&db.pool)
-        .await?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT office_number, recipient_number FROM recipients")
+            .fetch_all(&db.pool)
+            .await?;
     Ok(rows.into_iter().collect())
 }
 
@@ -109,31 +125,62 @@ async fn check_ticket_refs(db: &Db, rows: &[TicketRow]) -> anyhow::Result<Vec<Ro
     let institutions = known(db, "SELECT code FROM institutions").await?;
     let mut errors = Vec::new();
     for r in rows {
-        if !recipients.contains(&(r.office.as_str().to_string(), r.recipient.as_str().to_string())) {
-            errors.push(missing(r.line, "受給者番号", "受給者番号", r.recipient.as_str()));
+        if !recipients.contains(&(
+            r.office.as_str().to_string(),
+            r.recipient.as_str().to_string(),
+        )) {
+            errors.push(missing(
+                r.line,
+                "受給者番号",
+                "受給者番号",
+                r.recipient.as_str(),
+            ));
         }
         if !institutions.contains(r.institution.as_str()) {
-            errors.push(missing(r.line, "指定医療機関コード", "医療機関", r.institution.as_str()));
+            errors.push(missing(
+                r.line,
+                "指定医療機関コード",
+                "医療機関",
+                r.institution.as_str(),
+            ));
         }
         if let Some(p) = &r.prescriber {
             if !institutions.contains(p.as_str()) {
-                errors.push(missing(r.line, "処方箋発行元医療機関コード", "医療機関", p.as_str()));
+                errors.push(missing(
+                    r.line,
+                    "処方箋発行元医療機関コード",
+                    "医療機関",
+                    p.as_str(),
+                ));
             }
         }
     }
     Ok(errors)
 }
 
-async fn check_verification_refs(db: &Db, rows: &[VerificationRow]) -> anyhow::Result<Vec<RowError>> {
+async fn check_verification_refs(
+    db: &Db,
+    rows: &[VerificationRow],
+) -> anyhow::Result<Vec<RowError>> {
     let offices = known(db, "SELECT number FROM offices").await?;
     let institutions = known(db, "SELECT code FROM institutions").await?;
     let mut errors = Vec::new();
     for r in rows {
         if !offices.contains(r.office.as_str()) {
-            errors.push(missing(r.line, "公費負担者番号", "福祉事務所", r.office.as_str()));
+            errors.push(missing(
+                r.line,
+                "公費負担者番号",
+                "福祉事務所",
+                r.office.as_str(),
+            ));
         }
         if !institutions.contains(r.institution.as_str()) {
-            errors.push(missing(r.line, "医療機関コード", "医療機関", r.institution.as_str()));
+            errors.push(missing(
+                r.line,
+                "医療機関コード",
+                "医療機関",
+                r.institution.as_str(),
+            ));
         }
     }
     Ok(errors)
@@ -183,7 +230,11 @@ pub async fn write_institutions(db: &Db, rows: &[InstitutionRow]) -> anyhow::Res
     Ok(rows.len())
 }
 
-pub async fn write_recipients(db: &Db, keys: &Keys, rows: &[RecipientRow]) -> anyhow::Result<usize> {
+pub async fn write_recipients(
+    db: &Db,
+    keys: &Keys,
+    rows: &[RecipientRow],
+) -> anyhow::Result<usize> {
     let now = now_text();
     let mut tx = db.pool.begin().await?;
     for r in rows {
@@ -228,14 +279,15 @@ pub async fn write_tickets(db: &Db, rows: &[TicketRow], actor: &str) -> anyhow::
     let now = now_text();
     let mut tx = db.pool.begin().await?;
     for r in rows {
-        let (recipient_id,): (i64,) =
-            sqlx::query_as("SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2")
-                .bind(r.office.as_str())
-                .bind(r.recipient.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
-        let injury = |i: usize| r.injury_names.get(i).cloned();
-        let remark = |i: usize| r.remarks.get(i).cloned();
+        let (recipient_id,): (i64,) = sqlx::query_as(
+            "SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2",
+        )
+        .bind(r.office.as_str())
+        .bind(r.recipient.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let injury = |i: usize| r.injury_names.get(i).cloned().flatten();
+        let remark = |i: usize| r.remarks.get(i).cloned().flatten();
         sqlx::query(
             "INSERT INTO tickets (office_number, recipient_id, ticket_type, issue_number, treatment_month, valid_from, valid_until, \
              institution_code, prescriber_code, treatment_type, injury_name1, injury_name2, injury_name3, self_pay_amount, \
@@ -296,7 +348,14 @@ fn import_key(r: &VerificationRow) -> String {
         r.validity.code()
     );
     let digest = Sha256::digest(text.as_bytes());
-    format!("import:{}", digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>())
+    format!(
+        "import:{}",
+        digest
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
 }
 
 pub async fn write_verifications(db: &Db, rows: &[VerificationRow]) -> anyhow::Result<usize> {

@@ -22,10 +22,14 @@ pub struct Keys {
 
 impl Keys {
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Keys> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
-        let ca_secret = load_or_create_secret(&data_dir.join("ca.key"), |bytes| DemoCa::from_secret(bytes).is_ok())?;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create {}", data_dir.display()))?;
+        let ca_secret = load_or_create_secret(&data_dir.join("ca.key"), |bytes| {
+            DemoCa::from_secret(bytes).is_ok()
+        })?;
         let data_key = load_or_create_secret(&data_dir.join("data.key"), |_| true)?;
-        let ca = DemoCa::from_secret(&ca_secret).map_err(|e| anyhow::anyhow!("ca.key: {}", e.message()))?;
+        let ca = DemoCa::from_secret(&ca_secret)
+            .map_err(|e| anyhow::anyhow!("ca.key: {}", e.message()))?;
         Ok(Keys { ca, data_key })
     }
 
@@ -35,7 +39,8 @@ impl Keys {
 
     /// Encrypt a 個人番号 for storage: base64(nonce ‖ ciphertext).
     pub fn seal(&self, plaintext: &str) -> anyhow::Result<String> {
-        let cipher = Aes256Gcm::new_from_slice(&self.data_key).map_err(|_| anyhow::anyhow!("data key length"))?;
+        let cipher = Aes256Gcm::new_from_slice(&self.data_key)
+            .map_err(|_| anyhow::anyhow!("data key length"))?;
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ct = cipher
@@ -52,8 +57,11 @@ impl Keys {
             anyhow::bail!("sealed value too short");
         }
         let (nonce, ct) = bytes.split_at(12);
-        let nonce: [u8; 12] = nonce.try_into().map_err(|_| anyhow::anyhow!("nonce length"))?;
-        let cipher = Aes256Gcm::new_from_slice(&self.data_key).map_err(|_| anyhow::anyhow!("data key length"))?;
+        let nonce: [u8; 12] = nonce
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("nonce length"))?;
+        let cipher = Aes256Gcm::new_from_slice(&self.data_key)
+            .map_err(|_| anyhow::anyhow!("data key length"))?;
         let pt = cipher
             .decrypt(&Nonce::from(nonce), ct)
             .map_err(|_| anyhow::anyhow!("decryption failed (wrong data.key?)"))?;
@@ -61,9 +69,13 @@ impl Keys {
     }
 }
 
-fn load_or_create_secret(path: &Path, valid: impl Fn(&[u8; 32]) -> bool) -> anyhow::Result<[u8; 32]> {
+fn load_or_create_secret(
+    path: &Path,
+    valid: impl Fn(&[u8; 32]) -> bool,
+) -> anyhow::Result<[u8; 32]> {
     if path.exists() {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .with_context(|| format!("{} is not base64", path.display()))?;
@@ -79,7 +91,10 @@ fn load_or_create_secret(path: &Path, valid: impl Fn(&[u8; 32]) -> bool) -> anyh
             break;
         }
     }
-    write_private(path, &base64::engine::general_purpose::STANDARD.encode(secret))?;
+    write_private(
+        path,
+        &base64::engine::general_purpose::STANDARD.encode(secret),
+    )?;
     Ok(secret)
 }
 
@@ -93,7 +108,9 @@ pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     file.write_all(contents.as_bytes())?;
     Ok(())
 }

@@ -52,9 +52,17 @@ pub fn operator(caller: &Caller) -> Result<(), AppError> {
 
 /// May this caller open this recipient (known by office and id)? Office staff only
 /// within their office; a recipient only themself. Institutions go through the verification path.
-pub fn may_open_recipient(caller: &Caller, recipient_office: &str, recipient_id: i64) -> Result<(), AppError> {
+pub fn may_open_recipient(
+    caller: &Caller,
+    recipient_office: &str,
+    recipient_id: i64,
+) -> Result<(), AppError> {
     match caller.role {
-        Role::Caseworker | Role::Supervisor if caller.office_number.as_deref() == Some(recipient_office) => Ok(()),
+        Role::Caseworker | Role::Supervisor
+            if caller.office_number.as_deref() == Some(recipient_office) =>
+        {
+            Ok(())
+        }
         Role::Recipient if caller.recipient_id == Some(recipient_id) => Ok(()),
         // Same answer as for an id that does not exist: never confirm existence across scopes.
         _ => Err(AppError::not_found("受給者")),
@@ -65,7 +73,12 @@ pub fn may_open_recipient(caller: &Caller, recipient_office: &str, recipient_id:
 mod tests {
     use super::*;
 
-    fn caller(role: Role, office: Option<&str>, institution: Option<&str>, recipient: Option<i64>) -> Caller {
+    fn caller(
+        role: Role,
+        office: Option<&str>,
+        institution: Option<&str>,
+        recipient: Option<i64>,
+    ) -> Caller {
         Caller {
             role,
             actor_id: "t".into(),

@@ -24,20 +24,63 @@ pub const DEMO_PASSWORD: &str = "demo-pass";
 pub const DEMO_PIN: &str = "1234";
 
 const SURNAMES: &[(&str, &str)] = &[
-    ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
-    ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
-    ("吉田", "ヨシダ"), ("山田", "ヤマダ"), ("佐々木", "ササキ"), ("山口", "ヤマグチ"), ("松本", "マツモト"),
-    ("井上", "イノウエ"), ("木村", "キムラ"), ("林", "ハヤシ"), ("斎藤", "サイトウ"), ("清水", "シミズ"),
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("高橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("山本", "ヤマモト"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+    ("山田", "ヤマダ"),
+    ("佐々木", "ササキ"),
+    ("山口", "ヤマグチ"),
+    ("松本", "マツモト"),
+    ("井上", "イノウエ"),
+    ("木村", "キムラ"),
+    ("林", "ハヤシ"),
+    ("斎藤", "サイトウ"),
+    ("清水", "シミズ"),
 ];
 const GIVEN_MALE: &[(&str, &str)] = &[
-    ("一郎", "イチロウ"), ("健太", "ケンタ"), ("誠", "マコト"), ("浩", "ヒロシ"), ("大輔", "ダイスケ"),
-    ("翔太", "ショウタ"), ("茂", "シゲル"), ("勇", "イサム"), ("拓也", "タクヤ"), ("修", "オサム"),
+    ("一郎", "イチロウ"),
+    ("健太", "ケンタ"),
+    ("誠", "マコト"),
+    ("浩", "ヒロシ"),
+    ("大輔", "ダイスケ"),
+    ("翔太", "ショウタ"),
+    ("茂", "シゲル"),
+    ("勇", "イサム"),
+    ("拓也", "タクヤ"),
+    ("修", "オサム"),
 ];
 const GIVEN_FEMALE: &[(&str, &str)] = &[
-    ("花子", "ハナコ"), ("美咲", "ミサキ"), ("洋子", "ヨウコ"), ("恵子", "ケイコ"), ("陽子", "ヨウコ"),
-    ("さくら", "サクラ"), ("幸子", "サチコ"), ("直美", "ナオミ"), ("愛", "アイ"), ("久美子", "クミコ"),
+    ("花子", "ハナコ"),
+    ("美咲", "ミサキ"),
+    ("洋子", "ヨウコ"),
+    ("恵子", "ケイコ"),
+    ("陽子", "ヨウコ"),
+    ("さくら", "サクラ"),
+    ("幸子", "サチコ"),
+    ("直美", "ナオミ"),
+    ("愛", "アイ"),
+    ("久美子", "クミコ"),
 ];
-const INJURIES: &[&str] = &["高血圧症", "2型糖尿病", "腰痛症", "慢性胃炎", "変形性膝関節症", "気管支喘息", "不眠症", "脂質異常症", "うつ病", "慢性心不全"];
+const INJURIES: &[&str] = &[
+    "高血圧症",
+    "2型糖尿病",
+    "腰痛症",
+    "慢性胃炎",
+    "変形性膝関節症",
+    "気管支喘息",
+    "不眠症",
+    "脂質異常症",
+    "うつ病",
+    "慢性心不全",
+];
 
 struct OfficeSeed {
     number: &'static str,
@@ -51,14 +94,60 @@ struct OfficeSeed {
 }
 
 const OFFICES: &[OfficeSeed] = &[
-    OfficeSeed { number: "12131017", name: "みなと台区福祉事務所", postal: "105-0011", address: "東京都みなと台区芝公園一丁目1番1号", phone: "03-5555-0101", prefecture: 13, recipients: 170, town: "東京都みなと台区" },
-    OfficeSeed { number: "12270138", name: "なにわ北市福祉事務所", postal: "530-0001", address: "大阪府なにわ北市梅田二丁目2番2号", phone: "06-5555-0202", prefecture: 27, recipients: 130, town: "大阪府なにわ北市" },
+    OfficeSeed {
+        number: "12131017",
+        name: "みなと台区福祉事務所",
+        postal: "105-0011",
+        address: "東京都みなと台区芝公園一丁目1番1号",
+        phone: "03-5555-0101",
+        prefecture: 13,
+        recipients: 170,
+        town: "東京都みなと台区",
+    },
+    OfficeSeed {
+        number: "12270138",
+        name: "なにわ北市福祉事務所",
+        postal: "530-0001",
+        address: "大阪府なにわ北市梅田二丁目2番2号",
+        phone: "06-5555-0202",
+        prefecture: 27,
+        recipients: 130,
+        town: "大阪府なにわ北市",
+    },
 ];
 
 /// (点数表, name stem, count per prefecture)
-const INSTITUTION_KINDS: &[(u8, &str, usize)] = &[(1, "クリニック", 14), (3, "歯科医院", 5), (4, "薬局", 8), (6, "訪問看護ステーション", 3)];
-const PLACE_NAMES: &[&str] = &["みなと台", "さくら", "ひかり", "青葉", "中央", "あおぞら", "けやき", "ふれあい", "若葉", "すずらん", "本町", "駅前", "つばさ", "こもれび"];
-const CLINIC_KINDS: &[&str] = &["内科", "整形外科", "ファミリー", "こころの", "眼科", "皮膚科", "耳鼻咽喉科"];
+const INSTITUTION_KINDS: &[(u8, &str, usize)] = &[
+    (1, "クリニック", 14),
+    (3, "歯科医院", 5),
+    (4, "薬局", 8),
+    (6, "訪問看護ステーション", 3),
+];
+const PLACE_NAMES: &[&str] = &[
+    "みなと台",
+    "さくら",
+    "ひかり",
+    "青葉",
+    "中央",
+    "あおぞら",
+    "けやき",
+    "ふれあい",
+    "若葉",
+    "すずらん",
+    "本町",
+    "駅前",
+    "つばさ",
+    "こもれび",
+];
+const CLINIC_KINDS: &[&str] = &[
+    "内科",
+    "整形外科",
+    "ファミリー",
+    "こころの",
+    "眼科",
+    "皮膚科",
+    "耳鼻咽喉科",
+];
 
 pub struct DemoInstitution {
     pub code: String,
@@ -69,8 +158,14 @@ pub struct DemoInstitution {
 }
 
 fn institution_code(prefecture: u32, table: u8, serial: usize) -> anyhow::Result<String> {
-    let body = format!("{prefecture:02}{table}{:02}{:04}", 1 + serial / 50, 1000 + serial);
-    InstitutionCode::from_body(&body).map(|c| c.as_str().to_string()).map_err(|e| anyhow::anyhow!("{}", e.message()))
+    let body = format!(
+        "{prefecture:02}{table}{:02}{:04}",
+        1 + serial / 50,
+        1000 + serial
+    );
+    InstitutionCode::from_body(&body)
+        .map(|c| c.as_str().to_string())
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))
 }
 
 pub fn demo_institutions() -> anyhow::Result<Vec<DemoInstitution>> {
@@ -102,7 +197,8 @@ pub fn demo_institutions() -> anyhow::Result<Vec<DemoInstitution>> {
 
 fn month_start(date: NaiveDate, back: i32) -> NaiveDate {
     let months = date.year() * 12 + date.month0() as i32 - back;
-    NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1).unwrap_or(date)
+    NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(date)
 }
 
 fn month_end(start: NaiveDate) -> NaiveDate {
@@ -136,10 +232,18 @@ struct Person {
 
 /// Open days of a clinic in the demo: every day but Sunday.
 fn clinic_days(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
-    from.iter_days().take_while(|d| *d <= to).filter(|d| d.weekday() != Weekday::Sun).collect()
+    from.iter_days()
+        .take_while(|d| *d <= to)
+        .filter(|d| d.weekday() != Weekday::Sun)
+        .collect()
 }
 
-pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> anyhow::Result<String> {
+pub async fn demo(
+    db: &Db,
+    keys: &Keys,
+    data_dir: &Path,
+    today: NaiveDate,
+) -> anyhow::Result<String> {
     if db.count("SELECT COUNT(*) FROM offices").await? > 0 {
         anyhow::bail!("データベースに既にデータがあります。デモデータは空のデータベースにだけ入れられます（--if-empty で何もせず終了）");
     }
@@ -153,9 +257,23 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
     let mut tx = db.pool.begin().await?;
     let office_rows: Vec<Vec<Value>> = OFFICES
         .iter()
-        .map(|o| vec![o.number.into(), o.name.into(), o.postal.into(), o.address.into(), o.phone.into()])
+        .map(|o| {
+            vec![
+                o.number.into(),
+                o.name.into(),
+                o.postal.into(),
+                o.address.into(),
+                o.phone.into(),
+            ]
+        })
         .collect();
-    insert_rows(&mut tx, "offices", &["number", "name", "postal_code", "address", "phone"], &office_rows).await?;
+    insert_rows(
+        &mut tx,
+        "offices",
+        &["number", "name", "postal_code", "address", "phone"],
+        &office_rows,
+    )
+    .await?;
     let inst_rows: Vec<Vec<Value>> = institutions
         .iter()
         .enumerate()
@@ -167,15 +285,27 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
                 i64::from(inst.score_table).into(),
                 i64::from(inst.online).into(),
                 office.map(|o| o.postal.to_string()).into(),
-                office.map(|o| format!("{}{}丁目{}番", o.town, 1 + i % 5, 1 + i % 9)).into(),
-                office.map(|o| format!("{}-555-{:04}", &o.phone[..2], 1000 + i)).into(),
+                office
+                    .map(|o| format!("{}{}丁目{}番", o.town, 1 + i % 5, 1 + i % 9))
+                    .into(),
+                office
+                    .map(|o| format!("{}-555-{:04}", &o.phone[..2], 1000 + i))
+                    .into(),
             ]
         })
         .collect();
     insert_rows(
         &mut tx,
         "institutions",
-        &["code", "name", "score_table", "online_capable", "postal_code", "address", "phone"],
+        &[
+            "code",
+            "name",
+            "score_table",
+            "online_capable",
+            "postal_code",
+            "address",
+            "phone",
+        ],
         &inst_rows,
     )
     .await?;
@@ -193,17 +323,26 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
             };
             let number = RecipientNumber::from_body(&format!("{:06}", 100001 + o * 50000 + k))
                 .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-            let birth = NaiveDate::from_ymd_opt(rng.gen_range(1938..2016), rng.gen_range(1..=12), rng.gen_range(1..=28))
-                .unwrap_or(today);
+            let birth = NaiveDate::from_ymd_opt(
+                rng.gen_range(1938..2016),
+                rng.gen_range(1..=12),
+                rng.gen_range(1..=28),
+            )
+            .unwrap_or(today);
             let qualified_from = months[0] - Duration::days(rng.gen_range(30..2000));
             // About one in twenty: 保護 ended (廃止) last month.
-            let qualified_until = (k % 20 == 19).then(|| months[1] + Duration::days(rng.gen_range(0..20)));
+            let qualified_until =
+                (k % 20 == 19).then(|| months[1] + Duration::days(rng.gen_range(0..20)));
             let card = k % 10 < 7;
             let card_registered = card && k % 10 != 6;
             let restricted = o == 0 && k == 7;
             let individual = if k % 3 == 0 {
-                let body = format!("{:011}", rng.gen_range(10_000_000_000u64..99_999_999_999u64));
-                let n = IndividualNumber::from_body(&body).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+                let body = format!(
+                    "{:011}",
+                    rng.gen_range(10_000_000_000u64..99_999_999_999u64)
+                );
+                let n = IndividualNumber::from_body(&body)
+                    .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
                 Some(keys.seal(n.as_str())?)
             } else {
                 None
@@ -252,7 +391,15 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
                 .execute(&mut *tx)
                 .await?;
             }
-            people.push(Person { id, office: office.number, number: number.as_str().to_string(), name, qualified_from, qualified_until, card });
+            people.push(Person {
+                id,
+                office: office.number,
+                number: number.as_str().to_string(),
+                name,
+                qualified_from,
+                qualified_until,
+                card,
+            });
         }
     }
 
@@ -263,14 +410,29 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
     let mut frequent = Vec::new();
     let mut unentrusted = Vec::new();
     for (p_index, person) in people.iter().enumerate() {
-        let pref = OFFICES.iter().find(|o| o.number == person.office).map_or(13, |o| o.prefecture);
-        let local: Vec<&DemoInstitution> = institutions.iter().filter(|i| i.prefecture == pref).collect();
+        let pref = OFFICES
+            .iter()
+            .find(|o| o.number == person.office)
+            .map_or(13, |o| o.prefecture);
+        let local: Vec<&DemoInstitution> = institutions
+            .iter()
+            .filter(|i| i.prefecture == pref)
+            .collect();
         let pick = |table: u8, salt: usize| -> Option<&DemoInstitution> {
-            let of_kind: Vec<&&DemoInstitution> = local.iter().filter(|i| i.score_table == table).collect();
-            of_kind.get((p_index * 7 + salt) % of_kind.len().max(1)).map(|i| **i)
+            let of_kind: Vec<&&DemoInstitution> =
+                local.iter().filter(|i| i.score_table == table).collect();
+            of_kind
+                .get((p_index * 7 + salt) % of_kind.len().max(1))
+                .map(|i| **i)
         };
-        let (Some(clinic), Some(pharmacy), Some(dentist)) = (pick(1, 0), pick(4, 1), pick(3, 2)) else { continue };
-        let local_index = people[..p_index].iter().filter(|q| q.office == person.office).count();
+        let (Some(clinic), Some(pharmacy), Some(dentist)) = (pick(1, 0), pick(4, 1), pick(3, 2))
+        else {
+            continue;
+        };
+        let local_index = people[..p_index]
+            .iter()
+            .filter(|q| q.office == person.office)
+            .count();
         // Roles in the story: the first few of each office are the screening cases.
         let is_frequent = local_index < 3;
         let is_short_intensive = local_index == 3;
@@ -282,8 +444,17 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
             if from > until || (local_index % 4 == 3 && !is_short_intensive && !is_frequent) {
                 continue;
             }
-            let district = if person.office == OFFICES[0].number { "山川 太郎" } else { "川口 花子" };
-            let mut add_ticket = |ticket_type: &str, inst: &DemoInstitution, prescriber: Option<&DemoInstitution>, treatment: &str, from: NaiveDate, reason: Option<&str>| {
+            let district = if person.office == OFFICES[0].number {
+                "山川 太郎"
+            } else {
+                "川口 花子"
+            };
+            let mut add_ticket = |ticket_type: &str,
+                                  inst: &DemoInstitution,
+                                  prescriber: Option<&DemoInstitution>,
+                                  treatment: &str,
+                                  from: NaiveDate,
+                                  reason: Option<&str>| {
                 issue_seq += 1;
                 let injury = INJURIES[(p_index + issue_seq) % INJURIES.len()];
                 tickets.push(vec![
@@ -297,7 +468,12 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
                     inst.code.clone().into(),
                     prescriber.map(|p| p.code.clone()).into(),
                     treatment.into(),
-                    (if ticket_type == "01" { Some(injury.to_string()) } else { None }).into(),
+                    (if ticket_type == "01" {
+                        Some(injury.to_string())
+                    } else {
+                        None
+                    })
+                    .into(),
                     Value::Null,
                     Value::Null,
                     (if issue_seq % 9 == 0 { 1200 } else { 0 }).into(),
@@ -330,36 +506,73 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
             }
             let open = clinic_days(from, last);
             let wanted = if is_frequent {
-                if m == 2 { open.len().min(10) } else { 20.min(open.len()) }
+                if m == 2 {
+                    open.len().min(10)
+                } else {
+                    20.min(open.len())
+                }
             } else if is_short_intensive {
-                if m == 1 { 16.min(open.len()) } else { 2.min(open.len()) }
+                if m == 1 {
+                    16.min(open.len())
+                } else {
+                    2.min(open.len())
+                }
             } else {
                 rng.gen_range(0..4usize).min(open.len())
             };
-            let mut days: Vec<NaiveDate> = if is_frequent || is_short_intensive { open.iter().take(wanted).copied().collect() } else {
-                (0..wanted).filter_map(|_| open.get(rng.gen_range(0..open.len())).copied()).collect()
+            let mut days: Vec<NaiveDate> = if is_frequent || is_short_intensive {
+                open.iter().take(wanted).copied().collect()
+            } else {
+                (0..wanted)
+                    .filter_map(|_| open.get(rng.gen_range(0..open.len())).copied())
+                    .collect()
             };
             days.sort();
             days.dedup();
             let reference = if person.card { 1 } else { 2 };
             for day in &days {
-                verifications.push(verification(day, rng.gen_range(9..17), rng.gen_range(0..60), &clinic.code, person, reference, 1));
+                verifications.push(verification(
+                    day,
+                    rng.gen_range(9..17),
+                    rng.gen_range(0..60),
+                    &clinic.code,
+                    person,
+                    reference,
+                    1,
+                ));
                 // The pharmacy on the same day, when there is a 調剤券.
                 if (p_index + m) % 2 == 0 && !is_frequent {
-                    verifications.push(verification(day, 17, rng.gen_range(0..60), &pharmacy.code, person, reference, 1));
+                    verifications.push(verification(
+                        day,
+                        17,
+                        rng.gen_range(0..60),
+                        &pharmacy.code,
+                        person,
+                        reference,
+                        1,
+                    ));
                 }
             }
             if is_frequent && m == 1 {
-                frequent.push(format!("{} {}（{}）", person.office, person.number, clinic.name));
+                frequent.push(format!(
+                    "{} {}（{}）",
+                    person.office, person.number, clinic.name
+                ));
             }
             if is_short_intensive && m == 1 {
-                frequent.push(format!("{} {}（短期集中: {}）", person.office, person.number, clinic.name));
+                frequent.push(format!(
+                    "{} {}（短期集中: {}）",
+                    person.office, person.number, clinic.name
+                ));
             }
         }
         // 未委託 visits last month: an institution no ticket names (verdict 6).
         if is_unentrusted && person.qualified_until.is_none() {
             let start = months[1];
-            let other = local.iter().find(|i| i.score_table == 1 && i.code != clinic.code).copied();
+            let other = local
+                .iter()
+                .find(|i| i.score_table == 1 && i.code != clinic.code)
+                .copied();
             if let Some(other) = other {
                 let day1 = start + Duration::days(9);
                 let day2 = start + Duration::days(16);
@@ -368,10 +581,18 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
                 if local_index == 6 {
                     // 事後委託: the office later issued a ticket covering the first (night) visit only.
                     issue_seq += 1;
-                    tickets.push(retroactive_ticket(person, other, start, day1, issue_seq, &now));
-                    unentrusted.push(format!("{} {}（{} {}、{} は事後委託済み）", person.office, person.number, other.name, day2, day1));
+                    tickets.push(retroactive_ticket(
+                        person, other, start, day1, issue_seq, &now,
+                    ));
+                    unentrusted.push(format!(
+                        "{} {}（{} {}、{} は事後委託済み）",
+                        person.office, person.number, other.name, day2, day1
+                    ));
                 } else {
-                    unentrusted.push(format!("{} {}（{} {}、{}）", person.office, person.number, other.name, day1, day2));
+                    unentrusted.push(format!(
+                        "{} {}（{} {}、{}）",
+                        person.office, person.number, other.name, day1, day2
+                    ));
                 }
             }
         }
@@ -380,10 +601,33 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
         &mut tx,
         "tickets",
         &[
-            "office_number", "recipient_id", "ticket_type", "issue_number", "treatment_month", "valid_from", "valid_until",
-            "institution_code", "prescriber_code", "treatment_type", "injury_name1", "injury_name2", "injury_name3",
-            "self_pay_amount", "single_or_combined", "social_insurance", "infection_law", "elderly_care", "prefectural_expense",
-            "district_contact", "handling_contact", "remarks1", "remarks2", "remarks3", "retroactive_reason", "created_at", "created_by",
+            "office_number",
+            "recipient_id",
+            "ticket_type",
+            "issue_number",
+            "treatment_month",
+            "valid_from",
+            "valid_until",
+            "institution_code",
+            "prescriber_code",
+            "treatment_type",
+            "injury_name1",
+            "injury_name2",
+            "injury_name3",
+            "self_pay_amount",
+            "single_or_combined",
+            "social_insurance",
+            "infection_law",
+            "elderly_care",
+            "prefectural_expense",
+            "district_contact",
+            "handling_contact",
+            "remarks1",
+            "remarks2",
+            "remarks3",
+            "retroactive_reason",
+            "created_at",
+            "created_by",
         ],
         &tickets,
     )
@@ -391,34 +635,100 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
     insert_rows(
         &mut tx,
         "verifications",
-        &["client_id", "verified_at", "verified_date", "institution_code", "office_number", "recipient_number", "reference_class", "validity", "offline", "source"],
+        &[
+            "client_id",
+            "verified_at",
+            "verified_date",
+            "institution_code",
+            "office_number",
+            "recipient_number",
+            "reference_class",
+            "validity",
+            "offline",
+            "source",
+        ],
         &verifications,
     )
     .await?;
 
     // Staff accounts.
-    let tokyo_clinic = institutions.iter().find(|i| i.prefecture == 13 && i.score_table == 1 && i.online);
-    let tokyo_pharmacy = institutions.iter().find(|i| i.prefecture == 13 && i.score_table == 4 && i.online);
-    let tokyo_dentist = institutions.iter().find(|i| i.prefecture == 13 && i.score_table == 3 && i.online);
-    let tokyo_nursing = institutions.iter().find(|i| i.prefecture == 13 && i.score_table == 6 && i.online);
-    let osaka_clinic = institutions.iter().find(|i| i.prefecture == 27 && i.score_table == 1 && i.online);
+    let tokyo_clinic = institutions
+        .iter()
+        .find(|i| i.prefecture == 13 && i.score_table == 1 && i.online);
+    let tokyo_pharmacy = institutions
+        .iter()
+        .find(|i| i.prefecture == 13 && i.score_table == 4 && i.online);
+    let tokyo_dentist = institutions
+        .iter()
+        .find(|i| i.prefecture == 13 && i.score_table == 3 && i.online);
+    let tokyo_nursing = institutions
+        .iter()
+        .find(|i| i.prefecture == 13 && i.score_table == 6 && i.online);
+    let osaka_clinic = institutions
+        .iter()
+        .find(|i| i.prefecture == 27 && i.score_table == 1 && i.online);
     tx.commit().await?;
 
     let mut accounts: Vec<(String, Role, String, Option<String>, Option<String>)> = vec![
-        ("tokyo-cw".into(), Role::Caseworker, "山川 太郎".into(), Some(OFFICES[0].number.into()), None),
-        ("tokyo-sv".into(), Role::Supervisor, "森 正子".into(), Some(OFFICES[0].number.into()), None),
-        ("osaka-cw".into(), Role::Caseworker, "川口 花子".into(), Some(OFFICES[1].number.into()), None),
-        ("operator".into(), Role::Operator, "運用担当".into(), None, None),
+        (
+            "tokyo-cw".into(),
+            Role::Caseworker,
+            "山川 太郎".into(),
+            Some(OFFICES[0].number.into()),
+            None,
+        ),
+        (
+            "tokyo-sv".into(),
+            Role::Supervisor,
+            "森 正子".into(),
+            Some(OFFICES[0].number.into()),
+            None,
+        ),
+        (
+            "osaka-cw".into(),
+            Role::Caseworker,
+            "川口 花子".into(),
+            Some(OFFICES[1].number.into()),
+            None,
+        ),
+        (
+            "operator".into(),
+            Role::Operator,
+            "運用担当".into(),
+            None,
+            None,
+        ),
     ];
-    for (login, inst) in [("clinic", tokyo_clinic), ("pharmacy", tokyo_pharmacy), ("dental", tokyo_dentist), ("nursing", tokyo_nursing), ("osaka-clinic", osaka_clinic)] {
+    for (login, inst) in [
+        ("clinic", tokyo_clinic),
+        ("pharmacy", tokyo_pharmacy),
+        ("dental", tokyo_dentist),
+        ("nursing", tokyo_nursing),
+        ("osaka-clinic", osaka_clinic),
+    ] {
         if let Some(inst) = inst {
-            accounts.push((login.into(), Role::Clinic, format!("{} 受付", inst.name), None, Some(inst.code.clone())));
+            accounts.push((
+                login.into(),
+                Role::Clinic,
+                format!("{} 受付", inst.name),
+                None,
+                Some(inst.code.clone()),
+            ));
         }
     }
     let mut report = String::from("デモデータを作成しました。\n\nログイン（パスワードはすべて ");
     let _ = writeln!(report, "{DEMO_PASSWORD}）:");
     for (login, role, name, office, inst) in &accounts {
-        crate::auth::add_user(db, login, DEMO_PASSWORD, *role, name, office.as_deref(), inst.as_deref()).await?;
+        crate::auth::add_user(
+            db,
+            login,
+            DEMO_PASSWORD,
+            *role,
+            name,
+            office.as_deref(),
+            inst.as_deref(),
+        )
+        .await?;
         let scope = office.clone().or_else(|| inst.clone()).unwrap_or_default();
         let _ = writeln!(report, "  {login:<14} {}  {scope}", role.label_ja());
     }
@@ -426,25 +736,61 @@ pub async fn demo(db: &Db, keys: &Keys, data_dir: &Path, today: NaiveDate) -> an
     // Card files for the first card holders of each office (PIN DEMO_PIN).
     let card_dir = data_dir.join("demo-cards");
     std::fs::create_dir_all(&card_dir)?;
-    let _ = writeln!(report, "\nマイナンバーカード（デモ、暗証番号 {DEMO_PIN}）: {}", card_dir.display());
+    let _ = writeln!(
+        report,
+        "\nマイナンバーカード（デモ、暗証番号 {DEMO_PIN}）: {}",
+        card_dir.display()
+    );
     for office in OFFICES {
-        for person in people.iter().filter(|p| p.office == office.number && p.card && p.qualified_until.is_none()).take(8) {
-            let file = crate::cards::issue(db, keys, person.office, &person.number, DEMO_PIN, today).await?;
+        for person in people
+            .iter()
+            .filter(|p| p.office == office.number && p.card && p.qualified_until.is_none())
+            .take(8)
+        {
+            let file =
+                crate::cards::issue(db, keys, person.office, &person.number, DEMO_PIN, today)
+                    .await?;
             let path = card_dir.join(format!("{}-{}.card.json", person.office, person.number));
             crate::keys::write_private(&path, &file)?;
             let _ = writeln!(report, "  {}  {}", path.display(), person.name);
         }
     }
-    let _ = writeln!(report, "\n頻回受診の候補（{}）: {}", ym(months[1]), frequent.join(" / "));
-    let _ = writeln!(report, "未委託受診（{}）: {}", ym(months[1]), unentrusted.join(" / "));
+    let _ = writeln!(
+        report,
+        "\n頻回受診の候補（{}）: {}",
+        ym(months[1]),
+        frequent.join(" / ")
+    );
+    let _ = writeln!(
+        report,
+        "未委託受診（{}）: {}",
+        ym(months[1]),
+        unentrusted.join(" / ")
+    );
     db.set_meta("seed.profile", "demo").await?;
     db.set_meta("seed.today", &today.to_string()).await?;
     Ok(report)
 }
 
-fn verification(day: &NaiveDate, hour: u32, minute: u32, institution: &str, person: &Person, reference: i64, validity: i64) -> Vec<Value> {
+fn verification(
+    day: &NaiveDate,
+    hour: u32,
+    minute: u32,
+    institution: &str,
+    person: &Person,
+    reference: i64,
+    validity: i64,
+) -> Vec<Value> {
     vec![
-        format!("seed:{}:{}:{}:{}:{}", person.office, person.number, institution, day, hour * 60 + minute).into(),
+        format!(
+            "seed:{}:{}:{}:{}:{}",
+            person.office,
+            person.number,
+            institution,
+            day,
+            hour * 60 + minute
+        )
+        .into(),
         jst_instant(*day, hour, minute).into(),
         day.to_string().into(),
         institution.into(),
@@ -457,7 +803,14 @@ fn verification(day: &NaiveDate, hour: u32, minute: u32, institution: &str, pers
     ]
 }
 
-fn retroactive_ticket(person: &Person, inst: &DemoInstitution, month: NaiveDate, day: NaiveDate, seq: usize, now: &str) -> Vec<Value> {
+fn retroactive_ticket(
+    person: &Person,
+    inst: &DemoInstitution,
+    month: NaiveDate,
+    day: NaiveDate,
+    seq: usize,
+    now: &str,
+) -> Vec<Value> {
     vec![
         person.office.into(),
         person.id.into(),
@@ -494,7 +847,9 @@ fn retroactive_ticket(person: &Person, inst: &DemoInstitution, month: NaiveDate,
 pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<String> {
     let _ = keys;
     if db.count("SELECT COUNT(*) FROM offices").await? > 0 {
-        anyhow::bail!("データベースに既にデータがあります。national は空のデータベースにだけ入れられます");
+        anyhow::bail!(
+            "データベースに既にデータがあります。national は空のデータベースにだけ入れられます"
+        );
     }
     let started = std::time::Instant::now();
     let now = now_text();
@@ -512,23 +867,52 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
     for k in 0..OFFICES_N {
         let pref = 1 + (k % 47) as u32;
         let body = format!("12{pref:02}{:03}", k / 47);
-        let n = PublicPayerNumber::from_body(&body).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+        let n =
+            PublicPayerNumber::from_body(&body).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
         offices.push(n.as_str().to_string());
-        rows.push(vec![n.as_str().into(), format!("第{}福祉事務所", k + 1).into(), Value::Null, Value::Null, Value::Null]);
+        rows.push(vec![
+            n.as_str().into(),
+            format!("第{}福祉事務所", k + 1).into(),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ]);
     }
-    insert_rows(&mut tx, "offices", &["number", "name", "postal_code", "address", "phone"], &rows).await?;
+    insert_rows(
+        &mut tx,
+        "offices",
+        &["number", "name", "postal_code", "address", "phone"],
+        &rows,
+    )
+    .await?;
     let mut institutions = Vec::with_capacity(INSTITUTIONS_N);
     for chunk_start in (0..INSTITUTIONS_N).step_by(10_000) {
         let mut rows = Vec::new();
         for k in chunk_start..(chunk_start + 10_000).min(INSTITUTIONS_N) {
             let pref = 1 + (k % 47) as u32;
             let table = [1u8, 1, 1, 3, 4, 4, 6][k % 7];
-            let body = format!("{pref:02}{table}{:02}{:04}", (k / 47) / 10_000, (k / 47) % 10_000);
-            let c = InstitutionCode::from_body(&body).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+            let body = format!(
+                "{pref:02}{table}{:02}{:04}",
+                (k / 47) / 10_000,
+                (k / 47) % 10_000
+            );
+            let c = InstitutionCode::from_body(&body)
+                .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
             institutions.push(c.as_str().to_string());
-            rows.push(vec![c.as_str().into(), format!("医療機関{}", k + 1).into(), i64::from(table).into(), 1i64.into()]);
+            rows.push(vec![
+                c.as_str().into(),
+                format!("医療機関{}", k + 1).into(),
+                i64::from(table).into(),
+                1i64.into(),
+            ]);
         }
-        insert_rows(&mut tx, "institutions", &["code", "name", "score_table", "online_capable"], &rows).await?;
+        insert_rows(
+            &mut tx,
+            "institutions",
+            &["code", "name", "score_table", "online_capable"],
+            &rows,
+        )
+        .await?;
     }
     tx.commit().await?;
     let per_office = RECIPIENTS_N / OFFICES_N;
@@ -536,7 +920,8 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
         let mut tx = db.pool.begin().await?;
         let mut rows = Vec::with_capacity(per_office);
         for k in 0..per_office {
-            let r = RecipientNumber::from_body(&format!("{:06}", 100000 + k)).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+            let r = RecipientNumber::from_body(&format!("{:06}", 100000 + k))
+                .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
             rows.push(vec![
                 office.clone().into(),
                 r.as_str().into(),
@@ -553,14 +938,26 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
         insert_rows(
             &mut tx,
             "recipients",
-            &["office_number", "recipient_number", "name", "name_kana", "sex", "birth_date", "card_held", "qualified_from", "created_at", "updated_at"],
+            &[
+                "office_number",
+                "recipient_number",
+                "name",
+                "name_kana",
+                "sex",
+                "birth_date",
+                "card_held",
+                "qualified_from",
+                "created_at",
+                "updated_at",
+            ],
             &rows,
         )
         .await?;
-        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM recipients WHERE office_number = $1 ORDER BY id")
-            .bind(office)
-            .fetch_all(&mut *tx)
-            .await?;
+        let ids: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM recipients WHERE office_number = $1 ORDER BY id")
+                .bind(office)
+                .fetch_all(&mut *tx)
+                .await?;
         let tickets: Vec<Vec<Value>> = ids
             .iter()
             .enumerate()
@@ -590,16 +987,34 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
             &mut tx,
             "tickets",
             &[
-                "office_number", "recipient_id", "ticket_type", "issue_number", "treatment_month", "valid_from", "valid_until",
-                "institution_code", "treatment_type", "single_or_combined", "social_insurance", "infection_law", "elderly_care",
-                "prefectural_expense", "created_at", "created_by",
+                "office_number",
+                "recipient_id",
+                "ticket_type",
+                "issue_number",
+                "treatment_month",
+                "valid_from",
+                "valid_until",
+                "institution_code",
+                "treatment_type",
+                "single_or_combined",
+                "social_insurance",
+                "infection_law",
+                "elderly_care",
+                "prefectural_expense",
+                "created_at",
+                "created_by",
             ],
             &tickets,
         )
         .await?;
         tx.commit().await?;
         if o % 100 == 99 {
-            tracing::info!("national seed: {} / {} offices ({:.0?})", o + 1, OFFICES_N, started.elapsed());
+            tracing::info!(
+                "national seed: {} / {} offices ({:.0?})",
+                o + 1,
+                OFFICES_N,
+                started.elapsed()
+            );
         }
     }
     db.set_meta("seed.profile", "national").await?;

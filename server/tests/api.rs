@@ -43,7 +43,10 @@ async fn wrong_password_is_refused_in_japanese_and_repeated_failures_lock_the_lo
     for _ in 0..server::auth::MAX_FAILURES {
         let reply = send(&app, "POST", "/api/login", None, Some(&wrong)).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(reply.json["message"], "ログインIDまたはパスワードが違います。");
+        assert_eq!(
+            reply.json["message"],
+            "ログインIDまたはパスワードが違います。"
+        );
         assert!(reply.cookie.is_none());
     }
     let right = serde_json::json!({"login": "tokyo-cw", "password": PASSWORD}).to_string();
@@ -61,8 +64,14 @@ async fn malformed_input_is_a_clear_4xx_never_a_500() {
     for (body, status) in [
         ("{\"login\":", StatusCode::BAD_REQUEST),
         ("[]", StatusCode::UNPROCESSABLE_ENTITY),
-        ("{\"login\": 5, \"password\": \"x\"}", StatusCode::UNPROCESSABLE_ENTITY),
-        ("{\"login\": \"\", \"password\": \"\"}", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "{\"login\": 5, \"password\": \"x\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "{\"login\": \"\", \"password\": \"\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         ("\u{0}\u{1}", StatusCode::BAD_REQUEST),
     ] {
         let reply = send(&app, "POST", "/api/login", None, Some(body)).await;
@@ -70,10 +79,29 @@ async fn malformed_input_is_a_clear_4xx_never_a_500() {
         assert_eq!(reply.json["code"], "validation");
         assert!(!reply.json["message"].as_str().unwrap_or("").is_empty());
     }
-    let reply = send(&app, "POST", "/api/login", None, Some("{\"login\": \"\", \"password\": \"\"}")).await;
-    let fields: Vec<&str> = reply.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let reply = send(
+        &app,
+        "POST",
+        "/api/login",
+        None,
+        Some("{\"login\": \"\", \"password\": \"\"}"),
+    )
+    .await;
+    let fields: Vec<&str> = reply.json["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["ログインID", "パスワード"]);
-    let reply = send(&app, "POST", "/api/card/login", None, Some("{\"challenge_id\": \"x\"}")).await;
+    let reply = send(
+        &app,
+        "POST",
+        "/api/card/login",
+        None,
+        Some("{\"challenge_id\": \"x\"}"),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -83,24 +111,48 @@ async fn scope_keeps_each_role_inside_its_own_data() {
     let app = f.app();
     let no_session = send(&app, "GET", "/api/office/home", None, None).await;
     assert_eq!(no_session.status, StatusCode::UNAUTHORIZED);
-    let forged = send(&app, "GET", "/api/office/home", Some("onshi_session=forged"), None).await;
+    let forged = send(
+        &app,
+        "GET",
+        "/api/office/home",
+        Some("onshi_session=forged"),
+        None,
+    )
+    .await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
 
     let osaka = login(&app, "osaka-cw").await;
     let home = send(&app, "GET", "/api/office/home", Some(&osaka), None).await;
     assert_eq!(home.json["office_number"], OSAKA);
-    assert!(!home.text.contains("1234566"), "another office's recipient leaked: {}", home.text);
+    assert!(
+        !home.text.contains("1234566"),
+        "another office's recipient leaked: {}",
+        home.text
+    );
 
     let clinic = login(&app, "clinic").await;
     for path in ["/api/office/home", "/api/me/home", "/api/operator/home"] {
-        assert_eq!(send(&app, "GET", path, Some(&clinic), None).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            send(&app, "GET", path, Some(&clinic), None).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     let op = login(&app, "operator").await;
     for path in ["/api/office/home", "/api/institution/home", "/api/me/home"] {
-        assert_eq!(send(&app, "GET", path, Some(&op), None).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            send(&app, "GET", path, Some(&op), None).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     let cw = login(&app, "tokyo-cw").await;
-    assert_eq!(send(&app, "GET", "/api/operator/home", Some(&cw), None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&app, "GET", "/api/operator/home", Some(&cw), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -110,7 +162,12 @@ async fn logout_ends_the_session() {
     let cw = login(&app, "tokyo-cw").await;
     let reply = send(&app, "POST", "/api/logout", Some(&cw), None).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
-    assert_eq!(send(&app, "GET", "/api/session", Some(&cw), None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, "GET", "/api/session", Some(&cw), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -125,17 +182,35 @@ async fn every_read_of_personal_data_is_audited() {
     .fetch_all(&f.db.pool)
     .await
     .unwrap();
-    assert_eq!(rows, vec![("tokyo-cw".to_string(), "テスト区福祉事務所".to_string(), "recipient.list".to_string())]);
+    assert_eq!(
+        rows,
+        vec![(
+            "tokyo-cw".to_string(),
+            "テスト区福祉事務所".to_string(),
+            "recipient.list".to_string()
+        )]
+    );
 }
 
 async fn card_for(f: &Fixture, pin: &str) -> domain::card::CardFile {
-    let json = server::cards::issue(&f.db, &f.keys, TOKYO, "1234566", pin, server::db::today_jst()).await.unwrap();
+    let json = server::cards::issue(
+        &f.db,
+        &f.keys,
+        TOKYO,
+        "1234566",
+        pin,
+        server::db::today_jst(),
+    )
+    .await
+    .unwrap();
     domain::card::parse_card_file(&json).unwrap()
 }
 
 async fn card_login(app: &axum::Router, card: &domain::card::CardFile, pin: &str) -> Reply {
     let challenge = send(app, "GET", "/api/card/challenge", None, None).await;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(challenge.json["challenge"].as_str().unwrap()).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(challenge.json["challenge"].as_str().unwrap())
+        .unwrap();
     let unlocked = domain::card::unlock(card, pin).unwrap();
     let body = serde_json::json!({
         "challenge_id": challenge.json["challenge_id"],
@@ -151,7 +226,10 @@ async fn a_recipient_signs_in_with_the_mock_card_and_sees_only_themself() {
     let f = fixture().await;
     let app = f.app();
     let card = card_for(&f, "4321").await;
-    assert!(domain::card::unlock(&card, "0000").is_err(), "wrong PIN must not unlock");
+    assert!(
+        domain::card::unlock(&card, "0000").is_err(),
+        "wrong PIN must not unlock"
+    );
     let reply = card_login(&app, &card, "4321").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(reply.json["role"], "recipient");
@@ -159,7 +237,12 @@ async fn a_recipient_signs_in_with_the_mock_card_and_sees_only_themself() {
     let home = send(&app, "GET", "/api/me/home", Some(&me), None).await;
     assert_eq!(home.json["recipient_number"], "1234566");
     assert_eq!(home.json["office_name"], "テスト区福祉事務所");
-    assert_eq!(send(&app, "GET", "/api/office/home", Some(&me), None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&app, "GET", "/api/office/home", Some(&me), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -169,14 +252,28 @@ async fn a_replayed_tampered_or_revoked_card_is_refused() {
     let card = card_for(&f, "4321").await;
     // Replay: the same challenge answer twice.
     let challenge = send(&app, "GET", "/api/card/challenge", None, None).await;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(challenge.json["challenge"].as_str().unwrap()).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(challenge.json["challenge"].as_str().unwrap())
+        .unwrap();
     let unlocked = domain::card::unlock(&card, "4321").unwrap();
     let body = serde_json::json!({"challenge_id": challenge.json["challenge_id"], "certificate": unlocked.certificate(), "signature": unlocked.sign(&bytes)}).to_string();
-    assert_eq!(send(&app, "POST", "/api/card/login", None, Some(&body)).await.status, StatusCode::OK);
-    assert_eq!(send(&app, "POST", "/api/card/login", None, Some(&body)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, "POST", "/api/card/login", None, Some(&body))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, "POST", "/api/card/login", None, Some(&body))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     // Tampered: the certificate now names the Osaka recipient.
     let challenge = send(&app, "GET", "/api/card/challenge", None, None).await;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(challenge.json["challenge"].as_str().unwrap()).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(challenge.json["challenge"].as_str().unwrap())
+        .unwrap();
     let mut cert = unlocked.certificate().clone();
     cert.subject.office_number = OSAKA.into();
     cert.subject.recipient_number = "0000018".into();
@@ -184,10 +281,16 @@ async fn a_replayed_tampered_or_revoked_card_is_refused() {
     let reply = send(&app, "POST", "/api/card/login", None, Some(&body)).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
     // Revoked.
-    server::cards::revoke(&f.db, &card.certificate.serial).await.unwrap();
+    server::cards::revoke(&f.db, &card.certificate.serial)
+        .await
+        .unwrap();
     let reply = card_login(&app, &card, "4321").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert!(reply.json["message"].as_str().unwrap().contains("失効"), "{}", reply.text);
+    assert!(
+        reply.json["message"].as_str().unwrap().contains("失効"),
+        "{}",
+        reply.text
+    );
 }
 
 #[tokio::test]
@@ -198,15 +301,34 @@ async fn openapi_describes_every_json_endpoint_and_healthz_answers() {
     assert_eq!(doc.status, StatusCode::OK);
     assert_eq!(doc.json["openapi"], "3.1.0");
     for (method, path, ..) in server::http::openapi::OPERATIONS {
-        assert!(doc.json["paths"][path][method].is_object(), "{method} {path} missing");
+        assert!(
+            doc.json["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
         // Each described operation is routed: it never falls through to the API 404.
         let reply = send(&app, &method.to_uppercase(), path, None, None).await;
-        assert_ne!(reply.status, StatusCode::NOT_FOUND, "{method} {path} is described but not routed");
-        assert_ne!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_ne!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path} is described but not routed"
+        );
+        assert_ne!(
+            reply.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
     }
     let health = send(&app, "GET", "/healthz", None, None).await;
-    assert_eq!((health.status, health.text.as_str()), (StatusCode::OK, "ok"));
-    assert_eq!(send(&app, "GET", "/api/no-such-thing", None, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (health.status, health.text.as_str()),
+        (StatusCode::OK, "ok")
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/no-such-thing", None, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -214,7 +336,11 @@ async fn the_app_is_served_with_spa_fallback_and_real_404s_for_assets() {
     let f = fixture().await;
     let dist = f.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), "<!doctype html><title>扶助オン資</title>").unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>扶助オン資</title>",
+    )
+    .unwrap();
     std::fs::write(dist.join("app-abc.js"), "console.log(1)").unwrap();
     let app = f.app_with_static(Some(dist));
     for path in ["/", "/office", "/clinic/verify", "/login"] {
@@ -224,6 +350,14 @@ async fn the_app_is_served_with_spa_fallback_and_real_404s_for_assets() {
     }
     let js = send(&app, "GET", "/app-abc.js", None, None).await;
     assert_eq!(js.status, StatusCode::OK);
-    assert_eq!(send(&app, "GET", "/app-missing.js", None, None).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(send(&app, "GET", "/api/missing", None, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        send(&app, "GET", "/app-missing.js", None, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/missing", None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -53,7 +53,10 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
                 Ok(()) => finish_logout(session, &navigate),
                 Err(failure) if failure.is_unauthenticated() => finish_logout(session, &navigate),
                 Err(failure) => {
-                    logout_error.set(Some(format!("ログアウトできませんでした。{}", failure.message())));
+                    logout_error.set(Some(format!(
+                        "ログアウトできませんでした。{}",
+                        failure.message()
+                    )));
                 }
             }
             busy.set(false);
@@ -90,5 +93,11 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
 
 fn finish_logout(session: crate::session::Session, navigate: &impl Fn(&str, NavigateOptions)) {
     session.signed_out();
-    navigate("/login", NavigateOptions { replace: true, ..Default::default() });
+    navigate(
+        "/login",
+        NavigateOptions {
+            replace: true,
+            ..Default::default()
+        },
+    );
 }

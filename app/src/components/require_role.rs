@@ -31,7 +31,13 @@ pub fn RequireRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoVie
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Access::GoTo(path) = access.get() {
-            navigate(path, NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                path,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
 

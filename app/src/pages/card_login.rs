@@ -54,22 +54,33 @@ pub fn CardLogin() -> impl IntoView {
         if file.size() > MAX_CARD_FILE_BYTES {
             card.set(None);
             step.set(Step::PickFile);
-            error.set(Some("選んだファイルはカードのファイルではありません（大きすぎます）。".to_string()));
+            error.set(Some(
+                "選んだファイルはカードのファイルではありません（大きすぎます）。".to_string(),
+            ));
             return;
         }
         busy.set(Some("カードを読み取っています…"));
         spawn_local(async move {
-            let text = JsFuture::from(file.text()).await.ok().and_then(|value| value.as_string());
+            let text = JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|value| value.as_string());
             busy.set(None);
             let Some(text) = text else {
-                error.set(Some("ファイルを読み取れませんでした。もう一度選んでください。".to_string()));
+                error.set(Some(
+                    "ファイルを読み取れませんでした。もう一度選んでください。".to_string(),
+                ));
                 return;
             };
             match parse_card_file(&text) {
                 Ok(parsed) => {
                     let locked = pin_tries::is_locked(&parsed.certificate.serial);
                     card.set(Some(parsed));
-                    step.set(if locked { Step::Locked } else { Step::ChooseMethod });
+                    step.set(if locked {
+                        Step::Locked
+                    } else {
+                        Step::ChooseMethod
+                    });
                 }
                 Err(problem) => {
                     card.set(None);
@@ -96,7 +107,7 @@ pub fn CardLogin() -> impl IntoView {
                 "被保護者の方は、福祉事務所から受け取ったマイナンバーカード（練習用のカードファイル）でログインします。"
             </p>
             {move || error.get().map(|message| view! { <ErrorBanner message=message/> })}
-            <div class="field" class:visually-hidden=move || card.with(Option::is_some)>
+            <div class="field" hidden=move || card.with(Option::is_some)>
                 <label for="card-file">"1. カードを読み取る（カードのファイルを選ぶ）"</label>
                 <input
                     id="card-file"
@@ -373,16 +384,21 @@ fn LockedNotice() -> impl IntoView {
 
 /// Challenge → signature in WebAssembly → `POST /api/card/login`.
 async fn sign_in(card: &UnlockedCard) -> Result<SessionInfo, String> {
-    let challenge = api::card_challenge().await.map_err(|failure| failure.message())?;
+    let challenge = api::card_challenge()
+        .await
+        .map_err(|failure| failure.message())?;
     let bytes = B64.decode(challenge.challenge.as_bytes()).map_err(|_| {
-        "サーバーから受け取った確認用のデータを読み取れませんでした。もう一度お試しください。".to_string()
+        "サーバーから受け取った確認用のデータを読み取れませんでした。もう一度お試しください。"
+            .to_string()
     })?;
     let request = CardLoginRequest {
         challenge_id: challenge.challenge_id,
         certificate: card.certificate().clone(),
         signature: card.sign(&bytes),
     };
-    api::card_login(&request).await.map_err(|failure| failure.message())
+    api::card_login(&request)
+        .await
+        .map_err(|failure| failure.message())
 }
 
 /// 全角 digits typed with a Japanese IME count as digits.

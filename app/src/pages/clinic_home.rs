@@ -11,7 +11,8 @@ use crate::session::use_session;
 #[component]
 pub fn ClinicHome() -> impl IntoView {
     let session = use_session();
-    let home = LocalResource::new(move || async move { session.check(api::institution_home().await) });
+    let home =
+        LocalResource::new(move || async move { session.check(api::institution_home().await) });
     view! {
         <section class="page">
             <PageHeading title="医療機関・薬局 受付ホーム" testid="clinic-home-heading"/>

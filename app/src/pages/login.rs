@@ -28,7 +28,13 @@ pub fn LoginPage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(role) = session.role() {
-            navigate(home_path(role), NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                home_path(role),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
         }
     });
 
@@ -48,7 +54,11 @@ pub fn LoginPage() -> impl IntoView {
         };
         ev.prevent_default();
         tab.set(next);
-        let target = if next == Tab::Staff { staff_tab } else { card_tab };
+        let target = if next == Tab::Staff {
+            staff_tab
+        } else {
+            card_tab
+        };
         if let Some(button) = target.get_untracked() {
             let _ = button.focus();
         }
@@ -144,13 +154,23 @@ fn PasswordForm() -> impl IntoView {
         let password_value = password.get_untracked();
         let mut missing = Vec::new();
         if login_value.is_empty() {
-            missing.push(FieldError::new("ログインID", "ログインIDを入力してください。"));
+            missing.push(FieldError::new(
+                "ログインID",
+                "ログインIDを入力してください。",
+            ));
         }
         if password_value.is_empty() {
-            missing.push(FieldError::new("パスワード", "パスワードを入力してください。"));
+            missing.push(FieldError::new(
+                "パスワード",
+                "パスワードを入力してください。",
+            ));
         }
         if !missing.is_empty() {
-            let first = if login_value.is_empty() { login_input } else { password_input };
+            let first = if login_value.is_empty() {
+                login_input
+            } else {
+                password_input
+            };
             field_errors.set(missing);
             error.set(Some("入力内容を確認してください。".to_string()));
             if let Some(input) = first.get_untracked() {
@@ -162,7 +182,10 @@ fn PasswordForm() -> impl IntoView {
         error.set(None);
         field_errors.set(Vec::new());
         spawn_local(async move {
-            let request = LoginRequest { login: login_value, password: password_value };
+            let request = LoginRequest {
+                login: login_value,
+                password: password_value,
+            };
             match api::login(&request).await {
                 // The page moves to the role's home (see `LoginPage`).
                 Ok(info) => session.signed_in(info),

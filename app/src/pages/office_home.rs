@@ -32,8 +32,13 @@ pub fn OfficeHome() -> impl IntoView {
 #[component]
 fn OfficeOverview(home: OfficeHome) -> impl IntoView {
     let session = use_session();
-    let today = session.info.with_untracked(|info| info.as_ref().map(|info| info.today.clone()));
-    let month = today.as_deref().map(month_label).unwrap_or_else(|| "今月".to_string());
+    let today = session
+        .info
+        .with_untracked(|info| info.as_ref().map(|info| info.today.clone()));
+    let month = today
+        .as_deref()
+        .map(month_label)
+        .unwrap_or_else(|| "今月".to_string());
     let yesterday = today
         .as_deref()
         .and_then(|today| NaiveDate::parse_from_str(today, "%Y-%m-%d").ok())

@@ -12,7 +12,8 @@ use crate::session::use_session;
 #[component]
 pub fn RecipientHome() -> impl IntoView {
     let session = use_session();
-    let home = LocalResource::new(move || async move { session.check(api::recipient_home().await) });
+    let home =
+        LocalResource::new(move || async move { session.check(api::recipient_home().await) });
     view! {
         <section class="page">
             <PageHeading title="わたしの医療扶助" testid="recipient-home-heading"/>
@@ -90,8 +91,12 @@ fn RecipientOverview(home: RecipientHome) -> impl IntoView {
 #[component]
 fn Qualification(from: Option<String>, until: Option<String>, today: String) -> impl IntoView {
     // ISO dates compare correctly as strings.
-    let ended = until.as_deref().is_some_and(|until| !today.is_empty() && until < today.as_str());
-    let not_started = from.as_deref().is_some_and(|from| !today.is_empty() && from > today.as_str());
+    let ended = until
+        .as_deref()
+        .is_some_and(|until| !today.is_empty() && until < today.as_str());
+    let not_started = from
+        .as_deref()
+        .is_some_and(|from| !today.is_empty() && from > today.as_str());
     match (from, until) {
         (None, _) => view! {
             "資格の情報はまだ登録されていません。福祉事務所にお問い合わせください。"

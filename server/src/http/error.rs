@@ -29,16 +29,28 @@ impl AppError {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, "ログインしてください。")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "ログインしてください。",
+        )
     }
 
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "この操作を行う権限がありません。")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "この操作を行う権限がありません。",
+        )
     }
 
     /// `what` is the Japanese noun, e.g. 「受給者」.
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("該当する{what}が見つかりません。"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!("該当する{what}が見つかりません。"),
+        )
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {

@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 
-use domain::api::{InstitutionHome, OfficeHome, OperatorHome, RecipientHome, RecipientSummary, TicketBrief};
+use domain::api::{
+    InstitutionHome, OfficeHome, OperatorHome, RecipientHome, RecipientSummary, TicketBrief,
+};
 use domain::numbers::InstitutionCode;
 
 use super::error::AppError;
@@ -26,10 +28,30 @@ fn month_of(date: chrono::NaiveDate) -> String {
     date.format("%Y-%m").to_string()
 }
 
-type SummaryRow = (i64, String, String, String, String, Option<String>, Option<String>, i64, i64);
+type SummaryRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
 
 fn summary(row: SummaryRow) -> RecipientSummary {
-    let (id, recipient_number, name, name_kana, birth_date, qualified_from, qualified_until, card_held, restricted) = row;
+    let (
+        id,
+        recipient_number,
+        name,
+        name_kana,
+        birth_date,
+        qualified_from,
+        qualified_until,
+        card_held,
+        restricted,
+    ) = row;
     RecipientSummary {
         id,
         recipient_number,
@@ -46,16 +68,20 @@ fn summary(row: SummaryRow) -> RecipientSummary {
 pub const SUMMARY_COLUMNS: &str =
     "id, recipient_number, name, name_kana, birth_date, qualified_from, qualified_until, card_held, restricted";
 
-async fn office_home(State(state): State<AppState>, caller: Caller) -> Result<Json<OfficeHome>, AppError> {
+async fn office_home(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<OfficeHome>, AppError> {
     let office = scope::office(&caller)?.to_string();
     let db = &state.db;
     let today = today_jst();
     let today_text = today.to_string();
     let yesterday = (today - chrono::Duration::days(1)).to_string();
-    let (name, phone): (String, Option<String>) = sqlx::query_as("SELECT name, phone FROM offices WHERE number = $1")
-        .bind(&office)
-        .fetch_one(&db.pool)
-        .await?;
+    let (name, phone): (String, Option<String>) =
+        sqlx::query_as("SELECT name, phone FROM offices WHERE number = $1")
+            .bind(&office)
+            .fetch_one(&db.pool)
+            .await?;
     let (total, active, without_card): (i64, i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), \
                 CAST(COALESCE(SUM(CASE WHEN qualified_from IS NOT NULL AND qualified_from <= $2 \
@@ -74,12 +100,13 @@ async fn office_home(State(state): State<AppState>, caller: Caller) -> Result<Js
     .bind(month_of(today))
     .fetch_one(&db.pool)
     .await?;
-    let (yesterday_count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE office_number = $1 AND verified_date = $2")
-            .bind(&office)
-            .bind(&yesterday)
-            .fetch_one(&db.pool)
-            .await?;
+    let (yesterday_count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM verifications WHERE office_number = $1 AND verified_date = $2",
+    )
+    .bind(&office)
+    .bind(&yesterday)
+    .fetch_one(&db.pool)
+    .await?;
     let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {SUMMARY_COLUMNS} FROM recipients WHERE office_number = $1 ORDER BY updated_at DESC, id DESC LIMIT 10"
     )))
@@ -88,7 +115,14 @@ async fn office_home(State(state): State<AppState>, caller: Caller) -> Result<Js
     .await?;
     let recent: Vec<RecipientSummary> = rows.into_iter().map(summary).collect();
     let ids: Vec<i64> = recent.iter().map(|r| r.id).collect();
-    audit::record_many(db, &caller, "recipient.list", &ids, "福祉事務所ホームの最近の受給者").await?;
+    audit::record_many(
+        db,
+        &caller,
+        "recipient.list",
+        &ids,
+        "福祉事務所ホームの最近の受給者",
+    )
+    .await?;
     Ok(Json(OfficeHome {
         office_number: office,
         office_name: name,
@@ -102,15 +136,19 @@ async fn office_home(State(state): State<AppState>, caller: Caller) -> Result<Js
     }))
 }
 
-async fn institution_home(State(state): State<AppState>, caller: Caller) -> Result<Json<InstitutionHome>, AppError> {
+async fn institution_home(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<InstitutionHome>, AppError> {
     let code = scope::institution(&caller)?.to_string();
     let db = &state.db;
     let today = today_jst();
-    let (name, score_table, online): (String, i64, i64) =
-        sqlx::query_as("SELECT name, score_table, online_capable FROM institutions WHERE code = $1")
-            .bind(&code)
-            .fetch_one(&db.pool)
-            .await?;
+    let (name, score_table, online): (String, i64, i64) = sqlx::query_as(
+        "SELECT name, score_table, online_capable FROM institutions WHERE code = $1",
+    )
+    .bind(&code)
+    .fetch_one(&db.pool)
+    .await?;
     let (tickets,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM tickets WHERE institution_code = $1 AND treatment_month = $2 AND status = 'active'",
     )
@@ -118,17 +156,22 @@ async fn institution_home(State(state): State<AppState>, caller: Caller) -> Resu
     .bind(month_of(today))
     .fetch_one(&db.pool)
     .await?;
-    let (verified,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE institution_code = $1 AND verified_date = $2")
-            .bind(&code)
-            .bind(today.to_string())
-            .fetch_one(&db.pool)
-            .await?;
+    let (verified,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM verifications WHERE institution_code = $1 AND verified_date = $2",
+    )
+    .bind(&code)
+    .bind(today.to_string())
+    .fetch_one(&db.pool)
+    .await?;
     let label = u8::try_from(score_table)
         .ok()
         .and_then(domain::numbers::ScoreTable::from_code)
         .map(|t| t.label_ja().to_string())
-        .or_else(|| InstitutionCode::parse(&code).ok().map(|c| c.score_table().label_ja().to_string()))
+        .or_else(|| {
+            InstitutionCode::parse(&code)
+                .ok()
+                .map(|c| c.score_table().label_ja().to_string())
+        })
         .unwrap_or_default();
     Ok(Json(InstitutionHome {
         institution_code: code,
@@ -140,7 +183,10 @@ async fn institution_home(State(state): State<AppState>, caller: Caller) -> Resu
     }))
 }
 
-async fn recipient_home(State(state): State<AppState>, caller: Caller) -> Result<Json<RecipientHome>, AppError> {
+async fn recipient_home(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<RecipientHome>, AppError> {
     let id = scope::own_recipient(&caller)?;
     let db = &state.db;
     let today = today_jst();
@@ -176,21 +222,35 @@ async fn recipient_home(State(state): State<AppState>, caller: Caller) -> Result
         qualified_until,
         tickets_this_month: rows
             .into_iter()
-            .map(|(ticket_type, treatment_month, institution_code, institution_name, treatment_type, valid_from, valid_until, self_pay_amount)| TicketBrief {
-                ticket_type,
-                treatment_month,
-                institution_code,
-                institution_name,
-                treatment_type,
-                valid_from,
-                valid_until,
-                self_pay_amount,
-            })
+            .map(
+                |(
+                    ticket_type,
+                    treatment_month,
+                    institution_code,
+                    institution_name,
+                    treatment_type,
+                    valid_from,
+                    valid_until,
+                    self_pay_amount,
+                )| TicketBrief {
+                    ticket_type,
+                    treatment_month,
+                    institution_code,
+                    institution_name,
+                    treatment_type,
+                    valid_from,
+                    valid_until,
+                    self_pay_amount,
+                },
+            )
             .collect(),
     }))
 }
 
-async fn operator_home(State(state): State<AppState>, caller: Caller) -> Result<Json<OperatorHome>, AppError> {
+async fn operator_home(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<OperatorHome>, AppError> {
     scope::operator(&caller)?;
     let db = &state.db;
     Ok(Json(OperatorHome {

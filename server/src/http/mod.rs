@@ -53,7 +53,9 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, AppError> {
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, AppError> {
     sqlx::query("SELECT 1").execute(&state.db.pool).await?;
     Ok("ok")
 }
@@ -75,7 +77,10 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(token) = cookie(&parts.headers, auth::SESSION_COOKIE) {
             if let Some(caller) = auth::caller_from_session(&state.db, token).await? {
                 return Ok(caller);
@@ -87,7 +92,9 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if let Some(token) = bearer {
-            if let Some(caller) = auth::caller_from_institution_token(&state.db, token.trim()).await? {
+            if let Some(caller) =
+                auth::caller_from_institution_token(&state.db, token.trim()).await?
+            {
                 return Ok(caller);
             }
         }

@@ -13,16 +13,86 @@ pub fn router() -> Router<AppState> {
 
 /// (method, path, summary, roles, request schema, response schema)
 pub const OPERATIONS: &[(&str, &str, &str, &str, Option<&str>, &str)] = &[
-    ("post", "/api/login", "職員・医療機関のログイン", "誰でも", Some("LoginRequest"), "SessionInfo"),
-    ("post", "/api/logout", "ログアウト", "ログイン中の誰でも", None, "Empty"),
-    ("get", "/api/session", "現在のセッション", "ログイン中の誰でも", None, "SessionInfo"),
-    ("get", "/api/card/challenge", "マイナンバーカードで署名するチャレンジ", "誰でも", None, "CardChallenge"),
-    ("post", "/api/card/login", "マイナンバーカードでログイン（被保護者）", "誰でも", Some("CardLoginRequest"), "SessionInfo"),
-    ("get", "/api/office/home", "福祉事務所ホーム", "地区担当員・査察指導員（自事務所）", None, "OfficeHome"),
-    ("get", "/api/institution/home", "医療機関・薬局ホーム", "医療機関・薬局 受付（自機関）", None, "InstitutionHome"),
-    ("get", "/api/me/home", "被保護者ポータルのホーム", "被保護者（本人）", None, "RecipientHome"),
-    ("get", "/api/operator/home", "運用者ホーム", "システム運用者", None, "OperatorHome"),
-    ("get", "/api/openapi.json", "この OpenAPI 文書", "誰でも", None, "OpenApi"),
+    (
+        "post",
+        "/api/login",
+        "職員・医療機関のログイン",
+        "誰でも",
+        Some("LoginRequest"),
+        "SessionInfo",
+    ),
+    (
+        "post",
+        "/api/logout",
+        "ログアウト",
+        "ログイン中の誰でも",
+        None,
+        "Empty",
+    ),
+    (
+        "get",
+        "/api/session",
+        "現在のセッション",
+        "ログイン中の誰でも",
+        None,
+        "SessionInfo",
+    ),
+    (
+        "get",
+        "/api/card/challenge",
+        "マイナンバーカードで署名するチャレンジ",
+        "誰でも",
+        None,
+        "CardChallenge",
+    ),
+    (
+        "post",
+        "/api/card/login",
+        "マイナンバーカードでログイン（被保護者）",
+        "誰でも",
+        Some("CardLoginRequest"),
+        "SessionInfo",
+    ),
+    (
+        "get",
+        "/api/office/home",
+        "福祉事務所ホーム",
+        "地区担当員・査察指導員（自事務所）",
+        None,
+        "OfficeHome",
+    ),
+    (
+        "get",
+        "/api/institution/home",
+        "医療機関・薬局ホーム",
+        "医療機関・薬局 受付（自機関）",
+        None,
+        "InstitutionHome",
+    ),
+    (
+        "get",
+        "/api/me/home",
+        "被保護者ポータルのホーム",
+        "被保護者（本人）",
+        None,
+        "RecipientHome",
+    ),
+    (
+        "get",
+        "/api/operator/home",
+        "運用者ホーム",
+        "システム運用者",
+        None,
+        "OperatorHome",
+    ),
+    (
+        "get",
+        "/api/openapi.json",
+        "この OpenAPI 文書",
+        "誰でも",
+        None,
+        "OpenApi",
+    ),
 ];
 
 fn string() -> Value {
@@ -36,7 +106,10 @@ fn int() -> Value {
 }
 fn obj(props: &[(&str, Value)]) -> Value {
     let required: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
-    let properties: serde_json::Map<String, Value> = props.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
+    let properties: serde_json::Map<String, Value> = props
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect();
     json!({"type": "object", "properties": properties, "required": required})
 }
 fn schema_ref(name: &str) -> Value {
@@ -46,19 +119,42 @@ fn schema_ref(name: &str) -> Value {
 fn schemas() -> Value {
     let role = json!({"type": "string", "enum": ["caseworker", "supervisor", "clinic", "recipient", "operator"]});
     let recipient_summary = obj(&[
-        ("id", int()), ("recipient_number", string()), ("name", string()), ("name_kana", string()),
-        ("birth_date", string()), ("qualified_from", opt_string()), ("qualified_until", opt_string()),
-        ("has_card", json!({"type": "boolean"})), ("restricted", json!({"type": "boolean"})),
+        ("id", int()),
+        ("recipient_number", string()),
+        ("name", string()),
+        ("name_kana", string()),
+        ("birth_date", string()),
+        ("qualified_from", opt_string()),
+        ("qualified_until", opt_string()),
+        ("has_card", json!({"type": "boolean"})),
+        ("restricted", json!({"type": "boolean"})),
     ]);
     let ticket_brief = obj(&[
-        ("ticket_type", string()), ("treatment_month", string()), ("institution_code", string()),
-        ("institution_name", string()), ("treatment_type", string()), ("valid_from", string()),
-        ("valid_until", string()), ("self_pay_amount", json!({"type": "integer"})),
+        ("ticket_type", string()),
+        ("treatment_month", string()),
+        ("institution_code", string()),
+        ("institution_name", string()),
+        ("treatment_type", string()),
+        ("valid_from", string()),
+        ("valid_until", string()),
+        ("self_pay_amount", json!({"type": "integer"})),
     ]);
     let certificate = obj(&[
-        ("format", string()), ("serial", string()), ("issuer", string()),
-        ("subject", obj(&[("office_number", string()), ("recipient_number", string()), ("name", string())])),
-        ("not_before", string()), ("not_after", string()), ("public_key", string()), ("signature", string()),
+        ("format", string()),
+        ("serial", string()),
+        ("issuer", string()),
+        (
+            "subject",
+            obj(&[
+                ("office_number", string()),
+                ("recipient_number", string()),
+                ("name", string()),
+            ]),
+        ),
+        ("not_before", string()),
+        ("not_after", string()),
+        ("public_key", string()),
+        ("signature", string()),
     ]);
     json!({
         "ApiError": {
@@ -116,7 +212,9 @@ pub fn document() -> Value {
         if let Some(request) = request {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema_ref(request)}}});
         }
-        let entry = paths.entry((*path).to_string()).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry((*path).to_string())
+            .or_insert_with(|| json!({}));
         entry[*method] = op;
     }
     json!({

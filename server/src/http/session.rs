@@ -12,9 +12,9 @@ use domain::api::{CardChallenge, CardLoginRequest, ErrorCode, LoginRequest, Role
 
 use super::error::{ApiJson, AppError};
 use super::{cookie, AppState};
+use crate::audit;
 use crate::auth::{self, Caller};
 use crate::db::{instant_text, today_jst};
-use crate::audit;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,14 +28,23 @@ pub fn router() -> Router<AppState> {
 /// How long a card challenge may be answered.
 const CHALLENGE_SECONDS: i64 = 120;
 
-async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, AppError> {
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Response, AppError> {
     let login = req.login.trim();
     let mut missing = Vec::new();
     if login.is_empty() {
-        missing.push(domain::error::FieldError::new("ログインID", "ログインIDを入力してください。"));
+        missing.push(domain::error::FieldError::new(
+            "ログインID",
+            "ログインIDを入力してください。",
+        ));
     }
     if req.password.is_empty() {
-        missing.push(domain::error::FieldError::new("パスワード", "パスワードを入力してください。"));
+        missing.push(domain::error::FieldError::new(
+            "パスワード",
+            "パスワードを入力してください。",
+        ));
     }
     if !missing.is_empty() {
         return Err(AppError::validation(missing));
@@ -45,13 +54,17 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
         return Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
-            format!("ログインに続けて失敗したため、このIDは{}分間ログインできません。", auth::LOCK_MINUTES),
+            format!(
+                "ログインに続けて失敗したため、このIDは{}分間ログインできません。",
+                auth::LOCK_MINUTES
+            ),
         ));
     }
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE login = $1")
-        .bind(login)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&db.pool)
+            .await?;
     // Verify against a dummy hash when the login is unknown, so timing does not reveal which IDs exist.
     let (user_id, ok) = match &row {
         Some((id, hash)) => (Some(*id), auth::verify_password(&req.password, hash)),
@@ -70,7 +83,9 @@ async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest
         ));
     };
     auth::clear_failures(db, login).await?;
-    let caller = auth::caller_for_user(db, user_id).await?.ok_or_else(AppError::unauthenticated)?;
+    let caller = auth::caller_for_user(db, user_id)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
     let token = auth::create_session(db, caller.role, Some(user_id), None).await?;
     audit::record(db, &caller, "session.login", None, "").await?;
     signed_in(&state, &caller, &token).await
@@ -94,11 +109,16 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok(response)
 }
 
-async fn session(State(state): State<AppState>, caller: Caller) -> Result<axum::Json<SessionInfo>, AppError> {
+async fn session(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<SessionInfo>, AppError> {
     Ok(axum::Json(session_info(&state, &caller).await?))
 }
 
-async fn card_challenge(State(state): State<AppState>) -> Result<axum::Json<CardChallenge>, AppError> {
+async fn card_challenge(
+    State(state): State<AppState>,
+) -> Result<axum::Json<CardChallenge>, AppError> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let challenge = base64::engine::general_purpose::STANDARD.encode(bytes);
@@ -106,7 +126,9 @@ async fn card_challenge(State(state): State<AppState>) -> Result<axum::Json<Card
     let now = chrono::Utc::now();
     // Old challenges are useless: drop them as we go.
     sqlx::query("DELETE FROM card_challenges WHERE created_at < $1")
-        .bind(instant_text(now - chrono::Duration::seconds(CHALLENGE_SECONDS)))
+        .bind(instant_text(
+            now - chrono::Duration::seconds(CHALLENGE_SECONDS),
+        ))
         .execute(&state.db.pool)
         .await?;
     sqlx::query("INSERT INTO card_challenges (id, challenge, created_at) VALUES ($1, $2, $3)")
@@ -123,27 +145,48 @@ async fn card_challenge(State(state): State<AppState>) -> Result<axum::Json<Card
 
 /// Check a signed challenge: one use only, fresh, signed by a valid, unrevoked card of the demo CA.
 /// Returns the recipient's id. Shared by recipient sign-in and card verification at reception.
-pub async fn check_card_signature(state: &AppState, challenge_id: &str, certificate: &domain::card::Certificate, signature: &str) -> Result<i64, AppError> {
+pub async fn check_card_signature(
+    state: &AppState,
+    challenge_id: &str,
+    certificate: &domain::card::Certificate,
+    signature: &str,
+) -> Result<i64, AppError> {
     let db = &state.db;
-    let row: Option<(String, String)> = sqlx::query_as("SELECT challenge, created_at FROM card_challenges WHERE id = $1")
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT challenge, created_at FROM card_challenges WHERE id = $1")
+            .bind(challenge_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    sqlx::query("DELETE FROM card_challenges WHERE id = $1")
         .bind(challenge_id)
-        .fetch_optional(&db.pool)
+        .execute(&db.pool)
         .await?;
-    sqlx::query("DELETE FROM card_challenges WHERE id = $1").bind(challenge_id).execute(&db.pool).await?;
-    let card_error = |message: String| AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, message);
-    let Some((challenge, created_at)) = row else {
-        return Err(card_error("読み取りの有効時間が過ぎました。もう一度カードを読み取ってください。".into()));
+    let card_error = |message: String| {
+        AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            message,
+        )
     };
-    if created_at < instant_text(chrono::Utc::now() - chrono::Duration::seconds(CHALLENGE_SECONDS)) {
-        return Err(card_error("読み取りの有効時間が過ぎました。もう一度カードを読み取ってください。".into()));
+    let Some((challenge, created_at)) = row else {
+        return Err(card_error(
+            "読み取りの有効時間が過ぎました。もう一度カードを読み取ってください。".into(),
+        ));
+    };
+    if created_at < instant_text(chrono::Utc::now() - chrono::Duration::seconds(CHALLENGE_SECONDS))
+    {
+        return Err(card_error(
+            "読み取りの有効時間が過ぎました。もう一度カードを読み取ってください。".into(),
+        ));
     }
     let challenge_bytes = base64::engine::general_purpose::STANDARD
         .decode(challenge)
         .map_err(|e| anyhow::anyhow!("stored challenge: {e}"))?;
-    let revoked: Vec<(String,)> = sqlx::query_as("SELECT serial FROM cards WHERE serial = $1 AND revoked_at IS NOT NULL")
-        .bind(&certificate.serial)
-        .fetch_all(&db.pool)
-        .await?;
+    let revoked: Vec<(String,)> =
+        sqlx::query_as("SELECT serial FROM cards WHERE serial = $1 AND revoked_at IS NOT NULL")
+            .bind(&certificate.serial)
+            .fetch_all(&db.pool)
+            .await?;
     let subject = domain::card::verify_signature(
         certificate,
         &state.keys.ca_public_key_b64(),
@@ -162,17 +205,29 @@ pub async fn check_card_signature(state: &AppState, challenge_id: &str, certific
     .bind(&subject.recipient_number)
     .fetch_optional(&db.pool)
     .await?;
-    row.map(|r| r.0)
-        .ok_or_else(|| card_error("このカードは登録されていません。福祉事務所にお問い合わせください。".into()))
+    row.map(|r| r.0).ok_or_else(|| {
+        card_error("このカードは登録されていません。福祉事務所にお問い合わせください。".into())
+    })
 }
 
-async fn card_login(State(state): State<AppState>, ApiJson(req): ApiJson<CardLoginRequest>) -> Result<Response, AppError> {
-    let recipient_id = check_card_signature(&state, &req.challenge_id, &req.certificate, &req.signature).await?;
+async fn card_login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<CardLoginRequest>,
+) -> Result<Response, AppError> {
+    let recipient_id =
+        check_card_signature(&state, &req.challenge_id, &req.certificate, &req.signature).await?;
     let caller = auth::caller_for_recipient(&state.db, recipient_id)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
     let token = auth::create_session(&state.db, Role::Recipient, None, Some(recipient_id)).await?;
-    audit::record(&state.db, &caller, "session.login", Some(recipient_id), "マイナンバーカードでログイン").await?;
+    audit::record(
+        &state.db,
+        &caller,
+        "session.login",
+        Some(recipient_id),
+        "マイナンバーカードでログイン",
+    )
+    .await?;
     signed_in(&state, &caller, &token).await
 }
 

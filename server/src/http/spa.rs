@@ -28,19 +28,28 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         };
         // The service worker must be revalidated on every load so updates are seen.
         if last == "sw.js" {
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         }
         return response;
     }
     match tokio::fs::read(dir.join("index.html")).await {
         Ok(bytes) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             ],
             bytes,
         )
             .into_response(),
-        Err(_) => (StatusCode::NOT_FOUND, "index.html not found: build the app with `make build`").into_response(),
+        Err(_) => (
+            StatusCode::NOT_FOUND,
+            "index.html not found: build the app with `make build`",
+        )
+            .into_response(),
     }
 }

@@ -36,26 +36,56 @@ impl Fixture {
     }
 
     pub fn app_with_static(&self, static_dir: Option<std::path::PathBuf>) -> Router {
-        server::http::app(AppState { db: self.db.clone(), keys: self.keys.clone(), static_dir, secure_cookies: false })
+        server::http::app(AppState {
+            db: self.db.clone(),
+            keys: self.keys.clone(),
+            static_dir,
+            secure_cookies: false,
+        })
     }
 }
 
 async fn fresh_database_url() -> Option<String> {
-    let admin = std::env::var("ONSHI_TEST_PG_ADMIN_URL").ok().filter(|s| !s.is_empty())?;
+    let admin = std::env::var("ONSHI_TEST_PG_ADMIN_URL")
+        .ok()
+        .filter(|s| !s.is_empty())?;
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test PostgreSQL");
-    let name = format!("onshi_test_{}", server::auth::new_token().to_lowercase().replace(['-', '_'], "").chars().take(20).collect::<String>());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).expect("admin url has a database");
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to test PostgreSQL");
+    let name = format!(
+        "onshi_test_{}",
+        server::auth::new_token()
+            .to_lowercase()
+            .replace(['-', '_'], "")
+            .chars()
+            .take(20)
+            .collect::<String>()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .expect("admin url has a database");
     Some(format!("{base}/{name}"))
 }
 
 pub async fn empty() -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let database_url = fresh_database_url().await;
-    let db = Db::open(database_url.as_deref(), dir.path()).await.expect("open database");
+    let db = Db::open(database_url.as_deref(), dir.path())
+        .await
+        .expect("open database");
     let keys = Arc::new(Keys::load_or_create(dir.path()).expect("keys"));
-    Fixture { db, keys, dir, database_url }
+    Fixture {
+        db,
+        keys,
+        dir,
+        database_url,
+    }
 }
 
 /// Two offices, a clinic and a pharmacy, one recipient in each office, and an account per role.
@@ -86,7 +116,9 @@ pub async fn fixture() -> Fixture {
         ("clinic", Role::Clinic, None, Some(CLINIC)),
         ("operator", Role::Operator, None, None),
     ] {
-        server::auth::add_user(&f.db, login, PASSWORD, role, login, office, inst).await.expect("add user");
+        server::auth::add_user(&f.db, login, PASSWORD, role, login, office, inst)
+            .await
+            .expect("add user");
     }
     f
 }
@@ -99,7 +131,13 @@ pub struct Reply {
     pub content_type: String,
 }
 
-pub async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>, body: Option<&str>) -> Reply {
+pub async fn send(
+    app: &Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&str>,
+) -> Reply {
     let mut builder = Request::builder().method(method).uri(path);
     if let Some(c) = cookie {
         builder = builder.header(header::COOKIE, c);
@@ -107,7 +145,9 @@ pub async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>, 
     if body.is_some() {
         builder = builder.header(header::CONTENT_TYPE, "application/json");
     }
-    let request = builder.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+    let request = builder
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let cookie = response
@@ -116,17 +156,33 @@ pub async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(str::to_string);
-    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&bytes).to_string();
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
-    Reply { status, json, text, cookie, content_type }
+    Reply {
+        status,
+        json,
+        text,
+        cookie,
+        content_type,
+    }
 }
 
 /// Sign in and return the session cookie (`name=value`).
 pub async fn login(app: &Router, login: &str) -> String {
     let body = serde_json::json!({"login": login, "password": PASSWORD}).to_string();
     let reply = send(app, "POST", "/api/login", None, Some(&body)).await;
-    assert_eq!(reply.status, StatusCode::OK, "login {login}: {}", reply.text);
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "login {login}: {}",
+        reply.text
+    );
     reply.cookie.expect("session cookie")
 }

@@ -1,0 +1,46 @@
+# 扶助オン資 — every task has one entry point here.
+#   make run    install what is missing, build, seed demo data on first start, serve http://127.0.0.1:8080
+#   make test   install what is missing, run unit, integration (SQLite + PostgreSQL) and browser tests
+#   make bench  benchmarks (results: docs/benchmarks.md)
+#   make lint   rustfmt and clippy -D warnings (native and wasm32)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+DATA ?= ./data
+ADDR ?= 127.0.0.1:8080
+
+.PHONY: run build app server test lint bench tools test-tools clean
+
+tools:
+	@scripts/bootstrap.sh build
+
+test-tools:
+	@scripts/bootstrap.sh test
+
+app: tools
+	cargo fetch --locked
+	trunk build --release --offline
+
+server:
+	cargo build --release --locked -p server
+
+build: app server
+
+run: build
+	./target/release/onshi --data $(DATA) seed --profile demo --if-empty
+	./target/release/onshi --data $(DATA) serve --addr $(ADDR) --static-dir dist
+
+test: test-tools
+	@scripts/test.sh
+
+lint: tools
+	cargo fmt --all -- --check
+	cargo clippy --workspace --exclude app --all-targets -- -D warnings
+	cargo clippy -p app --target wasm32-unknown-unknown -- -D warnings
+
+bench: tools
+	@scripts/bench.sh
+
+clean:
+	rm -rf dist target/tmp .tmp

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Writes sw.js (from public/sw.js) with the list of every file of this build, so the
+# service worker precaches the app shell, and a version derived from their contents,
+# so any change to any file makes a new sw.js (and the app offers the new version).
+#
+# As a Trunk post_build hook (Trunk.toml) it works on $TRUNK_STAGING_DIR.
+# By hand, after editing dist/index.html (e.g. the onshi-api-origin meta):
+#   scripts/sw-manifest.sh dist
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${TRUNK_STAGING_DIR:-${1:-$root/dist}}"
+template="$root/public/sw.js"
+public_url="${TRUNK_PUBLIC_URL:-/}"
+case "$public_url" in */) ;; *) public_url="$public_url/" ;; esac
+
+[ -d "$out" ] || { echo "sw-manifest: no such directory: $out" >&2; exit 1; }
+[ -f "$out/index.html" ] || { echo "sw-manifest: $out/index.html is missing" >&2; exit 1; }
+[ -f "$template" ] || { echo "sw-manifest: template $template is missing" >&2; exit 1; }
+
+cd "$out"
+mapfile -t files < <(find . -type f ! -path ./sw.js ! -name '*.map' ! -name '.*' | sed 's|^\./||' | LC_ALL=C sort)
+[ "${#files[@]}" -gt 0 ] || { echo "sw-manifest: $out is empty" >&2; exit 1; }
+
+list="$(mktemp)"
+trap 'rm -f "$list"' EXIT
+for file in "${files[@]}"; do
+  case "$file" in
+    *[\"\\\'\ ]*) echo "sw-manifest: refusing a file name that needs quoting: $file" >&2; exit 1 ;;
+  esac
+  printf "  '%s%s',\n" "$public_url" "$file" >>"$list"
+done
+
+# The version covers names and contents, and the template itself.
+version="$( { sha256sum "${files[@]}"; sha256sum <"$template"; } | sha256sum | cut -c1-16)"
+
+sed -e "s|__ONSHI_VERSION__|$version|" \
+    -e "/\/\/ __ONSHI_PRECACHE__/{
+r $list
+d
+}" "$template" >sw.js
+
+echo "sw-manifest: sw.js v$version precaches ${#files[@]} files from $out"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make test: unit and integration tests on SQLite, the same integration tests on a
+# PostgreSQL started here, then the browser tests in headless Chromium against the real
+# server and the real app bundle. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+mkdir -p .tmp
+export TMPDIR="$PWD/.tmp"   # Chromium and tempfile leave their folders here, not in /tmp.
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+pg_dir="$TMPDIR/pg-$$"
+cleanup() { scripts/pg.sh stop "$pg_dir" || true; rm -rf "$pg_dir"; }
+trap cleanup EXIT
+
+step "format"
+cargo fmt --all -- --check
+
+step "unit and integration tests (SQLite)"
+cargo test --locked --workspace --exclude app
+
+step "integration tests (PostgreSQL)"
+eval "$(scripts/pg.sh start "$pg_dir")"
+export ONSHI_TEST_PG_ADMIN_URL
+cargo test --locked -p server --tests
+unset ONSHI_TEST_PG_ADMIN_URL
+
+step "build the app (trunk, release) and the server"
+cargo fetch --locked
+trunk build --release --offline
+cargo build --locked -p server
+
+step "browser tests (headless Chromium)"
+(cd tests && ONSHI_BIN="$PWD/../target/debug/onshi" ONSHI_DIST="$PWD/../dist" node --test --test-concurrency=1 e2e/)
