@@ -27,6 +27,7 @@ const DATE_FORMAT: &str = "%Y-%m-%d";
 
 /// Whom the card identifies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CardSubject {
     /// 公費負担者番号
     pub office_number: String,
@@ -39,6 +40,7 @@ pub struct CardSubject {
 /// NOT X.509 (JPKI's real certificates are X.509); it carries the same essentials:
 /// serial, issuer, subject, validity dates, public key and the CA's signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Certificate {
     /// Always [`CERT_FORMAT`].
     pub format: String,
@@ -102,6 +104,7 @@ impl Certificate {
 
 /// The card's secret scalar, encrypted under the PIN.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EncryptedKey {
     /// Always [`KDF`].
     pub kdf: String,
@@ -116,6 +119,7 @@ pub struct EncryptedKey {
 
 /// The file a card is saved as (created by the server, loaded in the browser).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CardFile {
     /// Always [`CARD_FORMAT`].
     pub format: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `field` is the Japanese item name as printed on screen or in the file header
 /// (e.g. `受給者番号`), `message` a full Japanese sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -27,6 +28,7 @@ impl std::fmt::Display for FieldError {
 
 /// A problem in one row of an imported file (1-based line number, header = line 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RowError {
     pub line: usize,
     pub field: String,

@@ -24,6 +24,40 @@ pub fn router() -> Router<AppState> {
         .route("/api/operator/home", get(operator_home))
 }
 
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
+    use super::openapi::Operation;
+    vec![
+        Operation::new(
+            "get",
+            "/api/office/home",
+            "福祉事務所ホーム",
+            "地区担当員・査察指導員（自事務所）",
+        )
+        .response::<OfficeHome>(g),
+        Operation::new(
+            "get",
+            "/api/institution/home",
+            "医療機関・薬局ホーム",
+            "医療機関・薬局 受付（自機関）",
+        )
+        .response::<InstitutionHome>(g),
+        Operation::new(
+            "get",
+            "/api/me/home",
+            "被保護者ポータルのホーム",
+            "被保護者（本人）",
+        )
+        .response::<RecipientHome>(g),
+        Operation::new(
+            "get",
+            "/api/operator/home",
+            "運用者ホーム",
+            "システム運用者",
+        )
+        .response::<OperatorHome>(g),
+    ]
+}
+
 fn month_of(date: chrono::NaiveDate) -> String {
     date.format("%Y-%m").to_string()
 }

@@ -25,6 +25,38 @@ pub fn router() -> Router<AppState> {
         .route("/api/card/login", post(card_login))
 }
 
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
+    use super::openapi::Operation;
+    vec![
+        Operation::new("post", "/api/login", "職員・医療機関のログイン", "誰でも")
+            .request::<LoginRequest>(g)
+            .response::<SessionInfo>(g),
+        Operation::new("post", "/api/logout", "ログアウト", "ログイン中の誰でも"),
+        Operation::new(
+            "get",
+            "/api/session",
+            "現在のセッション",
+            "ログイン中の誰でも",
+        )
+        .response::<SessionInfo>(g),
+        Operation::new(
+            "get",
+            "/api/card/challenge",
+            "マイナンバーカードで署名するチャレンジ",
+            "誰でも",
+        )
+        .response::<CardChallenge>(g),
+        Operation::new(
+            "post",
+            "/api/card/login",
+            "マイナンバーカードでログイン（被保護者）",
+            "誰でも",
+        )
+        .request::<CardLoginRequest>(g)
+        .response::<SessionInfo>(g),
+    ]
+}
+
 /// How long a card challenge may be answered.
 const CHALLENGE_SECONDS: i64 = 120;
 

@@ -1,7 +1,4 @@
-//! JSON API types shared by the server and the browser app, so the two cannot drift.
-//!
-//! Every error the server returns is an [`ApiError`]: a closed [`ErrorCode`] plus a
-//! Japanese message for the person at the screen, and field errors where input was bad.
+//! Roles, errors and sign-in.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +6,7 @@ use crate::error::FieldError;
 
 /// Who is signed in. Scope follows from the role (see ARCHITECTURE.md, "Scope").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 地区担当員: own office's recipients.
@@ -58,6 +56,7 @@ impl Role {
 
 /// The closed set of error kinds. The app shows `message`; it may branch on `code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Input failed validation; see `fields`.
@@ -76,6 +75,7 @@ pub enum ErrorCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -87,6 +87,7 @@ pub struct ApiError {
 
 /// `POST /api/login`
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -94,6 +95,7 @@ pub struct LoginRequest {
 
 /// `GET /api/card/challenge`: a fresh nonce the card must sign.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CardChallenge {
     pub challenge_id: String,
     /// base64 of the random bytes to sign.
@@ -102,6 +104,7 @@ pub struct CardChallenge {
 
 /// `POST /api/card/login`: the recipient signs in with the mock マイナンバーカード.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CardLoginRequest {
     pub challenge_id: String,
     pub certificate: crate::card::Certificate,
@@ -111,6 +114,7 @@ pub struct CardLoginRequest {
 
 /// `GET /api/session` and the answer to a successful sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionInfo {
     pub role: Role,
     pub display_name: String,
@@ -124,90 +128,4 @@ pub struct SessionInfo {
     pub recipient_number: Option<String>,
     /// Today in JST as the server sees it (ISO date), so the app never trusts the PC clock for business dates.
     pub today: String,
-}
-
-// ---------------------------------------------------------------- homes
-
-/// `GET /api/office/home`: the 福祉事務所 home.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OfficeHome {
-    pub office_number: String,
-    pub office_name: String,
-    pub office_phone: String,
-    pub recipients_active: u64,
-    pub recipients_total: u64,
-    pub recipients_without_card: u64,
-    pub tickets_this_month: u64,
-    /// 資格確認実績 of the previous JST day for this office's recipients.
-    pub verifications_yesterday: u64,
-    pub recent: Vec<RecipientSummary>,
-}
-
-/// One line of a recipient list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecipientSummary {
-    pub id: i64,
-    pub recipient_number: String,
-    pub name: String,
-    pub name_kana: String,
-    pub birth_date: String,
-    /// 資格取得日 (ISO) if any.
-    pub qualified_from: Option<String>,
-    /// 資格喪失日 (ISO) if any.
-    pub qualified_until: Option<String>,
-    pub has_card: bool,
-    pub restricted: bool,
-}
-
-/// `GET /api/institution/home`: the clinic/pharmacy reception home.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstitutionHome {
-    pub institution_code: String,
-    pub institution_name: String,
-    /// 点数表 label: 医科, 歯科, 調剤, 訪問看護 …
-    pub score_table: String,
-    pub online_capable: bool,
-    /// Tickets naming this institution for the current 診療年月.
-    pub tickets_this_month: u64,
-    pub verifications_today: u64,
-}
-
-/// `GET /api/me/home`: the recipient portal home.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecipientHome {
-    pub name: String,
-    pub office_number: String,
-    pub office_name: String,
-    pub office_phone: String,
-    pub recipient_number: String,
-    pub qualified_from: Option<String>,
-    pub qualified_until: Option<String>,
-    pub tickets_this_month: Vec<TicketBrief>,
-}
-
-/// A ticket as the recipient sees it: where they may go.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketBrief {
-    /// 01 医療券 / 02 調剤券
-    pub ticket_type: String,
-    pub treatment_month: String,
-    pub institution_code: String,
-    pub institution_name: String,
-    /// 診療別 code (01 入院 … 05 訪問看護)
-    pub treatment_type: String,
-    pub valid_from: String,
-    pub valid_until: String,
-    pub self_pay_amount: i64,
-}
-
-/// `GET /api/operator/home`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OperatorHome {
-    pub offices: u64,
-    pub institutions: u64,
-    pub recipients: u64,
-    pub tickets: u64,
-    pub verifications: u64,
-    pub users: u64,
-    pub database: String,
 }

@@ -1,0 +1,13 @@
+//! JSON API types shared by the server and the browser app, so the two cannot drift.
+//! One file per route group, re-exported flat: `domain::api::SessionInfo`.
+//!
+//! Every error the server returns is an [`ApiError`]: a closed [`ErrorCode`] plus a
+//! Japanese message for the person at the screen, and field errors where input was bad.
+//! With the `schema` feature (server only) every type also derives `schemars::JsonSchema`
+//! for `GET /api/openapi.json`.
+
+mod homes;
+mod session;
+
+pub use homes::*;
+pub use session::*;
