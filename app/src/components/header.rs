@@ -34,10 +34,12 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
     let navigate = use_navigate();
     let logout_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // "さくら薬局 受付" already names its institution: do not say it twice.
     let organisation = info
         .office_name
         .clone()
-        .or_else(|| info.institution_name.clone());
+        .or_else(|| info.institution_name.clone())
+        .filter(|name| !info.display_name.contains(name.as_str()));
     let home = home_path(info.role);
 
     let on_logout = move |_| {
