@@ -43,6 +43,10 @@ enum Command {
         /// Mark the session cookie Secure (when served behind TLS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Allow the app served from another origin (another LGWAN web server) to call this API
+        /// with credentials, e.g. `--allow-origin https://app.example.lg.jp`. Repeatable.
+        #[arg(long = "allow-origin")]
+        allow_origins: Vec<String>,
     },
     /// Load demo data (two offices, ~300 recipients, ~60 institutions, three months) or national-scale data.
     Seed {
@@ -178,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             static_dir,
             secure_cookies,
+            allow_origins,
         } => {
             let db = open(&cli).await?;
             let keys = Arc::new(Keys::load_or_create(&cli.data)?);
@@ -198,7 +203,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "扶助オン資 listening on http://{addr} ({})",
                 db.backend_label()
             );
-            axum::serve(listener, crate::http::app(state))
+            let mut router = crate::http::app(state);
+            if !allow_origins.is_empty() {
+                router = router.layer(crate::http::cors(allow_origins)?);
+            }
+            axum::serve(listener, router)
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })
