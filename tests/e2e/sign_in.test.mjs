@@ -1,0 +1,60 @@
+// Each demo role signs in through the real form and sees its own home; a wrong password
+// gets a Japanese error; the pages pass axe-core with no serious or critical violation.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, demo, newPage, signIn } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await demo();
+});
+after(async () => {
+  await env?.close();
+});
+
+const staff = [
+  { login: 'tokyo-cw', path: '/office', text: 'みなと台区福祉事務所' },
+  { login: 'tokyo-sv', path: '/office', text: 'みなと台区福祉事務所' },
+  { login: 'osaka-cw', path: '/office', text: 'なにわ北市福祉事務所' },
+  { login: 'clinic', path: '/clinic', text: 'みなと台中央病院' },
+  { login: 'pharmacy', path: '/clinic', text: '薬局' },
+  { login: 'operator', path: '/operator', text: 'PostgreSQL|SQLite' },
+];
+
+for (const who of staff) {
+  test(`${who.login} signs in and sees their home`, async () => {
+    const page = await newPage(env.browser, env.url);
+    await signIn(page, who.login);
+    await page.waitForURL(`**${who.path}`);
+    await page.getByRole('main').getByText(new RegExp(who.text)).first().waitFor();
+    // The header names who is signed in, and offers sign-out.
+    await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+    assert.deepEqual(await axeViolations(page), []);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('a wrong password gets a Japanese error and no session', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-cw', 'wrong-password');
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /ログインIDまたはパスワードが違います/);
+  assert.match(page.url(), /\/login$/);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.context().close();
+});
+
+test('a caseworker is sent back to their own home from another role\'s page, and sign-out works', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-cw');
+  await page.waitForURL('**/office');
+  await page.goto('/clinic');
+  await page.waitForURL('**/office');
+  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await page.waitForURL('**/login');
+  await page.goto('/office');
+  await page.waitForURL('**/login');
+  await page.context().close();
+});
