@@ -37,6 +37,7 @@ fn RecipientOverview(home: RecipientHome) -> impl IntoView {
         .with_untracked(|info| info.as_ref().map(|info| info.today.clone()))
         .unwrap_or_default();
     let month = month_label(&today);
+    let ended = has_ended(home.qualified_until.as_deref(), &today);
     let phone_href = format!("tel:{}", home.office_phone.replace(['-', ' '], ""));
 
     view! {
@@ -58,7 +59,20 @@ fn RecipientOverview(home: RecipientHome) -> impl IntoView {
         </p>
 
         <h2>{format!("今月の医療券・調剤券（{month}）")}</h2>
-        {if home.tickets_this_month.is_empty() {
+        {if home.tickets_this_month.is_empty() && ended {
+            view! {
+                <div class="notice" data-testid="no-ticket-note">
+                    <p><strong>"今月の医療券・調剤券はありません。"</strong></p>
+                    <p>
+                        {format!(
+                            "医療扶助が終わっているため、医療券・調剤券は発行されません。医療機関にかかる前に、福祉事務所（{}、電話 {}）へ相談してください。",
+                            home.office_name, home.office_phone
+                        )}
+                    </p>
+                </div>
+            }
+            .into_any()
+        } else if home.tickets_this_month.is_empty() {
             view! {
                 <div class="notice" data-testid="no-ticket-note">
                     <p><strong>"今月の医療券・調剤券はまだありません。"</strong></p>
@@ -87,13 +101,15 @@ fn RecipientOverview(home: RecipientHome) -> impl IntoView {
     }
 }
 
+/// 資格喪失日 is already past. (ISO dates compare correctly as strings.)
+fn has_ended(until: Option<&str>, today: &str) -> bool {
+    until.is_some_and(|until| !today.is_empty() && until < today)
+}
+
 /// 資格期間 in plain words.
 #[component]
 fn Qualification(from: Option<String>, until: Option<String>, today: String) -> impl IntoView {
-    // ISO dates compare correctly as strings.
-    let ended = until
-        .as_deref()
-        .is_some_and(|until| !today.is_empty() && until < today.as_str());
+    let ended = has_ended(until.as_deref(), &today);
     let not_started = from
         .as_deref()
         .is_some_and(|from| !today.is_empty() && from > today.as_str());
