@@ -2,7 +2,9 @@
 // gets a Japanese error; the pages pass axe-core with no serious or critical violation.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeViolations, demo, newPage, signIn } from './harness.mjs';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_PIN, axeViolations, demo, newPage, signIn } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -56,5 +58,23 @@ test('a caseworker is sent back to their own home from another role\'s page, and
   await page.waitForURL('**/login');
   await page.goto('/office');
   await page.waitForURL('**/login');
+  await page.context().close();
+});
+
+test('a recipient signs in with the mock マイナンバーカード and PIN and sees their own home', async () => {
+  const cards = readdirSync(join(env.data, 'demo-cards')).filter((f) => f.endsWith('.card.json')).sort();
+  assert.ok(cards.length > 0, 'the demo seed writes card files');
+  const page = await newPage(env.browser, env.url, { width: 375, height: 812 });
+  await page.goto('/login');
+  await page.getByTestId('login-tab-card').click();
+  await page.getByTestId('card-file').setInputFiles(join(env.data, 'demo-cards', cards[0]));
+  await page.getByTestId('card-method-pin').click();
+  await page.getByTestId('card-pin').fill(DEMO_PIN);
+  await page.getByTestId('card-submit').click();
+  await page.waitForURL('**/me');
+  const number = cards[0].split('-')[1].split('.')[0];
+  await page.getByTestId('recipient-number').getByText(number).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(page.problems, []);
   await page.context().close();
 });
