@@ -139,6 +139,9 @@ const PLACE_NAMES: &[&str] = &[
     "つばさ",
     "こもれび",
 ];
+const OSAKA_PLACE_NAMES: &[&str] = &[
+    "なにわ", "北浜", "天満", "中之島", "堂島", "淀川", "梅田", "みどり", "いちょう", "水都", "船場", "天神", "きた", "うめ",
+];
 const CLINIC_KINDS: &[&str] = &[
     "内科",
     "整形外科",
@@ -170,11 +173,13 @@ fn institution_code(prefecture: u32, table: u8, serial: usize) -> anyhow::Result
 
 pub fn demo_institutions() -> anyhow::Result<Vec<DemoInstitution>> {
     let mut out = Vec::new();
-    for office in OFFICES {
+    for (o, office) in OFFICES.iter().enumerate() {
         let mut serial = 0usize;
         for (table, stem, count) in INSTITUTION_KINDS {
             for k in 0..*count {
-                let place = PLACE_NAMES[k % PLACE_NAMES.len()];
+                // Each prefecture gets its own place names.
+                let places = if o == 0 { PLACE_NAMES } else { OSAKA_PLACE_NAMES };
+                let place = places[k % places.len()];
                 let name = match table {
                     1 if k == 0 => format!("{place}中央病院"),
                     1 => format!("{place}{}{stem}", CLINIC_KINDS[k % CLINIC_KINDS.len()]),
