@@ -16,11 +16,28 @@ pub mod card;
 pub mod codes;
 /// Field-level validation errors shown to users in Japanese.
 pub mod error;
+/// The daily feed of verifications to each office (verification-log layout), CSV encodings.
+pub mod feed;
 /// Appendix A exchange files (offices, institutions, recipients, tickets, verification log).
 pub mod import;
 /// JST day boundaries.
 pub mod jst;
 /// Number types with their check digits: 公費負担者番号, 受給者番号, 医療機関コード, 保険者番号, 個人番号.
 pub mod numbers;
+/// Paper 医療券/調剤券: when paper is needed, and the printed form with its 和暦 dates.
+pub mod paper;
+/// 資格情報: 保護開始・再開・停止・廃止 in order, and the 2-開庁日 registration deadline.
+pub mod qualification;
+/// 被保護者台帳: field checks of a recipient as typed, and the search box.
+pub mod recipient;
+/// 頻回受診・未委託受診 screening (product.md §5): one pure function, native and in WebAssembly.
+pub mod screening;
+/// 医療券・調剤券: the one ticket type (items of domain-reference.md §1.2).
+pub mod ticket;
+/// Issuing and amending a 医療券/調剤券 from the caseworker's form (defaults, 資格, 事後委託).
+pub mod ticket_form;
+/// The eligibility verdict (資格有効性 1, 2, 4, 6) and the tickets shown with it: one pure
+/// function used by the server, the browser offline and the onshi XML endpoint.
+pub mod verdict;
 /// 和暦 ⇄ 西暦 and the display format used everywhere (令和6年3月1日 (2024/03/01)).
 pub mod wareki;

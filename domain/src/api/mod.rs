@@ -7,7 +7,15 @@
 //! for `GET /api/openapi.json`.
 
 mod homes;
+mod office;
+mod portal;
+mod screening;
 mod session;
+mod verify;
 
 pub use homes::*;
+pub use office::*;
+pub use portal::*;
+pub use screening::*;
 pub use session::*;
+pub use verify::*;

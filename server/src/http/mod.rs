@@ -5,8 +5,11 @@
 pub mod error;
 pub mod homes;
 pub mod openapi;
+pub mod portal;
+pub mod screening;
 pub mod session;
 pub mod spa;
+pub mod verify;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,6 +40,9 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(session::router())
         .merge(homes::router())
+        .merge(portal::router())
+        .merge(screening::router())
+        .merge(verify::router())
         .merge(openapi::router());
     Router::new()
         .route("/healthz", get(healthz))

@@ -74,6 +74,9 @@ pub fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
     let mut all = Vec::new();
     all.extend(super::session::operations(generator));
     all.extend(super::homes::operations(generator));
+    all.extend(super::portal::operations(generator));
+    all.extend(super::screening::operations(generator));
+    all.extend(super::verify::operations(generator));
     all.push(Operation::new(
         "get",
         "/api/openapi.json",

@@ -21,7 +21,7 @@ pub const PASSWORD: &str = "correct horse";
 pub const TOKYO: &str = "12131017";
 pub const OSAKA: &str = "12270138";
 pub const CLINIC: &str = "1311234569";
-pub const PHARMACY: &str = "1341234560";
+pub const PHARMACY: &str = "1341234563";
 
 pub struct Fixture {
     pub db: Db,
@@ -98,7 +98,7 @@ pub async fn fixture() -> Fixture {
     exec("INSERT INTO offices (number, name, phone) VALUES ('12131017', 'テスト区福祉事務所', '03-0000-0000')").await;
     exec("INSERT INTO offices (number, name, phone) VALUES ('12270138', 'テスト市福祉事務所', '06-0000-0000')").await;
     exec("INSERT INTO institutions (code, name, score_table, online_capable) VALUES ('1311234569', 'テスト内科', 1, 1)").await;
-    exec("INSERT INTO institutions (code, name, score_table, online_capable) VALUES ('1341234560', 'テスト薬局', 4, 1)").await;
+    exec("INSERT INTO institutions (code, name, score_table, online_capable) VALUES ('1341234563', 'テスト薬局', 4, 1)").await;
     exec(
         "INSERT INTO recipients (office_number, recipient_number, name, name_kana, sex, birth_date, qualified_from, created_at, updated_at) \
          VALUES ('12131017', '1234566', '東京　一郎', 'トウキョウ　イチロウ', 1, '1960-04-01', '2020-01-01', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",

@@ -1,0 +1,1034 @@
+//! 資格確認 at the reception of a 指定医療機関 or 指定薬局 (product.md §2 III, §3).
+//!
+//! - `POST /api/verify/number`: 公費負担者番号 + 受給者番号 + 生年月日;
+//! - `POST /api/verify/card`: the mock マイナンバーカード signs a fresh challenge, with 本人同意;
+//! - `GET /api/verify/roster` and `/api/verify/roster.csv`: the month's 一括照会;
+//! - `POST /api/verify/sync`: the browser's outbox of offline number-entry checks;
+//! - `GET /api/verify/today`: this institution's verifications of the JST day.
+//!
+//! The verdict is `domain::verdict::decide`, and what a result shows for it is
+//! `domain::api::VerificationResult::new`: both are shared with the browser's offline
+//! answers. Every verification is one row in `verifications`, idempotent by the client's
+//! `client_id`: a repeated id answers the first stored result and writes nothing (not even
+//! an audit row: it is the same access, retried).
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row as _;
+
+use domain::api::{
+    CardVerifyRequest, ConsentRecord, ConsentRequest, ErrorCode, NumberVerifyRequest,
+    OfficeContact, PersonBlock, Roster, RosterEntry, RosterQuery, SyncItemResult, SyncRequest,
+    SyncResponse, SyncStatus, TodayVerifications, VerificationLogEntry, VerificationMeta,
+    VerificationResult, SYNC_MAX_ITEMS,
+};
+use domain::codes::{
+    CodeValue, Presence, QualificationValidity, ReferenceClass, Sex, SingleOrCombined, TicketType,
+    TreatmentType,
+};
+use domain::error::FieldError;
+use domain::numbers::InstitutionCode;
+use domain::ticket::Ticket;
+use domain::verdict::{decide, Qualification};
+
+use super::error::{ApiJson, AppError};
+use super::AppState;
+use crate::auth::Caller;
+use crate::db::{instant_text, now_text, today_jst, Db, Row};
+use crate::{audit, scope};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/verify/number", post(verify_number))
+        .route("/api/verify/card", post(verify_card))
+        .route("/api/verify/roster", get(roster_json))
+        .route("/api/verify/roster.csv", get(roster_csv))
+        .route("/api/verify/sync", post(sync))
+        .route("/api/verify/today", get(today))
+}
+
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
+    use super::openapi::Operation;
+    const WHO: &str = "医療機関・薬局 受付（自機関。セッションまたは Bearer トークン）";
+    vec![
+        Operation::new(
+            "post",
+            "/api/verify/number",
+            "資格確認（公費負担者番号・受給者番号・生年月日の入力）",
+            WHO,
+        )
+        .request::<NumberVerifyRequest>(g)
+        .response::<VerificationResult>(g),
+        Operation::new(
+            "post",
+            "/api/verify/card",
+            "資格確認（マイナンバーカード。本人同意つき）",
+            WHO,
+        )
+        .request::<CardVerifyRequest>(g)
+        .response::<VerificationResult>(g),
+        Operation::new(
+            "get",
+            "/api/verify/roster",
+            "一括照会（?month=YYYY-MM。省略時は今月）: オフライン確認用の名簿",
+            WHO,
+        )
+        .response::<Roster>(g),
+        Operation::new(
+            "get",
+            "/api/verify/roster.csv",
+            "一括照会CSV（?month=YYYY-MM&encoding=utf-8|cp932）: レセコン取込用、医療券・調剤券1枚1行",
+            WHO,
+        )
+        .produces("text/csv"),
+        Operation::new(
+            "post",
+            "/api/verify/sync",
+            "オフラインで行った資格確認の送信（client_id ごとに1回だけ記録）",
+            WHO,
+        )
+        .request::<SyncRequest>(g)
+        .response::<SyncResponse>(g),
+        Operation::new(
+            "get",
+            "/api/verify/today",
+            "本日の資格確認実績（新しい順）",
+            WHO,
+        )
+        .response::<TodayVerifications>(g),
+    ]
+}
+
+/// Field name for card problems (signature, expiry, revocation), shown by the reader.
+const FIELD_CARD: &str = "マイナンバーカード";
+const FIELD_MONTH: &str = "診療年月";
+
+// ---------------------------------------------------------------- handlers
+
+async fn verify_number(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<NumberVerifyRequest>,
+) -> Result<Json<VerificationResult>, AppError> {
+    let institution = caller_institution(&caller)?;
+    Ok(Json(
+        by_number(&state, &caller, &institution, &req, req.offline).await?,
+    ))
+}
+
+async fn verify_card(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CardVerifyRequest>,
+) -> Result<Json<VerificationResult>, AppError> {
+    let institution = caller_institution(&caller)?;
+    domain::api::check_client_id(&req.client_id).map_err(|e| AppError::validation(vec![e]))?;
+    let db = &state.db;
+    // A retried request: its challenge is spent, but the first answer stands.
+    if let Some(stored) = Stored::by_client_id(db, &req.client_id).await? {
+        let subject = &req.certificate.subject;
+        stored.check_same(
+            &institution,
+            ReferenceClass::Card,
+            &subject.office_number,
+            &subject.recipient_number,
+        )?;
+        return Ok(Json(stored.result(db, &institution).await?));
+    }
+    let recipient_id = super::session::check_card_signature(
+        &state,
+        &req.challenge_id,
+        &req.certificate,
+        &req.signature,
+    )
+    .await
+    .map_err(|e| {
+        // A card problem is not the receptionist's sign-in failing: answer 422, not 401.
+        if e.status == StatusCode::UNAUTHORIZED {
+            AppError::field(FIELD_CARD, e.body.message)
+        } else {
+            e
+        }
+    })?;
+    let recipient = Recipient::by_id(db, recipient_id).await?.ok_or_else(|| {
+        AppError::field(
+            FIELD_CARD,
+            "このカードは登録されていません。福祉事務所にお問い合わせください。",
+        )
+    })?;
+    let now = Utc::now();
+    let date = domain::jst::date_of(now);
+    let tickets = tickets_for(db, recipient.id, &institution, date).await?;
+    let decision = decide(
+        Some(&recipient.qualification()),
+        recipient.birth_date,
+        &tickets,
+        &institution,
+        date,
+    );
+    let consent = (decision.validity == QualificationValidity::Valid).then_some(req.consent);
+    let new = NewVerification {
+        client_id: &req.client_id,
+        verified_at: now,
+        institution: &institution,
+        office_number: &recipient.office_number,
+        recipient_number: &recipient.recipient_number,
+        reference_class: ReferenceClass::Card,
+        validity: decision.validity,
+        offline: false,
+    };
+    let Some((id, consent)) = new.insert(db, consent).await? else {
+        return replay(db, &req.client_id, &institution).await.map(Json);
+    };
+    audit::record(
+        db,
+        &caller,
+        "verification",
+        Some(recipient.id),
+        decision.validity.label_ja(),
+    )
+    .await?;
+    if let Some(c) = &consent {
+        audit::record(
+            db,
+            &caller,
+            "consent",
+            Some(recipient.id),
+            &consent_detail(c),
+        )
+        .await?;
+    }
+    let meta = new.meta(Some(id), false);
+    Ok(Json(VerificationResult::new(
+        meta,
+        decision.validity,
+        decision.tickets,
+        Some(recipient.person()),
+        Some(recipient.office()),
+        consent,
+    )))
+}
+
+async fn roster_json(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<RosterQuery>, QueryRejection>,
+) -> Result<Json<Roster>, AppError> {
+    let institution = caller_institution(&caller)?;
+    let Query(query) = query.map_err(|e| AppError::field("クエリ", e.body_text()))?;
+    let month = month_param(query.month.as_deref())?;
+    let (roster, ids) = load_roster(&state.db, &institution, &month).await?;
+    audit_roster(&state.db, &caller, &roster, &ids, "一括照会").await?;
+    Ok(Json(roster))
+}
+
+async fn roster_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<RosterQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let institution = caller_institution(&caller)?;
+    let Query(query) = query.map_err(|e| AppError::field("クエリ", e.body_text()))?;
+    let month = month_param(query.month.as_deref())?;
+    let cp932 = match query
+        .encoding
+        .as_deref()
+        .map(|e| e.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("" | "utf-8" | "utf8") => false,
+        Some("cp932" | "shift_jis" | "sjis" | "windows-31j") => true,
+        Some(other) => {
+            return Err(AppError::field(
+                "文字コード",
+                format!("文字コード「{other}」には対応していません。utf-8 または cp932 を指定してください。"),
+            ))
+        }
+    };
+    let (roster, ids) = load_roster(&state.db, &institution, &month).await?;
+    audit_roster(&state.db, &caller, &roster, &ids, "一括照会CSV").await?;
+    let text = roster.to_csv();
+    let (body, content_type) = if cp932 {
+        (
+            domain::api::encode_cp932(&text),
+            "text/csv; charset=Shift_JIS",
+        )
+    } else {
+        (text.into_bytes(), "text/csv; charset=utf-8")
+    };
+    let disposition = format!(
+        "attachment; filename=\"roster-{}-{}.csv\"",
+        institution.as_str(),
+        month
+    );
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| anyhow::anyhow!(e))?,
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn sync(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<SyncRequest>,
+) -> Result<Json<SyncResponse>, AppError> {
+    let institution = caller_institution(&caller)?;
+    if req.items.len() > SYNC_MAX_ITEMS {
+        return Err(AppError::field(
+            "送信件数",
+            format!(
+                "一度に送れるのは{SYNC_MAX_ITEMS}件までです（{}件）。分けて送ってください。",
+                req.items.len()
+            ),
+        ));
+    }
+    let mut items = Vec::with_capacity(req.items.len());
+    // In order, one by one: each is idempotent, so a batch cut short is simply sent again.
+    for item in &req.items {
+        let outcome = by_number(&state, &caller, &institution, item, true).await;
+        items.push(match outcome {
+            Ok(result) => SyncItemResult {
+                client_id: result.client_id,
+                status: if result.already_stored {
+                    SyncStatus::AlreadyStored
+                } else {
+                    SyncStatus::Stored
+                },
+                verification_id: result.verification_id,
+                validity: Some(result.validity),
+                screen_label: Some(result.screen_label),
+                errors: Vec::new(),
+            },
+            Err(e) if e.status.is_client_error() => SyncItemResult {
+                client_id: item.client_id.clone(),
+                status: SyncStatus::Rejected,
+                verification_id: None,
+                validity: None,
+                screen_label: None,
+                errors: if e.body.fields.is_empty() {
+                    vec![FieldError::new(
+                        domain::api::FIELD_CLIENT_ID,
+                        e.body.message,
+                    )]
+                } else {
+                    e.body.fields
+                },
+            },
+            Err(e) => return Err(e),
+        });
+    }
+    Ok(Json(SyncResponse { items }))
+}
+
+async fn today(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<TodayVerifications>, AppError> {
+    let institution = caller_institution(&caller)?;
+    let db = &state.db;
+    let date = today_jst();
+    type LogRow = (
+        i64,
+        String,
+        i64,
+        i64,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+    );
+    // Names only for 1, 2 and 6: a 4 shows nothing but what was typed.
+    let rows: Vec<LogRow> = sqlx::query_as(
+        "SELECT v.id, v.verified_at, v.reference_class, v.validity, v.office_number, v.recipient_number, v.offline, \
+                r.id, r.name, r.name_kana, c.drug_info, c.checkup_info, c.recorded_at \
+         FROM verifications v \
+         LEFT JOIN recipients r ON r.office_number = v.office_number \
+              AND r.recipient_number = v.recipient_number AND v.validity <> 4 \
+         LEFT JOIN consents c ON c.verification_id = v.id \
+         WHERE v.institution_code = $1 AND v.verified_date = $2 \
+         ORDER BY v.verified_at DESC, v.id DESC",
+    )
+    .bind(institution.as_str())
+    .bind(date.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    let mut ids = Vec::new();
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (id, verified_at, reference, validity, office_number, recipient_number, offline) =
+            (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
+        if let Some(rid) = row.7 {
+            if !ids.contains(&rid) {
+                ids.push(rid);
+            }
+        }
+        let validity = validity_from_db(validity)?;
+        let consent = match (row.10, row.11, row.12) {
+            (Some(drug), Some(checkup), Some(recorded_at)) => Some(ConsentRecord {
+                drug_info: drug != 0,
+                checkup_info: checkup != 0,
+                recorded_at,
+            }),
+            _ => None,
+        };
+        items.push(VerificationLogEntry {
+            id,
+            verified_at,
+            reference_class: reference_from_db(reference)?,
+            validity,
+            screen_label: validity.screen_label_ja().to_string(),
+            office_number,
+            recipient_number,
+            name: row.8,
+            name_kana: row.9,
+            offline: offline != 0,
+            consent,
+        });
+    }
+    audit::record_many(db, &caller, "verification.list", &ids, "本日の資格確認実績").await?;
+    Ok(Json(TodayVerifications { date, items }))
+}
+
+// ---------------------------------------------------------------- number entry
+
+/// A number-entry verification, online (`offline == false`: dated now) or queued offline
+/// (dated by its `verified_at`). Shared by `/number` and `/sync`.
+async fn by_number(
+    state: &AppState,
+    caller: &Caller,
+    institution: &InstitutionCode,
+    req: &NumberVerifyRequest,
+    offline: bool,
+) -> Result<VerificationResult, AppError> {
+    let db = &state.db;
+    let now = Utc::now();
+    let req = NumberVerifyRequest {
+        offline,
+        ..req.clone()
+    };
+    let at = match req.offline_instant(now) {
+        Ok(at) => at.unwrap_or(now),
+        Err(e) => {
+            let mut errors = req
+                .check(domain::jst::date_of(now))
+                .err()
+                .unwrap_or_default();
+            errors.push(e);
+            return Err(AppError::validation(errors));
+        }
+    };
+    let date = domain::jst::date_of(at);
+    let entry = req.check(date).map_err(AppError::validation)?;
+    if let Some(stored) = Stored::by_client_id(db, &req.client_id).await? {
+        stored.check_same(
+            institution,
+            ReferenceClass::NumberEntry,
+            entry.office_number.as_str(),
+            entry.recipient_number.as_str(),
+        )?;
+        return stored.result(db, institution).await;
+    }
+    let recipient = Recipient::by_numbers(
+        db,
+        entry.office_number.as_str(),
+        entry.recipient_number.as_str(),
+    )
+    .await?;
+    let tickets = match &recipient {
+        Some(r) => tickets_for(db, r.id, institution, date).await?,
+        None => Vec::new(),
+    };
+    let qualification = recipient.as_ref().map(Recipient::qualification);
+    let decision = decide(
+        qualification.as_ref(),
+        entry.birth_date,
+        &tickets,
+        institution,
+        date,
+    );
+    let new = NewVerification {
+        client_id: &req.client_id,
+        verified_at: at,
+        institution,
+        office_number: entry.office_number.as_str(),
+        recipient_number: entry.recipient_number.as_str(),
+        reference_class: ReferenceClass::NumberEntry,
+        validity: decision.validity,
+        offline,
+    };
+    let Some((id, _)) = new.insert(db, None).await? else {
+        return replay(db, &req.client_id, institution).await;
+    };
+    if let Some(r) = &recipient {
+        let label = decision.validity.label_ja();
+        let detail = if offline {
+            format!("{label}（オフライン確認）")
+        } else {
+            label.to_string()
+        };
+        audit::record(db, caller, "verification", Some(r.id), &detail).await?;
+    }
+    Ok(VerificationResult::new(
+        new.meta(Some(id), false),
+        decision.validity,
+        decision.tickets,
+        recipient.as_ref().map(Recipient::person),
+        recipient.as_ref().map(Recipient::office),
+        None,
+    ))
+}
+
+/// Lost a race on `client_id` (another request stored it first): answer that one.
+async fn replay(
+    db: &Db,
+    client_id: &str,
+    institution: &InstitutionCode,
+) -> Result<VerificationResult, AppError> {
+    let stored = Stored::by_client_id(db, client_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("verification {client_id} vanished after a conflict"))?;
+    if stored.institution_code != institution.as_str() {
+        return Err(client_id_taken());
+    }
+    stored.result(db, institution).await
+}
+
+// ---------------------------------------------------------------- storage
+
+fn caller_institution(caller: &Caller) -> Result<InstitutionCode, AppError> {
+    let code = scope::institution(caller)?;
+    InstitutionCode::parse(code)
+        .map_err(|e| AppError::from(anyhow::anyhow!("stored 医療機関コード {code}: {e}")))
+}
+
+fn client_id_taken() -> AppError {
+    AppError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+        "この確認IDは別の資格確認で使われています。画面を再読み込みしてやり直してください。",
+    )
+}
+
+/// A verification about to be written.
+struct NewVerification<'a> {
+    client_id: &'a str,
+    verified_at: DateTime<Utc>,
+    institution: &'a InstitutionCode,
+    office_number: &'a str,
+    recipient_number: &'a str,
+    reference_class: ReferenceClass,
+    validity: QualificationValidity,
+    offline: bool,
+}
+
+impl NewVerification<'_> {
+    /// Insert it (and the consent, if any) in one transaction. `None` when the `client_id`
+    /// was already stored: nothing written.
+    async fn insert(
+        &self,
+        db: &Db,
+        consent: Option<ConsentRequest>,
+    ) -> Result<Option<(i64, Option<ConsentRecord>)>, AppError> {
+        let mut tx = db.pool.begin().await?;
+        let id: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO verifications (client_id, verified_at, verified_date, institution_code, office_number, \
+                                        recipient_number, reference_class, validity, offline, source) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (client_id) DO NOTHING RETURNING id",
+        )
+        .bind(self.client_id)
+        .bind(instant_text(self.verified_at))
+        .bind(domain::jst::date_of(self.verified_at).to_string())
+        .bind(self.institution.as_str())
+        .bind(self.office_number)
+        .bind(self.recipient_number)
+        .bind(code_number(self.reference_class.code()))
+        .bind(code_number(self.validity.code()))
+        .bind(i64::from(self.offline))
+        .bind(if self.offline { "offline" } else { "online" })
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((id,)) = id else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let consent = match consent {
+            Some(c) => {
+                let recorded_at = now_text();
+                sqlx::query(
+                    "INSERT INTO consents (verification_id, drug_info, checkup_info, recorded_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(i64::from(c.drug_info))
+                .bind(i64::from(c.checkup_info))
+                .bind(&recorded_at)
+                .execute(&mut *tx)
+                .await?;
+                Some(ConsentRecord {
+                    drug_info: c.drug_info,
+                    checkup_info: c.checkup_info,
+                    recorded_at,
+                })
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(Some((id, consent)))
+    }
+
+    fn meta(&self, id: Option<i64>, already_stored: bool) -> VerificationMeta {
+        VerificationMeta {
+            verification_id: id,
+            client_id: self.client_id.to_string(),
+            institution_code: self.institution.as_str().to_string(),
+            verified_at: instant_text(self.verified_at),
+            verified_date: domain::jst::date_of(self.verified_at),
+            reference_class: self.reference_class,
+            office_number: self.office_number.to_string(),
+            recipient_number: self.recipient_number.to_string(),
+            offline: self.offline,
+            already_stored,
+        }
+    }
+}
+
+/// A stored verification, found by its `client_id`.
+struct Stored {
+    id: i64,
+    client_id: String,
+    verified_at: String,
+    verified_date: NaiveDate,
+    institution_code: String,
+    office_number: String,
+    recipient_number: String,
+    reference_class: ReferenceClass,
+    validity: QualificationValidity,
+    offline: bool,
+}
+
+impl Stored {
+    async fn by_client_id(db: &Db, client_id: &str) -> Result<Option<Stored>, AppError> {
+        type StoredRow = (i64, String, String, String, String, String, i64, i64, i64);
+        let row: Option<StoredRow> = sqlx::query_as(
+            "SELECT id, verified_at, verified_date, institution_code, office_number, recipient_number, \
+                    reference_class, validity, offline \
+             FROM verifications WHERE client_id = $1",
+        )
+        .bind(client_id)
+        .fetch_optional(&db.pool)
+        .await?;
+        let Some((
+            id,
+            verified_at,
+            date,
+            institution_code,
+            office_number,
+            recipient_number,
+            reference,
+            validity,
+            offline,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Stored {
+            id,
+            client_id: client_id.to_string(),
+            verified_at,
+            verified_date: date_from_db(&date)?,
+            institution_code,
+            office_number,
+            recipient_number,
+            reference_class: reference_from_db(reference)?,
+            validity: validity_from_db(validity)?,
+            offline: offline != 0,
+        }))
+    }
+
+    /// A retry must be the same verification: same institution, route and numbers.
+    fn check_same(
+        &self,
+        institution: &InstitutionCode,
+        reference_class: ReferenceClass,
+        office_number: &str,
+        recipient_number: &str,
+    ) -> Result<(), AppError> {
+        if self.institution_code == institution.as_str()
+            && self.reference_class == reference_class
+            && self.office_number == office_number
+            && self.recipient_number == recipient_number
+        {
+            Ok(())
+        } else {
+            Err(client_id_taken())
+        }
+    }
+
+    /// The first stored result again: its verdict as stored; the person, office and
+    /// tickets as they stand now for its date (tickets only for 1, as always).
+    async fn result(
+        &self,
+        db: &Db,
+        institution: &InstitutionCode,
+    ) -> Result<VerificationResult, AppError> {
+        let recipient = if self.validity == QualificationValidity::NotFound {
+            None
+        } else {
+            Recipient::by_numbers(db, &self.office_number, &self.recipient_number).await?
+        };
+        let tickets = match &recipient {
+            Some(r) if self.validity == QualificationValidity::Valid => {
+                let all = tickets_for(db, r.id, institution, self.verified_date).await?;
+                decide(
+                    Some(&r.qualification()),
+                    r.birth_date,
+                    &all,
+                    institution,
+                    self.verified_date,
+                )
+                .tickets
+            }
+            _ => Vec::new(),
+        };
+        let consent: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT drug_info, checkup_info, recorded_at FROM consents WHERE verification_id = $1",
+        )
+        .bind(self.id)
+        .fetch_optional(&db.pool)
+        .await?;
+        let meta = VerificationMeta {
+            verification_id: Some(self.id),
+            client_id: self.client_id.clone(),
+            institution_code: self.institution_code.clone(),
+            verified_at: self.verified_at.clone(),
+            verified_date: self.verified_date,
+            reference_class: self.reference_class,
+            office_number: self.office_number.clone(),
+            recipient_number: self.recipient_number.clone(),
+            offline: self.offline,
+            already_stored: true,
+        };
+        Ok(VerificationResult::new(
+            meta,
+            self.validity,
+            tickets,
+            recipient.as_ref().map(Recipient::person),
+            recipient.as_ref().map(Recipient::office),
+            consent.map(|(drug, checkup, recorded_at)| ConsentRecord {
+                drug_info: drug != 0,
+                checkup_info: checkup != 0,
+                recorded_at,
+            }),
+        ))
+    }
+}
+
+/// What the verification path reads of a recipient: never the address or contact.
+struct Recipient {
+    id: i64,
+    office_number: String,
+    office_name: String,
+    office_phone: String,
+    recipient_number: String,
+    name: String,
+    name_kana: String,
+    sex: Sex,
+    birth_date: NaiveDate,
+    qualified_from: Option<NaiveDate>,
+    qualified_until: Option<NaiveDate>,
+    restricted: bool,
+}
+
+const RECIPIENT_COLUMNS: &str =
+    "r.id, r.office_number, o.name, o.phone, r.recipient_number, r.name, r.name_kana, \
+     r.sex, r.birth_date, r.qualified_from, r.qualified_until, r.restricted";
+
+impl Recipient {
+    async fn by_numbers(
+        db: &Db,
+        office: &str,
+        recipient: &str,
+    ) -> Result<Option<Recipient>, AppError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RECIPIENT_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number \
+             WHERE r.office_number = $1 AND r.recipient_number = $2"
+        )))
+        .bind(office)
+        .bind(recipient)
+        .fetch_optional(&db.pool)
+        .await?;
+        row.map(|r| Recipient::from_row(&r, 0)).transpose()
+    }
+
+    async fn by_id(db: &Db, id: i64) -> Result<Option<Recipient>, AppError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RECIPIENT_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+        row.map(|r| Recipient::from_row(&r, 0)).transpose()
+    }
+
+    /// From [`RECIPIENT_COLUMNS`] starting at column `at`.
+    fn from_row(row: &Row, at: usize) -> Result<Recipient, AppError> {
+        let text = |i: usize| -> Result<String, AppError> { Ok(row.try_get::<String, _>(at + i)?) };
+        let opt = |i: usize| -> Result<Option<String>, AppError> {
+            Ok(row.try_get::<Option<String>, _>(at + i)?)
+        };
+        let int = |i: usize| -> Result<i64, AppError> { Ok(row.try_get::<i64, _>(at + i)?) };
+        let opt_date = |i: usize| -> Result<Option<NaiveDate>, AppError> {
+            opt(i)?.as_deref().map(date_from_db).transpose()
+        };
+        Ok(Recipient {
+            id: int(0)?,
+            office_number: text(1)?,
+            office_name: text(2)?,
+            office_phone: opt(3)?.unwrap_or_default(),
+            recipient_number: text(4)?,
+            name: text(5)?,
+            name_kana: text(6)?,
+            sex: code_from_db::<Sex>(&int(7)?.to_string())?,
+            birth_date: date_from_db(&text(8)?)?,
+            qualified_from: opt_date(9)?,
+            qualified_until: opt_date(10)?,
+            restricted: int(11)? != 0,
+        })
+    }
+
+    fn qualification(&self) -> Qualification {
+        Qualification {
+            birth_date: self.birth_date,
+            qualified_from: self.qualified_from,
+            qualified_until: self.qualified_until,
+        }
+    }
+
+    fn person(&self) -> PersonBlock {
+        PersonBlock {
+            name: self.name.clone(),
+            name_kana: self.name_kana.clone(),
+            sex: self.sex,
+            birth_date: self.birth_date,
+            qualified_from: self.qualified_from,
+            qualified_until: self.qualified_until,
+        }
+    }
+
+    fn office(&self) -> OfficeContact {
+        OfficeContact {
+            number: self.office_number.clone(),
+            name: self.office_name.clone(),
+            phone: self.office_phone.clone(),
+        }
+    }
+}
+
+const TICKET_COLUMNS: &str = "t.ticket_type, t.issue_number, t.treatment_month, t.valid_from, t.valid_until, \
+     t.institution_code, i.name, t.prescriber_code, p.name, t.treatment_type, \
+     t.injury_name1, t.injury_name2, t.injury_name3, t.self_pay_amount, t.single_or_combined, \
+     t.social_insurance, t.infection_law, t.elderly_care, t.prefectural_expense, \
+     t.district_contact, t.handling_contact, t.remarks1, t.remarks2, t.remarks3, t.retroactive_reason";
+/// Number of columns in [`TICKET_COLUMNS`].
+const TICKET_WIDTH: usize = 25;
+const TICKET_FROM: &str = "tickets t JOIN institutions i ON i.code = t.institution_code \
+     LEFT JOIN institutions p ON p.code = t.prescriber_code";
+
+/// The recipient's tickets in force that name `institution` in the month of `date`
+/// (`decide` applies the rule; this only narrows what is read).
+async fn tickets_for(
+    db: &Db,
+    recipient_id: i64,
+    institution: &InstitutionCode,
+    date: NaiveDate,
+) -> Result<Vec<Ticket>, AppError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TICKET_COLUMNS} FROM {TICKET_FROM} \
+         WHERE t.recipient_id = $1 AND t.institution_code = $2 AND t.treatment_month = $3 AND t.status = 'active' \
+         ORDER BY t.valid_from, t.id"
+    )))
+    .bind(recipient_id)
+    .bind(institution.as_str())
+    .bind(domain::ticket::month_of(date))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| ticket_from_row(r, 0)).collect()
+}
+
+/// A [`Ticket`] from [`TICKET_COLUMNS`] starting at column `at`.
+fn ticket_from_row(row: &Row, at: usize) -> Result<Ticket, AppError> {
+    let text = |i: usize| -> Result<String, AppError> { Ok(row.try_get::<String, _>(at + i)?) };
+    let opt = |i: usize| -> Result<Option<String>, AppError> {
+        Ok(row
+            .try_get::<Option<String>, _>(at + i)?
+            .filter(|s| !s.trim().is_empty()))
+    };
+    let institution = |s: &str| {
+        InstitutionCode::parse(s)
+            .map_err(|e| AppError::from(anyhow::anyhow!("stored 医療機関コード {s}: {e}")))
+    };
+    let slots = |from: usize| -> Result<Vec<String>, AppError> {
+        Ok([opt(from)?, opt(from + 1)?, opt(from + 2)?]
+            .into_iter()
+            .flatten()
+            .collect())
+    };
+    Ok(Ticket {
+        ticket_type: code_from_db::<TicketType>(&text(0)?)?,
+        issue_number: text(1)?,
+        treatment_month: text(2)?,
+        valid_from: date_from_db(&text(3)?)?,
+        valid_until: date_from_db(&text(4)?)?,
+        institution_code: institution(&text(5)?)?,
+        institution_name: text(6)?,
+        prescriber_code: opt(7)?.as_deref().map(institution).transpose()?,
+        prescriber_name: opt(8)?,
+        treatment_type: code_from_db::<TreatmentType>(&text(9)?)?,
+        injury_names: slots(10)?,
+        self_pay_amount: row.try_get::<i64, _>(at + 13)?,
+        single_or_combined: code_from_db::<SingleOrCombined>(&text(14)?)?,
+        social_insurance: code_from_db::<Presence>(&text(15)?)?,
+        infection_law: code_from_db::<Presence>(&text(16)?)?,
+        elderly_care: code_from_db::<Presence>(&text(17)?)?,
+        prefectural_expense: code_from_db::<Presence>(&text(18)?)?,
+        district_contact: opt(19)?.unwrap_or_default(),
+        handling_contact: opt(20)?.unwrap_or_default(),
+        remarks: slots(21)?,
+        retroactive_reason: opt(24)?,
+    })
+}
+
+/// 一括照会: every ticket in force naming `institution` in `month`, grouped by recipient;
+/// with the recipients' ids, for the audit log.
+async fn load_roster(
+    db: &Db,
+    institution: &InstitutionCode,
+    month: &str,
+) -> Result<(Roster, Vec<i64>), AppError> {
+    let (institution_name,): (String,) =
+        sqlx::query_as("SELECT name FROM institutions WHERE code = $1")
+            .bind(institution.as_str())
+            .fetch_one(&db.pool)
+            .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TICKET_COLUMNS}, {RECIPIENT_COLUMNS} FROM {TICKET_FROM} \
+         JOIN recipients r ON r.id = t.recipient_id JOIN offices o ON o.number = r.office_number \
+         WHERE t.institution_code = $1 AND t.treatment_month = $2 AND t.status = 'active' \
+         ORDER BY r.office_number, r.recipient_number, t.valid_from, t.id"
+    )))
+    .bind(institution.as_str())
+    .bind(month)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut recipients: Vec<RosterEntry> = Vec::new();
+    let mut ids: Vec<i64> = Vec::new();
+    for row in &rows {
+        let ticket = ticket_from_row(row, 0)?;
+        let person = Recipient::from_row(row, TICKET_WIDTH)?;
+        if ids.last() == Some(&person.id) {
+            if let Some(last) = recipients.last_mut() {
+                last.tickets.push(ticket);
+            }
+            continue;
+        }
+        ids.push(person.id);
+        recipients.push(RosterEntry {
+            office_number: person.office_number,
+            office_name: person.office_name,
+            office_phone: person.office_phone,
+            recipient_number: person.recipient_number,
+            name: person.name,
+            name_kana: person.name_kana,
+            sex: person.sex,
+            birth_date: person.birth_date,
+            qualified_from: person.qualified_from,
+            qualified_until: person.qualified_until,
+            restricted: person.restricted,
+            tickets: vec![ticket],
+        });
+    }
+    let roster = Roster {
+        institution_code: institution.as_str().to_string(),
+        institution_name,
+        month: month.to_string(),
+        generated_at: now_text(),
+        recipients,
+    };
+    Ok((roster, ids))
+}
+
+/// A roster read is a read of every recipient listed.
+async fn audit_roster(
+    db: &Db,
+    caller: &Caller,
+    roster: &Roster,
+    ids: &[i64],
+    what: &str,
+) -> Result<(), AppError> {
+    let detail = format!("{what} {}", roster.month);
+    audit::record_many(db, caller, "roster", ids, &detail).await?;
+    Ok(())
+}
+
+/// `?month=`: `YYYY-MM` (和暦 accepted), default this JST month.
+fn month_param(month: Option<&str>) -> Result<String, AppError> {
+    match month.map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(domain::ticket::month_of(today_jst())),
+        Some(m) => domain::wareki::parse_month_input(m)
+            .map(|(y, m)| format!("{y:04}-{m:02}"))
+            .map_err(|e| AppError::field(FIELD_MONTH, e.month_message())),
+    }
+}
+
+fn consent_detail(c: &ConsentRecord) -> String {
+    let yes = |b: bool| if b { "同意" } else { "同意しない" };
+    format!(
+        "本人同意 薬剤情報: {}、健診情報: {}",
+        yes(c.drug_info),
+        yes(c.checkup_info)
+    )
+}
+
+// ---------------------------------------------------------------- stored values
+
+/// A one-digit code ("1", "6") as the INTEGER it is stored as.
+fn code_number(code: &str) -> i64 {
+    code.parse().unwrap_or(0)
+}
+
+fn code_from_db<T: CodeValue>(code: &str) -> Result<T, AppError> {
+    T::from_code(code).ok_or_else(|| {
+        AppError::from(anyhow::anyhow!(
+            "stored {} 「{code}」 is not a code",
+            T::ITEM
+        ))
+    })
+}
+
+fn validity_from_db(n: i64) -> Result<QualificationValidity, AppError> {
+    code_from_db(&n.to_string())
+}
+
+fn reference_from_db(n: i64) -> Result<ReferenceClass, AppError> {
+    code_from_db(&n.to_string())
+}
+
+fn date_from_db(s: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| AppError::from(anyhow::anyhow!("stored date {s}: {e}")))
+}
