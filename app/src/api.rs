@@ -105,9 +105,255 @@ pub async fn recipient_home() -> Result<RecipientHome, Failure> {
     get("/api/me/home").await
 }
 
+/// `GET /api/me/profile`
+pub async fn portal_profile() -> Result<domain::api::PortalProfile, Failure> {
+    get("/api/me/profile").await
+}
+
+/// `GET /api/me/tickets?months=N`
+pub async fn portal_tickets(months: u32) -> Result<domain::api::PortalTickets, Failure> {
+    get(&format!("/api/me/tickets?months={months}")).await
+}
+
+/// `GET /api/me/health`
+pub async fn portal_health() -> Result<domain::api::PortalHealth, Failure> {
+    get("/api/me/health").await
+}
+
+/// `GET /api/me/access-log?page=N&own=0|1`
+pub async fn portal_access_log(
+    page: u32,
+    include_own: bool,
+) -> Result<domain::api::PortalAccessLog, Failure> {
+    let own = u8::from(include_own);
+    get(&format!("/api/me/access-log?page={page}&own={own}")).await
+}
+
 /// `GET /api/operator/home`
 pub async fn operator_home() -> Result<OperatorHome, Failure> {
     get("/api/operator/home").await
+}
+
+// ---------------------------------------------------------------- 資格確認 (reception)
+
+/// How long a reception check waits for the server before it is answered offline.
+const VERIFY_TIMEOUT_MS: u32 = 8_000;
+
+/// `POST /api/verify/number`. A server that does not answer within a few seconds counts
+/// as unreachable, so the desk falls back to the roster instead of waiting.
+pub async fn verify_number(
+    request: &domain::api::NumberVerifyRequest,
+) -> Result<domain::api::VerificationResult, Failure> {
+    send_json_within(
+        Request::post(&url("/api/verify/number")),
+        request,
+        VERIFY_TIMEOUT_MS,
+    )
+    .await
+}
+
+/// `POST /api/verify/card`
+pub async fn verify_card(
+    request: &domain::api::CardVerifyRequest,
+) -> Result<domain::api::VerificationResult, Failure> {
+    send_json(Request::post(&url("/api/verify/card")), request).await
+}
+
+/// `GET /api/verify/roster?month=YYYY-MM` (this month when `None`).
+pub async fn verify_roster(month: Option<&str>) -> Result<domain::api::Roster, Failure> {
+    match month {
+        Some(month) => get(&format!("/api/verify/roster?month={}", query_value(month))).await,
+        None => get("/api/verify/roster").await,
+    }
+}
+
+/// `GET /api/verify/roster.csv?month=YYYY-MM&encoding=utf-8|cp932`: the file's bytes.
+pub async fn verify_roster_csv(month: &str, cp932: bool) -> Result<Vec<u8>, Failure> {
+    let encoding = if cp932 { "cp932" } else { "utf-8" };
+    let path = format!(
+        "/api/verify/roster.csv?month={}&encoding={encoding}",
+        query_value(month)
+    );
+    let response = send(Request::get(&url(&path))).await?;
+    let status = response.status();
+    if response.ok() {
+        response
+            .binary()
+            .await
+            .map_err(|_| Failure::Unreadable { status })
+    } else {
+        Err(read_error(response).await)
+    }
+}
+
+/// `POST /api/verify/sync`
+pub async fn verify_sync(
+    request: &domain::api::SyncRequest,
+) -> Result<domain::api::SyncResponse, Failure> {
+    send_json_within(
+        Request::post(&url("/api/verify/sync")),
+        request,
+        VERIFY_TIMEOUT_MS * 4,
+    )
+    .await
+}
+
+/// `GET /api/verify/today`
+pub async fn verify_today() -> Result<domain::api::TodayVerifications, Failure> {
+    get("/api/verify/today").await
+}
+
+// ---------------------------------------------------------------- 福祉事務所 (台帳・資格・医療券)
+
+/// `GET /api/office/recipients?q=&page=`
+pub async fn office_recipients(
+    q: &str,
+    page: u64,
+) -> Result<domain::api::RecipientPage, Failure> {
+    let q = String::from(js_sys::encode_uri_component(q));
+    get(&format!("/api/office/recipients?q={q}&page={page}")).await
+}
+
+/// `GET /api/office/recipients/{id}`
+pub async fn office_recipient(id: i64) -> Result<domain::api::RecipientDetail, Failure> {
+    get(&format!("/api/office/recipients/{id}")).await
+}
+
+/// `POST /api/office/recipients` (201)
+pub async fn office_create_recipient(
+    input: &domain::api::RecipientInput,
+) -> Result<domain::api::RecipientDetail, Failure> {
+    send_json(Request::post(&url("/api/office/recipients")), input).await
+}
+
+/// `PUT /api/office/recipients/{id}`
+pub async fn office_update_recipient(
+    id: i64,
+    input: &domain::api::RecipientInput,
+) -> Result<domain::api::RecipientDetail, Failure> {
+    send_json(Request::put(&url(&format!("/api/office/recipients/{id}"))), input).await
+}
+
+/// `POST /api/office/recipients/{id}/reveal-individual-number` (査察指導員)
+pub async fn office_reveal_individual_number(
+    id: i64,
+    request: &domain::api::RevealRequest,
+) -> Result<domain::api::RevealedIndividualNumber, Failure> {
+    let path = format!("/api/office/recipients/{id}/reveal-individual-number");
+    send_json(Request::post(&url(&path)), request).await
+}
+
+/// `PUT /api/office/recipients/{id}/restriction`
+pub async fn office_set_restriction(
+    id: i64,
+    request: &domain::api::RestrictionRequest,
+) -> Result<domain::api::RecipientDetail, Failure> {
+    let path = format!("/api/office/recipients/{id}/restriction");
+    send_json(Request::put(&url(&path)), request).await
+}
+
+/// `GET /api/office/staff`
+pub async fn office_staff() -> Result<Vec<domain::api::StaffMember>, Failure> {
+    get("/api/office/staff").await
+}
+
+/// `POST /api/office/recipients/{id}/qualification`
+pub async fn office_record_qualification(
+    id: i64,
+    request: &domain::api::QualificationRequest,
+) -> Result<domain::api::RecipientDetail, Failure> {
+    let path = format!("/api/office/recipients/{id}/qualification");
+    send_json(Request::post(&url(&path)), request).await
+}
+
+/// `POST /api/office/qualification-events/{id}/register`
+pub async fn office_register_qualification(
+    event_id: i64,
+) -> Result<domain::api::RecipientDetail, Failure> {
+    let path = format!("/api/office/qualification-events/{event_id}/register");
+    let response = send(Request::post(&url(&path))).await?;
+    read_json(response).await
+}
+
+/// `POST /api/office/qualification-events/{id}/withdraw`
+pub async fn office_withdraw_qualification(
+    event_id: i64,
+    request: &domain::api::ReasonRequest,
+) -> Result<domain::api::RecipientDetail, Failure> {
+    let path = format!("/api/office/qualification-events/{event_id}/withdraw");
+    send_json(Request::post(&url(&path)), request).await
+}
+
+/// `GET /api/office/deadlines`
+pub async fn office_deadlines() -> Result<domain::api::Deadlines, Failure> {
+    get("/api/office/deadlines").await
+}
+
+/// `GET /api/office/institutions?q=&table=` (`table`: 点数表番号, e.g. 4 for pharmacies)
+pub async fn office_institutions(
+    q: &str,
+    table: Option<u8>,
+) -> Result<domain::api::InstitutionList, Failure> {
+    let q = String::from(js_sys::encode_uri_component(q));
+    match table {
+        Some(table) => get(&format!("/api/office/institutions?q={q}&table={table}")).await,
+        None => get(&format!("/api/office/institutions?q={q}")).await,
+    }
+}
+
+/// `POST /api/office/recipients/{id}/tickets` (201)
+pub async fn office_issue_ticket(
+    recipient_id: i64,
+    input: &domain::api::TicketInput,
+) -> Result<domain::api::TicketView, Failure> {
+    let path = format!("/api/office/recipients/{recipient_id}/tickets");
+    send_json(Request::post(&url(&path)), input).await
+}
+
+/// `GET /api/office/tickets/{id}`
+pub async fn office_ticket(ticket_id: i64) -> Result<domain::api::TicketView, Failure> {
+    get(&format!("/api/office/tickets/{ticket_id}")).await
+}
+
+/// `PUT /api/office/tickets/{id}`
+pub async fn office_amend_ticket(
+    ticket_id: i64,
+    input: &domain::api::TicketInput,
+) -> Result<domain::api::TicketView, Failure> {
+    send_json(Request::put(&url(&format!("/api/office/tickets/{ticket_id}"))), input).await
+}
+
+/// `POST /api/office/tickets/{id}/cancel`
+pub async fn office_cancel_ticket(
+    ticket_id: i64,
+    request: &domain::api::ReasonRequest,
+) -> Result<domain::api::TicketView, Failure> {
+    let path = format!("/api/office/tickets/{ticket_id}/cancel");
+    send_json(Request::post(&url(&path)), request).await
+}
+
+/// `GET /api/office/tickets/{id}/print`
+pub async fn office_ticket_print(ticket_id: i64) -> Result<domain::api::TicketPrint, Failure> {
+    get(&format!("/api/office/tickets/{ticket_id}/print")).await
+}
+
+/// `POST /api/office/tickets/renew/preview`
+pub async fn office_renew_preview(
+    request: &domain::api::RenewRequest,
+) -> Result<domain::api::RenewPreview, Failure> {
+    send_json(Request::post(&url("/api/office/tickets/renew/preview")), request).await
+}
+
+/// `POST /api/office/tickets/renew`
+pub async fn office_renew_commit(
+    request: &domain::api::RenewCommit,
+) -> Result<domain::api::RenewResult, Failure> {
+    send_json(Request::post(&url("/api/office/tickets/renew")), request).await
+}
+
+/// `GET /api/office/supervisor` (査察指導員)
+pub async fn office_supervisor() -> Result<domain::api::SupervisorView, Failure> {
+    get("/api/office/supervisor").await
 }
 
 // ---------------------------------------------------------------- plumbing
@@ -195,4 +441,44 @@ async fn read_error(response: Response) -> Failure {
         Err(_) if matches!(status, 502..=504) => Failure::Unreachable,
         Err(_) => Failure::Unreadable { status },
     }
+}
+
+/// Like [`send_json`], but gives up after `timeout_ms` (then [`Failure::Unreachable`]).
+async fn send_json_within<B: Serialize, T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: &B,
+    timeout_ms: u32,
+) -> Result<T, Failure> {
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(web_sys::AbortController::signal);
+    // Dropping the timer (when this function returns) cancels it.
+    let _timer = controller.map(|controller| {
+        gloo_timers::callback::Timeout::new(timeout_ms, move || controller.abort())
+    });
+    let request = with_defaults(builder)
+        .abort_signal(signal.as_ref())
+        .json(body)
+        .map_err(|_| Failure::Unreadable { status: 0 })?;
+    let response = request.send().await.map_err(|_| Failure::Unreachable)?;
+    let status = response.status();
+    if response.ok() {
+        // Cut off while reading the answer: as good as no answer.
+        response.json::<T>().await.map_err(|_| {
+            if signal.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
+                Failure::Unreachable
+            } else {
+                Failure::Unreadable { status }
+            }
+        })
+    } else {
+        Err(read_error(response).await)
+    }
+}
+
+/// A value for a query string: only the characters a month or code may hold are kept.
+fn query_value(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+        .collect()
 }

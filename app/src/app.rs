@@ -6,7 +6,8 @@
 //! | `/login` | signed out | ID + password, or マイナンバーカード |
 //! | `/office` | 地区担当員, 査察指導員 | 福祉事務所 home |
 //! | `/clinic` | 医療機関・薬局 受付 | institution home |
-//! | `/me` | 被保護者 | own 資格 and this month's 医療券 |
+//! | `/clinic/verify`, `/clinic/roster`, `/clinic/today` | 医療機関・薬局 受付 | 資格確認, 一括照会, 本日の確認 (`reception`; work offline from the kept roster) |
+//! | `/me`, `/me/tickets`, `/me/health`, `/me/access`, `/me/profile` | 被保護者 | the portal (`pages::portal`; opens offline with kept data) |
 //! | `/operator` | システム運用者 | counts |
 //!
 //! A role page opened while signed out goes to `/login`; opened by another role, to
@@ -14,15 +15,22 @@
 
 use domain::api::Role;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::{path, NavigateOptions};
 
-use crate::components::{ErrorBanner, Loading, RequireRole, SiteHeader, UpdateBanner};
-use crate::pages::{
-    clinic_home::ClinicHome, login::LoginPage, not_found::NotFound, office_home::OfficeHome,
-    operator_home::OperatorHome, recipient_home::RecipientHome,
+use crate::components::{
+    ErrorBanner, Loading, ReceptionStatus, RequireRole, SiteHeader, UpdateBanner,
 };
+use crate::pages::{
+    clinic_home::ClinicHome, clinic_roster::ClinicRoster, clinic_today::ClinicToday,
+    clinic_verify::ClinicVerify, login::LoginPage, not_found::NotFound, office_home::OfficeHome,
+    operator_home::OperatorHome,
+};
+use crate::pages::portal::{
+    PortalAccessLog, PortalHealth, PortalProfile, PortalShell, PortalTickets, RecipientHome,
+};
+use crate::reception::provide_reception;
 use crate::service_worker::provide_service_worker;
 use crate::session::{home_path, provide_session, use_session, SessionCheck};
 
@@ -30,8 +38,10 @@ const OFFICE_ROLES: &[Role] = &[Role::Caseworker, Role::Supervisor];
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_session();
+    let session = provide_session();
+    provide_reception();
     provide_service_worker();
+    let clinic = move || session.role() == Some(Role::Clinic);
 
     view! {
         <Router>
@@ -39,6 +49,7 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <UpdateBanner/>
             <main id="main" class="main" tabindex="-1">
+                {move || clinic().then(|| view! { <ReceptionStatus/> })}
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=RootRedirect/>
                     <Route path=path!("/login") view=LoginPage/>
@@ -51,9 +62,24 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <RequireRole roles=&[Role::Clinic]><ClinicHome/></RequireRole> }
                     />
                     <Route
-                        path=path!("/me")
-                        view=|| view! { <RequireRole roles=&[Role::Recipient]><RecipientHome/></RequireRole> }
+                        path=path!("/clinic/verify")
+                        view=|| view! { <RequireRole roles=&[Role::Clinic]><ClinicVerify/></RequireRole> }
                     />
+                    <Route
+                        path=path!("/clinic/roster")
+                        view=|| view! { <RequireRole roles=&[Role::Clinic]><ClinicRoster/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/clinic/today")
+                        view=|| view! { <RequireRole roles=&[Role::Clinic]><ClinicToday/></RequireRole> }
+                    />
+                    <ParentRoute path=path!("/me") view=PortalShell>
+                        <Route path=path!("") view=RecipientHome/>
+                        <Route path=path!("tickets") view=PortalTickets/>
+                        <Route path=path!("health") view=PortalHealth/>
+                        <Route path=path!("access") view=PortalAccessLog/>
+                        <Route path=path!("profile") view=PortalProfile/>
+                    </ParentRoute>
                     <Route
                         path=path!("/operator")
                         view=|| view! { <RequireRole roles=&[Role::Operator]><OperatorHome/></RequireRole> }

@@ -57,6 +57,32 @@ pub fn month_label(today_iso: &str) -> String {
     }
 }
 
+/// An instant (RFC 3339) as a JST time of day with its 和暦 date:
+/// "2024-04-10T00:15:00Z" → "令和6年4月10日 9:15". Anything else is shown unchanged.
+pub fn instant_ja(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(at) => {
+            let jst = domain::jst::to_jst(at.with_timezone(&chrono::Utc));
+            format!(
+                "{} {}",
+                domain::wareki::format_wareki(jst.date_naive()),
+                jst.format("%-H:%M")
+            )
+        }
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+/// Only the JST time of day of an instant: "9:15".
+pub fn time_ja(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(at) => domain::jst::to_jst(at.with_timezone(&chrono::Utc))
+            .format("%-H:%M")
+            .to_string(),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +98,18 @@ mod tests {
             assert_eq!(group_digits(n), want);
         }
         assert_eq!(yen(-1500), "-1,500円");
+    }
+
+    #[test]
+    fn instants_are_shown_in_jst() {
+        for (at, want) in [
+            ("2024-04-10T00:15:00Z", "令和6年4月10日 9:15"),
+            ("2024-04-09T15:00:00.123Z", "令和6年4月10日 0:00"),
+            ("2024-04-10T09:15:00+09:00", "令和6年4月10日 9:15"),
+            ("not a time", "not a time"),
+        ] {
+            assert_eq!(instant_ja(at), want);
+        }
+        assert_eq!(time_ja("2024-04-10T00:15:00Z"), "9:15");
     }
 }

@@ -8,6 +8,10 @@
 //!   from `domain::api`, every failure turned into a Japanese message.
 //! - [`service_worker`] registers `/sw.js` (generated at build time by
 //!   `scripts/sw-manifest.sh`) and tells the app when a new version is waiting.
+//! - [`offline`] is the only module that knows IndexedDB (database `fujo-onshi`):
+//!   the recipient portal's last answers, and the clinic's roster and outbox.
+//! - [`reception`] is the clinic desk, provided at the root: the month's roster, the
+//!   offline answer from it, and the outbox of offline checks with its sync loop.
 //! - `components/` holds one reusable component per file, `pages/` one page per file,
 //!   grouped by role.
 //!
@@ -17,8 +21,10 @@ mod api;
 mod app;
 mod components;
 mod format;
+mod offline;
 mod pages;
 mod pin_tries;
+mod reception;
 mod service_worker;
 mod session;
 

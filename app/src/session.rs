@@ -4,12 +4,18 @@
 //! navigation. The server is the only judge of a session (an HttpOnly cookie the app
 //! cannot read); the app asks `GET /api/session` once at start and after that trusts
 //! sign-in answers, and any `unauthenticated` error from a later call.
+//!
+//! A reception desk must keep working when the server is unreachable (product.md §3): a
+//! clinic's session is kept in IndexedDB (`offline::clinic`), and when `GET /api/session`
+//! gets no answer at all (not a 401) the kept session is used, with [`Session::offline`]
+//! set so the screen says so. A 401 always means signed out.
 
 use domain::api::{Role, SessionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, Failure};
+use crate::offline;
 
 /// Where the start-up session check stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +32,8 @@ pub enum SessionCheck {
 pub struct Session {
     pub info: RwSignal<Option<SessionInfo>>,
     pub check: RwSignal<SessionCheck>,
+    /// `info` is the session kept on this PC: the server could not be asked.
+    pub offline: RwSignal<bool>,
 }
 
 impl Session {
@@ -33,6 +41,7 @@ impl Session {
         Session {
             info: RwSignal::new(None),
             check: RwSignal::new(SessionCheck::Checking),
+            offline: RwSignal::new(false),
         }
     }
 
@@ -41,27 +50,35 @@ impl Session {
         self.check.set(SessionCheck::Checking);
         spawn_local(async move {
             match api::session().await {
-                Ok(info) => {
-                    self.info.set(Some(info));
-                    self.check.set(SessionCheck::Done);
-                }
-                Err(failure) if failure.is_unauthenticated() => {
-                    self.info.set(None);
-                    self.check.set(SessionCheck::Done);
-                }
+                Ok(info) => self.signed_in(info),
+                Err(failure) if failure.is_unauthenticated() => self.signed_out(),
+                Err(Failure::Unreachable) => match kept_clinic_session().await {
+                    Some(info) => {
+                        self.info.set(Some(info));
+                        self.offline.set(true);
+                        self.check.set(SessionCheck::Done);
+                    }
+                    None => self
+                        .check
+                        .set(SessionCheck::Failed(Failure::Unreachable.message())),
+                },
                 Err(failure) => self.check.set(SessionCheck::Failed(failure.message())),
             }
         });
     }
 
     pub fn signed_in(self, info: SessionInfo) {
+        remember_for_offline(&info);
         self.info.set(Some(info));
+        self.offline.set(false);
         self.check.set(SessionCheck::Done);
     }
 
     /// The server said the session is gone (expired, signed out elsewhere).
     pub fn signed_out(self) {
+        forget_clinic_data();
         self.info.set(None);
+        self.offline.set(false);
         self.check.set(SessionCheck::Done);
     }
 
@@ -104,4 +121,33 @@ pub fn home_path(role: Role) -> &'static str {
         Role::Recipient => "/me",
         Role::Operator => "/operator",
     }
+}
+
+/// A clinic's session is kept for offline reloads; any other sign-in clears what a
+/// clinic kept on this PC.
+fn remember_for_offline(info: &SessionInfo) {
+    let info = info.clone();
+    spawn_local(async move {
+        // Not kept (private mode, quota): the desk then needs the server to reload.
+        let _ = if info.role == Role::Clinic {
+            offline::clinic::save_session(&info).await
+        } else {
+            offline::clinic::forget().await
+        };
+    });
+}
+
+/// Signed out: the kept session, roster and results go (the outbox stays, see `offline::clinic`).
+fn forget_clinic_data() {
+    spawn_local(async {
+        let _ = offline::clinic::forget().await;
+    });
+}
+
+async fn kept_clinic_session() -> Option<SessionInfo> {
+    offline::clinic::cached_session()
+        .await
+        .ok()
+        .flatten()
+        .filter(|info| info.role == Role::Clinic)
 }

@@ -423,7 +423,7 @@ fn check_ticket_kind(
 }
 
 /// Read a CSV with `header`, run `row` on each data row, collect rows or every error.
-fn parse_file<T>(
+pub(crate) fn parse_file<T>(
     text: &str,
     header: &'static str,
     mut row: impl FnMut(&mut Cells<'_>) -> Option<T>,
@@ -565,8 +565,8 @@ impl LineCounter<'_> {
 }
 
 /// One data row being checked: cell access by column name, errors collected.
-struct Cells<'a> {
-    line: usize,
+pub(crate) struct Cells<'a> {
+    pub(crate) line: usize,
     names: &'a [&'static str],
     record: &'a csv::StringRecord,
     errors: Vec<RowError>,
@@ -574,7 +574,7 @@ struct Cells<'a> {
 
 impl<'a> Cells<'a> {
     /// The trimmed cell of column `name` (`""` if empty).
-    fn get(&self, name: &str) -> &'a str {
+    pub(crate) fn get(&self, name: &str) -> &'a str {
         let index = self.names.iter().position(|n| *n == name);
         debug_assert!(index.is_some(), "unknown column {name}");
         index.and_then(|i| self.record.get(i)).map_or("", str::trim)
@@ -584,12 +584,12 @@ impl<'a> Cells<'a> {
         self.get(name).is_empty()
     }
 
-    fn error(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, field: &str, message: impl Into<String>) {
         self.errors.push(row_error(self.line, field, message));
     }
 
     /// A required cell: `None` (with an error) if empty.
-    fn required(&mut self, name: &str) -> Option<&'a str> {
+    pub(crate) fn required(&mut self, name: &str) -> Option<&'a str> {
         let value = self.get(name);
         if value.is_empty() {
             self.error(name, format!("{name}が空欄です。必ず入力してください。"));
@@ -598,11 +598,11 @@ impl<'a> Cells<'a> {
         Some(value)
     }
 
-    fn text(&mut self, name: &str) -> Option<String> {
+    pub(crate) fn text(&mut self, name: &str) -> Option<String> {
         self.required(name).map(str::to_string)
     }
 
-    fn opt_text(&self, name: &str) -> Option<String> {
+    pub(crate) fn opt_text(&self, name: &str) -> Option<String> {
         Some(self.get(name))
             .filter(|v| !v.is_empty())
             .map(str::to_string)
@@ -620,14 +620,18 @@ impl<'a> Cells<'a> {
             .ok()
     }
 
-    fn number<T>(&mut self, name: &str, parse: fn(&str) -> Result<T, NumberError>) -> Option<T> {
+    pub(crate) fn number<T>(
+        &mut self,
+        name: &str,
+        parse: fn(&str) -> Result<T, NumberError>,
+    ) -> Option<T> {
         let value = self.required(name)?;
         self.check(name, value, |v| {
             parse(v).map_err(|e| number_message(name, v, &e))
         })
     }
 
-    fn opt_number<T>(
+    pub(crate) fn opt_number<T>(
         &mut self,
         name: &str,
         parse: fn(&str) -> Result<T, NumberError>,
@@ -638,7 +642,7 @@ impl<'a> Cells<'a> {
         })
     }
 
-    fn code<C: CodeValue>(&mut self, name: &str) -> Option<C> {
+    pub(crate) fn code<C: CodeValue>(&mut self, name: &str) -> Option<C> {
         let value = self.required(name)?;
         self.check(name, value, |v| {
             // "1" for "01": spreadsheets drop leading zeros.
@@ -668,7 +672,7 @@ impl<'a> Cells<'a> {
         })
     }
 
-    fn date(&mut self, name: &str) -> Option<NaiveDate> {
+    pub(crate) fn date(&mut self, name: &str) -> Option<NaiveDate> {
         let value = self.required(name)?;
         self.check(name, value, parse_date)
     }

@@ -12,6 +12,10 @@ pub mod api;
 pub mod calendar;
 /// The mock マイナンバーカード: key pair, demo-CA certificate, PIN-protected key, challenge signatures.
 pub mod card;
+/// 健診 results: the item table (JLAC10), the 特定健診 CDA archive and the 健診 CSV, read and written.
+pub mod checkup;
+/// 請求前資格確認: the 資格情報ファイル, the check of each receipt, the 返戻情報ファイル.
+pub mod claims;
 /// Code values of 医療券・調剤券 items and onshi results (診療別, 資格有効性, …), serialized as the code string.
 pub mod codes;
 /// Field-level validation errors shown to users in Japanese.
@@ -24,10 +28,17 @@ pub mod import;
 pub mod jst;
 /// Number types with their check digits: 公費負担者番号, 受給者番号, 医療機関コード, 保険者番号, 個人番号.
 pub mod numbers;
+/// onshi-compatible XML for レセコン: request parsing (UTF-8 / Shift_JIS, hostile input refused)
+/// and results with the real element names and codes (docs/onshi-xml.md).
+pub mod onshi_xml;
 /// Paper 医療券/調剤券: when paper is needed, and the printed form with its 和暦 dates.
 pub mod paper;
+/// 向精神薬: the ingredient list and the screen (two or more institutions, or more than 30 days, in a month).
+pub mod psychotropic;
 /// 資格情報: 保護開始・再開・停止・廃止 in order, and the 2-開庁日 registration deadline.
 pub mod qualification;
+/// 電子レセプト (レセ電 CSV, 医科): the records that give 薬剤情報, and the 医薬品マスター.
+pub mod receipt;
 /// 被保護者台帳: field checks of a recipient as typed, and the search box.
 pub mod recipient;
 /// 頻回受診・未委託受診 screening (product.md §5): one pure function, native and in WebAssembly.

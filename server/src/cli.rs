@@ -1,4 +1,5 @@
-//! The `onshi` command line: `serve`, `seed`, `import`, `institution-token`, `user add`, `card issue`.
+//! The `onshi` command line: `serve`, `seed`, `import`, `institution-token`, `user add`, `card issue`,
+//! `daily-feed`, `screen`.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -47,6 +48,9 @@ enum Command {
         /// with credentials, e.g. `--allow-origin https://app.example.lg.jp`. Repeatable.
         #[arg(long = "allow-origin")]
         allow_origins: Vec<String>,
+        /// When to build the daily feed (yesterday's verifications for every office), JST `HH:MM`.
+        #[arg(long, default_value = "06:00", value_parser = crate::feed::parse_feed_time)]
+        feed_time: chrono::NaiveTime,
     },
     /// Load demo data (two offices, ~300 recipients, ~60 institutions, three months) or national-scale data.
     Seed {
@@ -73,6 +77,32 @@ enum Command {
     Card {
         #[command(subcommand)]
         command: CardCommand,
+    },
+    /// Build the daily feed of a JST day (資格確認実績, every office); re-running replaces it.
+    DailyFeed {
+        /// The JST day, YYYY-MM-DD (default: yesterday).
+        #[arg(long)]
+        date: Option<String>,
+        /// Also write each office's file DIR/<公費負担者番号>_<YYYYMMDD>.csv (verification-log layout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Screen an office's month for 頻回受診 and 未委託受診 (product.md §5, Appendix A).
+    Screen {
+        /// 公費負担者番号 of the office.
+        #[arg(long)]
+        office: String,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::screening::ScreenFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// utf-8 or cp932 (for Excel).
+        #[arg(long, default_value = "utf-8")]
+        encoding: String,
     },
 }
 
@@ -183,6 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             static_dir,
             secure_cookies,
             allow_origins,
+            feed_time,
         } => {
             let db = open(&cli).await?;
             let keys = Arc::new(Keys::load_or_create(&cli.data)?);
@@ -203,6 +234,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "扶助オン資 listening on http://{addr} ({})",
                 db.backend_label()
             );
+            crate::feed::spawn_scheduler(db.clone(), *feed_time);
             let mut router = crate::http::app(state);
             if !allow_origins.is_empty() {
                 router = router.layer(crate::http::cors(allow_origins)?);
@@ -399,6 +431,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             println!("カード {serial} を失効させました。");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::DailyFeed { date, out } => {
+            let db = open(&cli).await?;
+            crate::feed::run_cli(&db, date.as_deref(), out.as_deref()).await
+        }
+        Command::Screen {
+            office,
+            month,
+            format,
+            out,
+            encoding,
+        } => {
+            let db = open(&cli).await?;
+            crate::screening::run_cli(&db, office, month, *format, out.as_deref(), encoding).await
         }
     }
 }

@@ -235,6 +235,54 @@ struct Person {
     card: bool,
 }
 
+/// Each office's recipients are its demo caseworker's caseload, and two 資格 decisions wait
+/// for registration in the first office: one overdue, one due today (when today is a 開庁日).
+async fn demo_caseloads(
+    tx: &mut sqlx::AnyConnection,
+    people: &[Person],
+    today: NaiveDate,
+    now: &str,
+) -> anyhow::Result<()> {
+    for (office, login) in [
+        (OFFICES[0].number, "tokyo-cw"),
+        (OFFICES[1].number, "osaka-cw"),
+    ] {
+        sqlx::query("UPDATE recipients SET caseworker_login = $1 WHERE office_number = $2")
+            .bind(login)
+            .bind(office)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let calendar = domain::calendar::OfficeCalendar::default();
+    let due = |d: NaiveDate| domain::qualification::registration_due(&calendar, d);
+    let overdue = (1..30)
+        .map(|back| today - Duration::days(back))
+        .find(|d| due(*d) < today);
+    let due_today = (0..30)
+        .map(|back| today - Duration::days(back))
+        .find(|d| due(*d) == today);
+    let month_end = month_end(month_start(today, 0));
+    let active = people
+        .iter()
+        .filter(|p| p.office == OFFICES[0].number && p.qualified_until.is_none())
+        .skip(10);
+    for (person, decision) in active.zip([overdue, due_today]) {
+        let Some(decision) = decision else { continue };
+        sqlx::query(
+            "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by, \
+             status, registration_due, recorded_at, recorded_by) VALUES ($1, 'abolish', $2, $3, $4, 'tokyo-cw', 'pending', $5, $4, 'tokyo-cw')",
+        )
+        .bind(person.id)
+        .bind(month_end.to_string())
+        .bind(decision.to_string())
+        .bind(now)
+        .bind(due(decision).to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Open days of a clinic in the demo: every day but Sunday.
 fn clinic_days(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     from.iter_days()
@@ -407,6 +455,7 @@ pub async fn demo(
             });
         }
     }
+    demo_caseloads(&mut tx, &people, today, &now).await?;
 
     // Tickets and verifications.
     let mut tickets: Vec<Vec<Value>> = Vec::new();

@@ -14,7 +14,7 @@ export const DIST = process.env.ONSHI_DIST ?? resolve(here, '../../dist');
 export const DEMO_PASSWORD = 'demo-pass';
 export const DEMO_PIN = '1234';
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
@@ -41,9 +41,10 @@ function cleanEnv() {
   return env;
 }
 
-/** Start `onshi serve` on a free port over `data`; resolves when /healthz answers. */
-export async function startServer(data) {
-  const port = await freePort();
+/** Start `onshi serve` over `data`; resolves when /healthz answers. `port`: a fixed port
+ * (to restart the server where the browser expects it), else a free one. */
+export async function startServer(data, { port } = {}) {
+  port = port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(ONSHI, ['--data', data, 'serve', '--addr', `127.0.0.1:${port}`, '--static-dir', DIST], {
     env: cleanEnv(),

@@ -1,7 +1,7 @@
 //! The top bar: product name, the signed-in person (role, name, office or
 //! institution), links to the pages of their role, and ログアウト.
 
-use domain::api::SessionInfo;
+use domain::api::{Role, SessionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -69,6 +69,11 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
         <nav class="main-nav" aria-label="メインメニュー">
             <ul>
                 <li><A href=home>"ホーム"</A></li>
+                {(info.role == Role::Clinic).then(|| view! {
+                    <li><A href="/clinic/verify">"資格確認"</A></li>
+                    <li><A href="/clinic/roster">"一括照会"</A></li>
+                    <li><A href="/clinic/today">"本日の確認"</A></li>
+                })}
             </ul>
         </nav>
         <div class="who" data-testid="header-user">
@@ -94,6 +99,8 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
 }
 
 fn finish_logout(session: crate::session::Session, navigate: &impl Fn(&str, NavigateOptions)) {
+    // A shared PC keeps nobody's portal data after they sign out.
+    crate::offline::portal::forget_in_background();
     session.signed_out();
     navigate(
         "/login",

@@ -1,4 +1,5 @@
-//! `/clinic`: the reception home of a 指定医療機関 or 指定薬局.
+//! `/clinic`: the reception home of a 指定医療機関 or 指定薬局: the way to 資格確認,
+//! 一括照会 and 本日の確認 (usable offline), then the institution's figures.
 
 use domain::api::InstitutionHome;
 use leptos::prelude::*;
@@ -16,6 +17,26 @@ pub fn ClinicHome() -> impl IntoView {
     view! {
         <section class="page">
             <PageHeading title="医療機関・薬局 受付ホーム" testid="clinic-home-heading"/>
+            <ul class="actions" data-testid="clinic-actions">
+                <li>
+                    <a class="action" href="/clinic/verify" data-testid="go-verify">
+                        <span class="action-title">"資格確認"</span>
+                        <span class="action-note">"番号入力・マイナンバーカードで、資格と医療券・調剤券を確認します（番号入力はオフラインでも使えます）。"</span>
+                    </a>
+                </li>
+                <li>
+                    <a class="action" href="/clinic/roster" data-testid="go-roster">
+                        <span class="action-title">"一括照会"</span>
+                        <span class="action-note">"今月この医療機関・薬局あての医療券・調剤券の一覧と、レセコン用のCSVです。"</span>
+                    </a>
+                </li>
+                <li>
+                    <a class="action" href="/clinic/today" data-testid="go-today">
+                        <span class="action-title">"本日の確認"</span>
+                        <span class="action-note">"今日行った資格確認の記録です。"</span>
+                    </a>
+                </li>
+            </ul>
             {move || match home.get() {
                 None => view! { <Loading/> }.into_any(),
                 Some(Ok(home)) => view! { <ClinicOverview home=home/> }.into_any(),

@@ -2,8 +2,11 @@
 
 pub mod card_login;
 pub mod clinic_home;
+pub mod clinic_roster;
+pub mod clinic_today;
+pub mod clinic_verify;
 pub mod login;
 pub mod not_found;
 pub mod office_home;
 pub mod operator_home;
-pub mod recipient_home;
+pub mod portal;

@@ -6,6 +6,7 @@
 //! With the `schema` feature (server only) every type also derives `schemars::JsonSchema`
 //! for `GET /api/openapi.json`.
 
+mod claims;
 mod homes;
 mod office;
 mod portal;
@@ -13,6 +14,7 @@ mod screening;
 mod session;
 mod verify;
 
+pub use claims::*;
 pub use homes::*;
 pub use office::*;
 pub use portal::*;

@@ -4,6 +4,8 @@
 
 pub mod error;
 pub mod homes;
+pub mod office;
+pub mod onshi;
 pub mod openapi;
 pub mod portal;
 pub mod screening;
@@ -40,6 +42,8 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(session::router())
         .merge(homes::router())
+        .merge(office::router())
+        .merge(onshi::router())
         .merge(portal::router())
         .merge(screening::router())
         .merge(verify::router())
@@ -48,6 +52,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(api)
         .fallback(spa::serve)
+        // The wasm bundle is ~700 KB raw, ~280 KB gzipped: old reception PCs on slow lines notice.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -407,8 +407,8 @@ async fn today(
 // ---------------------------------------------------------------- number entry
 
 /// A number-entry verification, online (`offline == false`: dated now) or queued offline
-/// (dated by its `verified_at`). Shared by `/number` and `/sync`.
-async fn by_number(
+/// (dated by its `verified_at`). Shared by `/number`, `/sync` and the onshi XML route.
+pub async fn by_number(
     state: &AppState,
     caller: &Caller,
     institution: &InstitutionCode,
@@ -915,7 +915,7 @@ fn ticket_from_row(row: &Row, at: usize) -> Result<Ticket, AppError> {
 
 /// 一括照会: every ticket in force naming `institution` in `month`, grouped by recipient;
 /// with the recipients' ids, for the audit log.
-async fn load_roster(
+pub async fn load_roster(
     db: &Db,
     institution: &InstitutionCode,
     month: &str,
@@ -973,7 +973,7 @@ async fn load_roster(
 }
 
 /// A roster read is a read of every recipient listed.
-async fn audit_roster(
+pub async fn audit_roster(
     db: &Db,
     caller: &Caller,
     roster: &Roster,

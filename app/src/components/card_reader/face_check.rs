@@ -7,7 +7,12 @@ use super::{focus_after_render, Step};
 
 /// The 顔認証付きカードリーダー, simulated: the user states the outcome.
 #[component]
-pub(super) fn FaceCheck(step: RwSignal<Step>, error: RwSignal<Option<String>>) -> impl IntoView {
+pub(super) fn FaceCheck(
+    step: RwSignal<Step>,
+    error: RwSignal<Option<String>>,
+    /// Shown after 「一致しない」.
+    mismatch: &'static str,
+) -> impl IntoView {
     let heading = NodeRef::<html::H3>::new();
     focus_after_render(heading);
     view! {
@@ -37,9 +42,7 @@ pub(super) fn FaceCheck(step: RwSignal<Step>, error: RwSignal<Option<String>>) -
                     type="button"
                     class="button"
                     data-testid="face-mismatch"
-                    on:click=move |_| error.set(Some(
-                        "顔認証で本人と確認できませんでした。もう一度お試しいただくか、暗証番号でログインしてください。".to_string(),
-                    ))
+                    on:click=move |_| error.set(Some(mismatch.to_string()))
                 >
                     "一致しない"
                 </button>

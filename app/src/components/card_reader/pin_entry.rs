@@ -1,29 +1,28 @@
-//! Step 3: the PIN unlocks the card's key, which signs the server's challenge.
+//! Step 3: the PIN unlocks the card's key; the caller then uses the unlocked card.
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
-use domain::api::{CardLoginRequest, SessionInfo};
-use domain::card::{unlock, validate_pin, CardError, CardFile, UnlockedCard};
+use std::rc::Rc;
+
+use domain::card::{unlock, validate_pin, CardError, CardFile};
 use gloo_timers::future::TimeoutFuture;
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{focus_after_render, Step};
-use crate::api;
+use super::{focus_after_render, Step, Unlocked};
 use crate::pin_tries::{self, MAX_PIN_TRIES};
-use crate::session::use_session;
 
 #[component]
 pub(super) fn PinEntry(
     card: CardFile,
     after_face: bool,
+    /// The button's words (「ログイン」, 「カードで確認」).
+    submit: &'static str,
     step: RwSignal<Step>,
     error: RwSignal<Option<String>>,
     busy: RwSignal<Option<&'static str>>,
+    on_unlocked: Callback<Unlocked>,
 ) -> impl IntoView {
-    let session = use_session();
     let pin = RwSignal::new(String::new());
     let pin_input = NodeRef::<html::Input>::new();
     focus_after_render(pin_input);
@@ -56,10 +55,11 @@ pub(super) fn PinEntry(
             TimeoutFuture::new(30).await;
             let unlocked = unlock(&card, &pin_value);
             pin.set(String::new());
-            let unlocked = match unlocked {
+            match unlocked {
                 Ok(unlocked) => {
                     pin_tries::reset(&serial);
-                    unlocked
+                    busy.set(None);
+                    on_unlocked.run(Rc::new(unlocked));
                 }
                 Err(CardError::WrongPin) => {
                     let failures = pin_tries::record_failure(&serial);
@@ -78,21 +78,12 @@ pub(super) fn PinEntry(
                             let _ = input.focus();
                         }
                     }
-                    return;
                 }
                 Err(problem) => {
                     busy.set(None);
                     error.set(Some(problem.message()));
-                    return;
                 }
-            };
-            busy.set(Some("ログインしています…"));
-            match sign_in(&unlocked).await {
-                // The login page moves to /me.
-                Ok(info) => session.signed_in(info),
-                Err(message) => error.set(Some(message)),
             }
-            busy.set(None);
         });
     };
 
@@ -130,29 +121,10 @@ pub(super) fn PinEntry(
                 data-testid="card-submit"
                 disabled=move || busy.get().is_some()
             >
-                "ログイン"
+                {submit}
             </button>
         </form>
     }
-}
-
-/// Challenge → signature in WebAssembly → `POST /api/card/login`.
-async fn sign_in(card: &UnlockedCard) -> Result<SessionInfo, String> {
-    let challenge = api::card_challenge()
-        .await
-        .map_err(|failure| failure.message())?;
-    let bytes = B64.decode(challenge.challenge.as_bytes()).map_err(|_| {
-        "サーバーから受け取った確認用のデータを読み取れませんでした。もう一度お試しください。"
-            .to_string()
-    })?;
-    let request = CardLoginRequest {
-        challenge_id: challenge.challenge_id,
-        certificate: card.certificate().clone(),
-        signature: card.sign(&bytes),
-    };
-    api::card_login(&request)
-        .await
-        .map_err(|failure| failure.message())
 }
 
 /// 全角 digits typed with a Japanese IME count as digits.

@@ -3,39 +3,49 @@
 
 use domain::api::{RecipientHome, TicketBrief};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
+use super::data::{section_view, use_section};
+use super::ticket_card::NoTicketNote;
 use crate::api;
-use crate::components::{DateJa, DateRangeJa, LoadError, Loading, PageHeading};
+use crate::components::{DateJa, DateRangeJa, PageHeading, Ruby};
 use crate::format::{month_label, ticket_type_label, treatment_type_label, yen};
 use crate::session::use_session;
+
+/// The home answer with the server's date it was for, kept together (offline, the
+/// month shown must be the month of the data, not of the device's clock).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct HomeData {
+    home: RecipientHome,
+    today: String,
+}
 
 #[component]
 pub fn RecipientHome() -> impl IntoView {
     let session = use_session();
-    let home =
-        LocalResource::new(move || async move { session.check(api::recipient_home().await) });
+    let home = use_section(
+        || "home".to_string(),
+        move || {
+            let today = session
+                .info
+                .with(|info| info.as_ref().map(|info| info.today.clone()))
+                .unwrap_or_default();
+            async move {
+                let home = session.check(api::recipient_home().await)?;
+                Ok(HomeData { home, today })
+            }
+        },
+    );
     view! {
         <section class="page">
             <PageHeading title="わたしの医療扶助" testid="recipient-home-heading"/>
-            {move || match home.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Ok(home)) => view! { <RecipientOverview home=home/> }.into_any(),
-                Some(Err(failure)) => view! {
-                    <LoadError failure=failure retry=Callback::new(move |_| home.refetch())/>
-                }
-                .into_any(),
-            }}
+            {section_view(home, |data: HomeData| view! { <RecipientOverview home=data.home today=data.today/> })}
         </section>
     }
 }
 
 #[component]
-fn RecipientOverview(home: RecipientHome) -> impl IntoView {
-    let session = use_session();
-    let today = session
-        .info
-        .with_untracked(|info| info.as_ref().map(|info| info.today.clone()))
-        .unwrap_or_default();
+fn RecipientOverview(home: RecipientHome, today: String) -> impl IntoView {
     let month = month_label(&today);
     let ended = has_ended(home.qualified_until.as_deref(), &today);
     let phone_href = format!("tel:{}", home.office_phone.replace(['-', ' '], ""));
@@ -44,8 +54,14 @@ fn RecipientOverview(home: RecipientHome) -> impl IntoView {
         <div class="org-card" data-testid="recipient-card">
             <p class="org-name" data-testid="recipient-name">{home.name.clone()}" 様"</p>
             <dl class="org-facts">
-                <div><dt>"受給者番号"</dt><dd data-testid="recipient-number">{home.recipient_number.clone()}</dd></div>
-                <div><dt>"担当の福祉事務所"</dt><dd data-testid="recipient-office">{home.office_name.clone()}</dd></div>
+                <div>
+                    <dt><Ruby word="受給者番号" reading="じゅきゅうしゃばんごう"/></dt>
+                    <dd data-testid="recipient-number">{home.recipient_number.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"担当の"<Ruby word="福祉事務所" reading="ふくしじむしょ"/></dt>
+                    <dd data-testid="recipient-office">{home.office_name.clone()}</dd>
+                </div>
                 <div>
                     <dt>"電話番号"</dt>
                     <dd><a href=phone_href data-testid="recipient-office-phone">{home.office_phone.clone()}</a></dd>
@@ -58,33 +74,13 @@ fn RecipientOverview(home: RecipientHome) -> impl IntoView {
             <Qualification from=home.qualified_from.clone() until=home.qualified_until.clone() today=today/>
         </p>
 
-        <h2>{format!("今月の医療券・調剤券（{month}）")}</h2>
-        {if home.tickets_this_month.is_empty() && ended {
+        <h2>
+            "今月の"<Ruby word="医療券" reading="いりょうけん"/>"・"<Ruby word="調剤券" reading="ちょうざいけん"/>
+            {format!("（{month}）")}
+        </h2>
+        {if home.tickets_this_month.is_empty() {
             view! {
-                <div class="notice" data-testid="no-ticket-note">
-                    <p><strong>"今月の医療券・調剤券はありません。"</strong></p>
-                    <p>
-                        {format!(
-                            "医療扶助が終わっているため、医療券・調剤券は発行されません。医療機関にかかる前に、福祉事務所（{}、電話 {}）へ相談してください。",
-                            home.office_name, home.office_phone
-                        )}
-                    </p>
-                </div>
-            }
-            .into_any()
-        } else if home.tickets_this_month.is_empty() {
-            view! {
-                <div class="notice" data-testid="no-ticket-note">
-                    <p><strong>"今月の医療券・調剤券はまだありません。"</strong></p>
-                    <p>
-                        {format!(
-                            "病院・診療所・薬局にかかるときは、先に福祉事務所（{}、電話 {}）へ連絡してください。",
-                            home.office_name, home.office_phone
-                        )}
-                        "福祉事務所が医療券・調剤券を発行し、かかる医療機関を登録します。"
-                    </p>
-                    <p>"急な病気やけがで、夜間・休日など連絡できないときは先に受診し、できるだけ早く福祉事務所へ連絡してください。"</p>
-                </div>
+                <NoTicketNote office_name=home.office_name.clone() office_phone=home.office_phone.clone() ended=ended/>
             }
             .into_any()
         } else {
@@ -98,6 +94,9 @@ fn RecipientOverview(home: RecipientHome) -> impl IntoView {
             }
             .into_any()
         }}
+        <p class="more-link">
+            <a class="button" href="/me/tickets">"前の月の医療券・調剤券を見る"</a>
+        </p>
     }
 }
 
@@ -154,10 +153,13 @@ fn Ticket(ticket: TicketBrief) -> impl IntoView {
             <h3 class="ticket-institution" data-testid="ticket-institution">{ticket.institution_name}</h3>
             <dl class="ticket-details">
                 <div>
-                    <dt>"使える期間"</dt>
+                    <dt>"使える期間（"<Ruby word="有効期間" reading="ゆうこうきかん"/>"）"</dt>
                     <dd><DateRangeJa from=Some(ticket.valid_from) until=Some(ticket.valid_until)/></dd>
                 </div>
-                <div><dt>"本人支払額"</dt><dd data-testid="ticket-self-pay">{pay}</dd></div>
+                <div>
+                    <dt><Ruby word="本人支払額" reading="ほんにんしはらいがく"/></dt>
+                    <dd data-testid="ticket-self-pay">{pay}</dd>
+                </div>
                 <div><dt>"医療機関コード"</dt><dd>{ticket.institution_code}</dd></div>
             </dl>
         </li>

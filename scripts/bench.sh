@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# make bench: the benchmarks whose figures are kept in docs/benchmarks.md. Each writes its
+# table between the markers <!-- bench:NAME --> and <!-- /bench:NAME --> of that file.
+#
+#   screening-native  domain::screening::screen over three months of a synthetic
+#                     100,000-recipient office (domain/examples/screening_bench.rs)
+#   screening-wasm    the same input screened by the app's WebAssembly in Chromium
+#                     (the browser half: see "Screening in WebAssembly" below)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+out=target/bench
+doc=docs/benchmarks.md
+mkdir -p "$out"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# update_block NAME FILE: replace the lines between the NAME markers of $doc with FILE.
+update_block() {
+  local name="$1" file="$2" tmp="$doc.tmp"
+  grep -q "<!-- bench:$name -->" "$doc" || { echo "$doc has no <!-- bench:$name --> block" >&2; exit 1; }
+  awk -v name="$name" -v file="$file" '
+    $0 == "<!-- bench:" name " -->" { print; while ((getline line < file) > 0) print line; skip = 1; next }
+    $0 == "<!-- /bench:" name " -->" { skip = 0 }
+    !skip { print }
+  ' "$doc" >"$tmp" && mv "$tmp" "$doc"
+}
+
+machine() {
+  local cpu
+  cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+  echo "Measured $(date -u +%Y-%m-%d) on ${cpu:-unknown CPU} ($(nproc 2>/dev/null || echo '?') cores), $(rustc --version | cut -d' ' -f1-2), $1."
+}
+
+step "screening, native (release build)"
+cargo build --release --locked -p domain --example screening_bench
+{
+  echo
+  echo "| | |"
+  echo "|---|---|"
+  ./target/release/examples/screening_bench --runs 7 --out "$out"
+  gz=$(gzip -6 -c "$out/screening-input.json" | wc -c)
+  awk -v b="$gz" 'BEGIN { printf "| Input JSON gzip -6 (as served: gzip response compression) | %.1f MB |\n", b / 1e6 }'
+  echo
+  machine "release profile"
+  echo
+} | tee "$out/screening-native.md"
+update_block screening-native "$out/screening-native.md"
+# The input and the expected CSV the WebAssembly half reads:
+#   $out/screening-input.json   (the body of GET /api/office/screening/data for that office)
+#   $out/screening-result.csv   (domain::screening::to_csv of the native result)
+
+# --- Screening in WebAssembly (Chromium) ---------------------------------------------------
+# The browser half goes here: build the app, load $out/screening-input.json in headless
+# Chromium, deserialize and run domain::screening::screen in the app's WebAssembly (the same
+# code path as the caseworker screen), check that to_csv equals $out/screening-result.csv
+# byte for byte, write a table like the native one to $out/screening-wasm.md and call
+#   update_block screening-wasm "$out/screening-wasm.md"
+# -------------------------------------------------------------------------------------------
+
+echo
+echo "Results: $doc"

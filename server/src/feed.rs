@@ -1,0 +1,322 @@
+//! The daily feed (資格確認実績の連携, product.md §2 IV): each morning, for every 実施機関, the
+//! previous JST day's verifications of its recipients. `onshi daily-feed` builds a day on
+//! demand (and can write each office's file); `onshi serve` runs [`spawn_scheduler`].
+//!
+//! The feed is read from `verifications` by (office_number, verified_date); a build records
+//! in `daily_feeds` that the day was delivered and how many verifications it held. Building a
+//! day again replaces that row and rewrites the files: nothing is ever listed twice.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+
+use domain::api::{FeedBuild, FeedRow, Role};
+use domain::codes::{QualificationValidity, ReferenceClass};
+use domain::feed::FeedEntry;
+
+use crate::auth::Caller;
+use crate::db::{now_text, Db};
+
+/// One office's build of a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    pub office_number: String,
+    pub office_name: String,
+    pub count: u64,
+}
+
+/// Build (or rebuild) the feed of `date` for every office, in one transaction.
+pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
+    let date_text = date.to_string();
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT o.number, o.name, COUNT(v.id) FROM offices o \
+         LEFT JOIN verifications v ON v.office_number = o.number AND v.verified_date = $1 \
+         GROUP BY o.number, o.name ORDER BY o.number",
+    )
+    .bind(&date_text)
+    .fetch_all(&db.pool)
+    .await?;
+    let built_at = now_text();
+    let mut tx = db.pool.begin().await?;
+    for (office, _, count) in &rows {
+        sqlx::query(
+            "INSERT INTO daily_feeds (office_number, feed_date, verification_count, built_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (office_number, feed_date) DO UPDATE SET verification_count = excluded.verification_count, built_at = excluded.built_at",
+        )
+        .bind(office)
+        .bind(&date_text)
+        .bind(*count)
+        .bind(&built_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|(office_number, office_name, count)| Built {
+            office_number,
+            office_name,
+            count: u64::try_from(count).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// The recorded build of an office's day, if any.
+pub async fn build_of(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Option<FeedBuild>> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT verification_count, built_at FROM daily_feeds WHERE office_number = $1 AND feed_date = $2",
+    )
+    .bind(office)
+    .bind(date.to_string())
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|(count, built_at)| FeedBuild {
+        count: u64::try_from(count).unwrap_or(0),
+        built_at,
+    }))
+}
+
+fn reference(code: i64) -> ReferenceClass {
+    ReferenceClass::from_code(&code.to_string()).unwrap_or(ReferenceClass::NumberEntry)
+}
+
+fn validity(code: i64) -> Option<QualificationValidity> {
+    QualificationValidity::from_code(&code.to_string())
+}
+
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The feed file's lines for one office and day, oldest first.
+pub async fn entries(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<FeedEntry>> {
+    let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT verified_at, institution_code, office_number, recipient_number, reference_class, validity \
+         FROM verifications WHERE office_number = $1 AND verified_date = $2 ORDER BY verified_at, id",
+    )
+    .bind(office)
+    .bind(date.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(at, institution, office, recipient, class, verdict)| {
+            Some(FeedEntry {
+                verified_at: instant(&at)?,
+                institution_code: institution,
+                office_number: office,
+                recipient_number: recipient,
+                reference: reference(class),
+                validity: validity(verdict)?,
+            })
+        })
+        .collect())
+}
+
+/// The feed as the office reads it on screen (names joined), oldest first.
+pub async fn rows(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<FeedRow>> {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<i64>,
+        Option<String>,
+        i64,
+        i64,
+        i64,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT v.verified_at, v.institution_code, i.name, v.recipient_number, r.id, r.name, v.reference_class, v.validity, v.offline \
+         FROM verifications v \
+         LEFT JOIN institutions i ON i.code = v.institution_code \
+         LEFT JOIN recipients r ON r.office_number = v.office_number AND r.recipient_number = v.recipient_number \
+         WHERE v.office_number = $1 AND v.verified_date = $2 ORDER BY v.verified_at, v.id",
+    )
+    .bind(office)
+    .bind(date.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(
+                at,
+                institution_code,
+                institution_name,
+                recipient_number,
+                id,
+                name,
+                class,
+                verdict,
+                offline,
+            )| {
+                let at = domain::jst::to_jst(instant(&at)?);
+                Some(FeedRow {
+                    verified_at: at.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                    institution_code,
+                    institution_name: institution_name.unwrap_or_default(),
+                    recipient_number,
+                    recipient_name: name.unwrap_or_default(),
+                    recipient_id: id,
+                    reference: reference(class),
+                    validity: validity(verdict)?,
+                    offline: offline != 0,
+                })
+            },
+        )
+        .collect())
+}
+
+/// The recipients (ids) named in an office's feed of a day: for the audit log.
+pub async fn recipient_ids(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<i64>> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT DISTINCT r.id FROM verifications v \
+         JOIN recipients r ON r.office_number = v.office_number AND r.recipient_number = v.recipient_number \
+         WHERE v.office_number = $1 AND v.verified_date = $2 ORDER BY r.id",
+    )
+    .bind(office)
+    .bind(date.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// Write (replace) `dir/<公費負担者番号>_<YYYYMMDD>.csv` for each built office, header-only
+/// when the office had no verifications. Each file is written beside and renamed into place.
+pub async fn write_files(
+    db: &Db,
+    date: NaiveDate,
+    dir: &Path,
+    built: &[Built],
+) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut written = Vec::with_capacity(built.len());
+    for office in built {
+        let entries = entries(db, &office.office_number, date).await?;
+        let text = domain::feed::verification_log_csv(&entries);
+        let name = domain::feed::feed_file_name(&office.office_number, date);
+        let path = dir.join(&name);
+        let partial = dir.join(format!(".{name}.partial"));
+        std::fs::write(&partial, text.as_bytes())
+            .with_context(|| format!("cannot write {}", partial.display()))?;
+        std::fs::rename(&partial, &path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let ids = recipient_ids(db, &office.office_number, date).await?;
+        let caller = command_caller(
+            &office.office_number,
+            &office.office_name,
+            "onshi daily-feed",
+        );
+        crate::audit::record_many(
+            db,
+            &caller,
+            "feed.export",
+            &ids,
+            &format!("資格確認実績の日次連携ファイル（{date}）"),
+        )
+        .await?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The actor the audit log names when a command reads an office's data on its behalf.
+pub fn command_caller(office: &str, office_name: &str, command: &str) -> Caller {
+    Caller {
+        role: Role::Operator,
+        actor_id: command.to_string(),
+        display_name: command.to_string(),
+        user_id: None,
+        office_number: Some(office.to_string()),
+        institution_code: None,
+        recipient_id: None,
+        actor_label: format!("{office_name}（{command}）"),
+    }
+}
+
+/// `--feed-time HH:MM` for clap.
+pub fn parse_feed_time(text: &str) -> Result<NaiveTime, String> {
+    domain::feed::parse_time_of_day(text)
+}
+
+/// `onshi daily-feed [--date YYYY-MM-DD] [--out DIR]`.
+pub async fn run_cli(db: &Db, date: Option<&str>, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let date = match date {
+        Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| anyhow::anyhow!("--date: 日付は YYYY-MM-DD で指定してください: {text}"))?,
+        None => domain::feed::feed_date(Utc::now()),
+    };
+    let built = build(db, date).await?;
+    let total: u64 = built.iter().map(|b| b.count).sum();
+    println!(
+        "{date} の資格確認実績を {} 事務所に配信しました（計 {total} 件）。",
+        built.len()
+    );
+    for b in &built {
+        println!("  {} {}: {} 件", b.office_number, b.office_name, b.count);
+    }
+    if let Some(dir) = out {
+        for path in write_files(db, date, dir, &built).await? {
+            println!("  {}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_once(db: &Db, date: NaiveDate) {
+    match build(db, date).await {
+        Ok(built) => tracing::info!(
+            "daily feed {date}: {} offices, {} verifications",
+            built.len(),
+            built.iter().map(|b| b.count).sum::<u64>()
+        ),
+        Err(e) => tracing::error!("daily feed {date} failed: {e:#}"),
+    }
+}
+
+/// Whether the morning's feed is due now: the time has passed today (JST) and the day it
+/// covers has not been built.
+async fn missed(db: &Db, at: NaiveTime, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    if domain::jst::to_jst(now).time() < at {
+        return Ok(false);
+    }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM daily_feeds WHERE feed_date = $1")
+        .bind(domain::feed::feed_date(now).to_string())
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n == 0)
+}
+
+/// The scheduler inside `onshi serve`: every day at `at` (JST) build yesterday's feed for every
+/// office. A server started after that time builds the missed feed at once. Several instances
+/// may run it: a rebuild replaces, so the result is the same.
+pub fn spawn_scheduler(db: Db, at: NaiveTime) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        match missed(&db, at, Utc::now()).await {
+            Ok(true) => run_once(&db, domain::feed::feed_date(Utc::now())).await,
+            Ok(false) => {}
+            Err(e) => tracing::error!("daily feed: {e:#}"),
+        }
+        let mut next = domain::feed::next_run(Utc::now(), at);
+        tracing::info!("daily feed scheduled at {at} JST, next {next}");
+        loop {
+            let now = Utc::now();
+            if now >= next {
+                run_once(&db, domain::feed::feed_date(now)).await;
+                next = domain::feed::next_run(Utc::now(), at);
+                continue;
+            }
+            // Wake at least hourly so a changed system clock is noticed.
+            let wait = (next - now)
+                .to_std()
+                .unwrap_or_default()
+                .min(std::time::Duration::from_secs(3600));
+            tokio::time::sleep(wait).await;
+        }
+    })
+}

@@ -1,0 +1,349 @@
+//! 資格情報: 保護開始・再開・停止・廃止. A decision is registered at once (資格取得日 and
+//! 資格喪失日 change, verification follows) or recorded first and registered later; either
+//! way it is due 2 開庁日 after the decision, and pending decisions past or at their due
+//! date are listed for the caseworker and the supervisor.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use domain::api::{
+    DeadlineItem, Deadlines, QualificationRequest, ReasonRequest, RecipientDetail, Role,
+};
+use domain::calendar::OfficeCalendar;
+use domain::qualification::{
+    parse_decision_dates, registration_due, QualificationKind, QualificationState,
+};
+
+use super::recipients::path_id;
+use super::store::{self, recipient_detail, EventRow, RecipientRow, EVENT_COLUMNS};
+use super::{flag_param, required_reason};
+use crate::auth::Caller;
+use crate::db::{now_text, today_jst};
+use crate::http::error::{ApiJson, AppError};
+use crate::http::AppState;
+use crate::{audit, scope};
+
+/// Check `kind` at `effective` against where the recipient stands now.
+async fn next_state(
+    conn: &mut sqlx::AnyConnection,
+    row: &RecipientRow,
+    kind: QualificationKind,
+    effective: NaiveDate,
+) -> Result<QualificationState, AppError> {
+    let latest = store::latest_registered(conn, row.id).await?;
+    QualificationState::current(row.period(), latest)
+        .apply(kind, effective)
+        .map_err(|e| AppError::validation(vec![e]))
+}
+
+async fn apply_to_recipient(
+    conn: &mut sqlx::AnyConnection,
+    row: &RecipientRow,
+    state: &QualificationState,
+    now: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE recipients SET qualified_from = $3, qualified_until = $4, updated_at = $5 \
+         WHERE id = $1 AND office_number = $2",
+    )
+    .bind(row.id)
+    .bind(&row.office_number)
+    .bind(state.period.from.map(|d| d.to_string()))
+    .bind(state.period.until.map(|d| d.to_string()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn describe(kind: QualificationKind, effective: NaiveDate, decision: NaiveDate) -> String {
+    format!(
+        "{}（効力発生日 {effective}、決定日 {decision}）",
+        kind.label_ja()
+    )
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<i64>, PathRejection>,
+    ApiJson(request): ApiJson<QualificationRequest>,
+) -> Result<Json<RecipientDetail>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let id = path_id(path, "受給者")?;
+    let today = today_jst();
+    let mut tx = state.db.pool.begin().await?;
+    let row = store::recipient(&mut tx, &office, id).await?;
+    let (effective, decision) =
+        parse_decision_dates(&request.effective_date, &request.decision_date, today)
+            .map_err(AppError::validation)?;
+    let calendar = store::office_calendar(&mut tx, &office).await?;
+    let due = registration_due(&calendar, decision);
+    // Checked now even when only recorded, so a decision that cannot be registered is
+    // refused while the caseworker still has the file open.
+    let next = next_state(&mut tx, &row, request.kind, effective).await?;
+    let now = now_text();
+    let status = if request.register {
+        "registered"
+    } else {
+        "pending"
+    };
+    if request.register {
+        apply_to_recipient(&mut tx, &row, &next, &now).await?;
+    }
+    sqlx::query(
+        "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by, \
+         status, registration_due, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $5, $6)",
+    )
+    .bind(id)
+    .bind(request.kind.code())
+    .bind(effective.to_string())
+    .bind(decision.to_string())
+    .bind(&now)
+    .bind(&caller.actor_id)
+    .bind(status)
+    .bind(due.to_string())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let what = describe(request.kind, effective, decision);
+    let detail_text = if request.register {
+        format!("資格を登録: {what}")
+    } else {
+        format!("資格の決定を記録（登録期限 {due}）: {what}")
+    };
+    audit::record(
+        &state.db,
+        &caller,
+        "qualification.record",
+        Some(id),
+        &detail_text,
+    )
+    .await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let row = store::recipient(&mut conn, &office, id).await?;
+    Ok(Json(
+        recipient_detail(&mut conn, &state.keys, &row, today).await?,
+    ))
+}
+
+/// A decision of this office, or 404.
+async fn event(
+    conn: &mut sqlx::AnyConnection,
+    office: &str,
+    event_id: i64,
+) -> Result<EventRow, AppError> {
+    let row: Option<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
+         WHERE e.id = $1 AND r.office_number = $2"
+    )))
+    .bind(event_id)
+    .bind(office)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.ok_or_else(|| AppError::not_found("資格異動"))
+}
+
+fn must_be_pending(event: &EventRow) -> Result<(), AppError> {
+    match event.status.as_str() {
+        "pending" => Ok(()),
+        "registered" => Err(AppError::conflict("この決定は既に登録されています。")),
+        _ => Err(AppError::conflict("この決定は取り下げられています。")),
+    }
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Json<RecipientDetail>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let event_id = path_id(path, "資格異動")?;
+    let today = today_jst();
+    let mut tx = state.db.pool.begin().await?;
+    let ev = event(&mut tx, &office, event_id).await?;
+    must_be_pending(&ev)?;
+    let row = store::recipient(&mut tx, &office, ev.recipient_id).await?;
+    let kind = ev.kind()?;
+    let effective = store::parse_date(&ev.effective_date)
+        .ok_or_else(|| AppError::from(anyhow::anyhow!("stored effective_date")))?;
+    let next = next_state(&mut tx, &row, kind, effective).await?;
+    let now = now_text();
+    apply_to_recipient(&mut tx, &row, &next, &now).await?;
+    sqlx::query(
+        "UPDATE qualification_events SET status = 'registered', registered_at = $2, registered_by = $3 \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(event_id)
+    .bind(&now)
+    .bind(&caller.actor_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let decision = store::parse_date(&ev.decision_date).unwrap_or(effective);
+    audit::record(
+        &state.db,
+        &caller,
+        "qualification.register",
+        Some(row.id),
+        &format!(
+            "記録済みの決定の資格を登録: {}",
+            describe(kind, effective, decision)
+        ),
+    )
+    .await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let row = store::recipient(&mut conn, &office, row.id).await?;
+    Ok(Json(
+        recipient_detail(&mut conn, &state.keys, &row, today).await?,
+    ))
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<i64>, PathRejection>,
+    ApiJson(request): ApiJson<ReasonRequest>,
+) -> Result<Json<RecipientDetail>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let event_id = path_id(path, "資格異動")?;
+    let mut conn = state.db.pool.acquire().await?;
+    let ev = event(&mut conn, &office, event_id).await?;
+    must_be_pending(&ev)?;
+    let reason = required_reason("取り下げの理由", &request.reason)?;
+    sqlx::query(
+        "UPDATE qualification_events SET status = 'withdrawn', withdraw_reason = $2 WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(event_id)
+    .bind(&reason)
+    .execute(&mut *conn)
+    .await?;
+    let row = store::recipient(&mut conn, &office, ev.recipient_id).await?;
+    let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;
+    drop(conn);
+    audit::record(
+        &state.db,
+        &caller,
+        "qualification.withdraw",
+        Some(row.id),
+        "記録済み（未登録）の資格の決定を取り下げ",
+    )
+    .await?;
+    Ok(Json(detail))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeadlineParams {
+    all: Option<String>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct PendingRow {
+    event_id: i64,
+    recipient_id: i64,
+    recipient_number: String,
+    recipient_name: String,
+    caseworker_login: Option<String>,
+    kind: String,
+    effective_date: String,
+    decision_date: String,
+    registration_due: Option<String>,
+}
+
+/// Pending decisions of the office (of `caseworker`'s caseload and the unassigned, when
+/// given), split by due date: overdue, due today, and how many are due later.
+pub async fn pending_deadlines(
+    conn: &mut sqlx::AnyConnection,
+    office: &str,
+    caseworker: Option<&str>,
+    calendar: &OfficeCalendar,
+    today: NaiveDate,
+) -> Result<Deadlines, AppError> {
+    let mut sql = "SELECT e.id AS event_id, r.id AS recipient_id, r.recipient_number, r.name AS recipient_name, \
+         r.caseworker_login, e.kind, e.effective_date, e.decision_date, e.registration_due \
+         FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
+         WHERE r.office_number = $1 AND e.status = 'pending'"
+        .to_string();
+    if caseworker.is_some() {
+        sql.push_str(" AND (r.caseworker_login = $2 OR r.caseworker_login IS NULL)");
+    }
+    sql.push_str(" ORDER BY e.registration_due, e.id");
+    let mut query = sqlx::query_as::<_, PendingRow>(sqlx::AssertSqlSafe(sql)).bind(office);
+    if let Some(login) = caseworker {
+        query = query.bind(login);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut out = Deadlines {
+        today: today.to_string(),
+        overdue: Vec::new(),
+        due_today: Vec::new(),
+        upcoming: 0,
+    };
+    for r in rows {
+        let Some(kind) = QualificationKind::from_code(&r.kind) else {
+            continue;
+        };
+        let decision = store::parse_date(&r.decision_date);
+        let due = match (
+            r.registration_due.as_deref().and_then(store::parse_date),
+            decision,
+        ) {
+            (Some(due), _) => due,
+            (None, Some(decision)) => registration_due(calendar, decision),
+            (None, None) => continue,
+        };
+        let item = DeadlineItem {
+            event_id: r.event_id,
+            recipient_id: r.recipient_id,
+            recipient_number: r.recipient_number,
+            recipient_name: r.recipient_name,
+            caseworker_login: r.caseworker_login,
+            kind,
+            kind_label: kind.label_ja().into(),
+            effective_date: r.effective_date,
+            decision_date: r.decision_date,
+            due_date: due.to_string(),
+            open_days_overdue: calendar.open_days_between(due, today),
+        };
+        match due.cmp(&today) {
+            std::cmp::Ordering::Less => out.overdue.push(item),
+            std::cmp::Ordering::Equal => out.due_today.push(item),
+            std::cmp::Ordering::Greater => out.upcoming += 1,
+        }
+    }
+    Ok(out)
+}
+
+pub async fn deadlines(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<DeadlineParams>, QueryRejection>,
+) -> Result<Json<Deadlines>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let Query(params) = params.map_err(|e| AppError::field("検索条件", e.body_text()))?;
+    let whole_office = caller.role == Role::Supervisor || flag_param(params.all.as_deref());
+    let caseworker = (!whole_office).then_some(caller.actor_id.as_str());
+    let today = today_jst();
+    let mut conn = state.db.pool.acquire().await?;
+    let calendar = store::office_calendar(&mut conn, &office).await?;
+    let list = pending_deadlines(&mut conn, &office, caseworker, &calendar, today).await?;
+    drop(conn);
+    let ids: Vec<i64> = list
+        .overdue
+        .iter()
+        .chain(&list.due_today)
+        .map(|i| i.recipient_id)
+        .collect();
+    audit::record_many(
+        &state.db,
+        &caller,
+        "qualification.deadlines",
+        &ids,
+        "資格登録の期限一覧",
+    )
+    .await?;
+    Ok(Json(list))
+}

@@ -1,0 +1,570 @@
+//! 被保護者台帳: search, create, read, edit; 個人番号 reveal (supervisor); 閲覧制限.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+
+use domain::api::{
+    ErrorCode, RecipientDetail, RecipientInput, RecipientListItem, RecipientPage,
+    RestrictionRequest, RevealRequest, RevealedIndividualNumber, Role, StaffMember,
+};
+use domain::qualification::QualifiedPeriod;
+use domain::recipient::{
+    parse_search, validate_recipient, IndividualNumberChange, RecipientFields, FIELD_CASEWORKER,
+    FIELD_RECIPIENT_NUMBER,
+};
+
+use super::store::{self, recipient_detail, Sequence};
+use super::{flag_param, required_reason};
+use crate::auth::Caller;
+use crate::db::{now_text, today_jst};
+use crate::http::error::{ApiJson, AppError};
+use crate::http::AppState;
+use crate::{audit, scope};
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
+    mine: Option<String>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    recipient_number: String,
+    name: String,
+    name_kana: String,
+    sex: i64,
+    birth_date: String,
+    case_number: Option<String>,
+    caseworker_login: Option<String>,
+    qualified_from: Option<String>,
+    qualified_until: Option<String>,
+    card_held: i64,
+    card_registered: i64,
+    restricted: i64,
+    pending: i64,
+}
+
+/// Bind `value` as the next `$n`; the placeholder.
+fn param(binds: &mut Vec<String>, value: String) -> String {
+    binds.push(value);
+    format!("${}", binds.len())
+}
+
+/// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Json<RecipientPage>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let Query(params) = params.map_err(|e| AppError::field("検索条件", e.body_text()))?;
+    let today = today_jst().to_string();
+    let page = match params
+        .page
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => 1,
+        Some(p) => p
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| AppError::field("ページ", "ページは1以上の数字で指定してください。"))?,
+    };
+    let query = parse_search(params.q.as_deref().unwrap_or(""));
+    let mut binds = vec![office.clone()];
+    let mut conditions = vec!["r.office_number = $1".to_string()];
+    let mut any_of = Vec::new();
+    if let Some(prefix) = &query.recipient_number_prefix {
+        any_of.push(format!(
+            "r.recipient_number LIKE {}",
+            param(&mut binds, format!("{prefix}%"))
+        ));
+    }
+    if let Some(kana) = &query.kana_prefix {
+        let p = param(&mut binds, format!("{}%", like_escape(kana)));
+        any_of.push(format!(
+            "REPLACE(REPLACE(r.name_kana, '\u{3000}', ''), ' ', '') LIKE {p} ESCAPE '\\'"
+        ));
+    }
+    if let Some(name) = &query.name_contains {
+        let p = param(&mut binds, format!("%{}%", like_escape(name)));
+        any_of.push(format!(
+            "REPLACE(REPLACE(r.name, '\u{3000}', ''), ' ', '') LIKE {p} ESCAPE '\\'"
+        ));
+    }
+    if let Some(birth) = query.birth_date {
+        any_of.push(format!(
+            "r.birth_date = {}",
+            param(&mut binds, birth.to_string())
+        ));
+    }
+    if let Some(case) = &query.case_number {
+        any_of.push(format!(
+            "r.case_number = {}",
+            param(&mut binds, case.clone())
+        ));
+    }
+    let typed = params.q.as_deref().map(str::trim).unwrap_or("");
+    if !typed.is_empty() {
+        if any_of.is_empty() {
+            // Nothing it could be: an empty result, not the whole office.
+            any_of.push("1 = 0".to_string());
+        }
+        conditions.push(format!("({})", any_of.join(" OR ")));
+    }
+    match params.status.as_deref().map(str::trim).unwrap_or("") {
+        "" | "all" => {}
+        "active" => {
+            let t = param(&mut binds, today.clone());
+            conditions.push(format!(
+                "r.qualified_from IS NOT NULL AND r.qualified_from <= {t} AND (r.qualified_until IS NULL OR r.qualified_until >= {t})"
+            ));
+        }
+        "ended" => {
+            let t = param(&mut binds, today.clone());
+            conditions.push(format!("r.qualified_until IS NOT NULL AND r.qualified_until < {t}"));
+        }
+        "none" => conditions.push("r.qualified_from IS NULL".to_string()),
+        "pending" => conditions.push(
+            "EXISTS (SELECT 1 FROM qualification_events e WHERE e.recipient_id = r.id AND e.status = 'pending')".to_string(),
+        ),
+        other => {
+            return Err(AppError::field(
+                "資格状態",
+                format!("資格状態「{other}」は指定できません。active（保護中）、ended（喪失）、none（未登録）、pending（登録待ち）のいずれかです。"),
+            ))
+        }
+    }
+    if flag_param(params.mine.as_deref()) {
+        let me = param(&mut binds, caller.actor_id.clone());
+        conditions.push(format!("r.caseworker_login = {me}"));
+    }
+    let where_sql = conditions.join(" AND ");
+    let offset = (page - 1) * PER_PAGE;
+    let list_sql = format!(
+        "SELECT r.id, r.recipient_number, r.name, r.name_kana, r.sex, r.birth_date, r.case_number, r.caseworker_login, \
+         r.qualified_from, r.qualified_until, r.card_held, r.card_registered, r.restricted, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM qualification_events e WHERE e.recipient_id = r.id AND e.status = 'pending') \
+         THEN 1 ELSE 0 END AS BIGINT) AS pending \
+         FROM recipients r WHERE {where_sql} ORDER BY r.name_kana, r.id LIMIT {PER_PAGE} OFFSET {offset}"
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM recipients r WHERE {where_sql}");
+    let mut list = sqlx::query_as::<_, ListRow>(sqlx::AssertSqlSafe(list_sql));
+    let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
+    for value in &binds {
+        list = list.bind(value.clone());
+        count = count.bind(value.clone());
+    }
+    let rows = list.fetch_all(&state.db.pool).await?;
+    let (total,) = count.fetch_one(&state.db.pool).await?;
+    let today_date = today_jst();
+    let items: Vec<RecipientListItem> = rows
+        .into_iter()
+        .map(|r| {
+            let period = QualifiedPeriod {
+                from: r.qualified_from.as_deref().and_then(store::parse_date),
+                until: r.qualified_until.as_deref().and_then(store::parse_date),
+            };
+            RecipientListItem {
+                id: r.id,
+                recipient_number: r.recipient_number,
+                name: r.name,
+                name_kana: r.name_kana,
+                sex: r.sex.to_string(),
+                birth_date: r.birth_date,
+                case_number: r.case_number,
+                caseworker_login: r.caseworker_login,
+                qualified_from: r.qualified_from,
+                qualified_until: r.qualified_until,
+                qualification_status: period.status_on(today_date),
+                card_held: r.card_held != 0,
+                card_registered: r.card_registered != 0,
+                restricted: r.restricted != 0,
+                pending_registration: r.pending != 0,
+            }
+        })
+        .collect();
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    audit::record_many(
+        &state.db,
+        &caller,
+        "recipient.search",
+        &ids,
+        "被保護者台帳の検索結果",
+    )
+    .await?;
+    Ok(Json(RecipientPage {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+        page: u64::try_from(page).unwrap_or(1),
+        per_page: u64::try_from(PER_PAGE).unwrap_or(50),
+        searched_as: query.searched_as(),
+    }))
+}
+
+/// A path id that is not a number names nothing: the same 404 as a missing id.
+pub fn path_id(path: Result<Path<i64>, PathRejection>, what: &str) -> Result<i64, AppError> {
+    path.map(|Path(id)| id)
+        .map_err(|_| AppError::not_found(what))
+}
+
+/// The 地区担当員 asked for: absent → `default`; "" → unassigned; else a staff member of
+/// the office.
+async fn caseworker(
+    conn: &mut sqlx::AnyConnection,
+    office: &str,
+    asked: Option<&str>,
+    default: Option<String>,
+) -> Result<Option<String>, AppError> {
+    match asked.map(str::trim) {
+        None => Ok(default),
+        Some("") => Ok(None),
+        Some(login) => match store::staff_name(conn, office, login).await? {
+            Some(_) => Ok(Some(login.to_string())),
+            None => Err(AppError::field(
+                FIELD_CASEWORKER,
+                format!(
+                    "「{login}」はこの事務所の地区担当員・査察指導員として登録されていません。"
+                ),
+            )),
+        },
+    }
+}
+
+fn validated(input: &RecipientInput) -> Result<RecipientFields, AppError> {
+    validate_recipient(input, today_jst()).map_err(AppError::validation)
+}
+
+fn sealed(state: &AppState, fields: &RecipientFields) -> Result<Option<String>, AppError> {
+    match &fields.individual_number {
+        IndividualNumberChange::Set(n) => Ok(Some(state.keys.seal(n.as_str())?)),
+        _ => Ok(None),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<RecipientInput>,
+) -> Result<(StatusCode, Json<RecipientDetail>), AppError> {
+    let office = scope::office(&caller)?.to_string();
+    if input
+        .recipient_number
+        .as_deref()
+        .is_some_and(|n| !n.trim().is_empty())
+    {
+        return Err(AppError::field(
+            FIELD_RECIPIENT_NUMBER,
+            "受給者番号はアプリが採番します。入力しないでください。",
+        ));
+    }
+    let fields = validated(&input)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let own = (caller.role == Role::Caseworker).then(|| caller.actor_id.clone());
+    let assigned = caseworker(&mut conn, &office, input.caseworker_login.as_deref(), own).await?;
+    drop(conn);
+    let seal = sealed(&state, &fields)?;
+    let now = now_text();
+    let mut tx = state.db.pool.begin().await?;
+    // Under the lock, so a double click cannot register the same person twice.
+    store::lock_sequence(&mut tx, &office, Sequence::Recipient).await?;
+    if !input.confirm_duplicate {
+        let same: Option<(String,)> = sqlx::query_as(
+            "SELECT recipient_number FROM recipients WHERE office_number = $1 AND name_kana = $2 AND birth_date = $3 LIMIT 1",
+        )
+        .bind(&office)
+        .bind(&fields.name_kana)
+        .bind(fields.birth_date.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((number,)) = same {
+            return Err(AppError::conflict(format!(
+                "同じ氏名カナ・生年月日の受給者（受給者番号 {number}）が既に登録されています。同じ人ならその記録を使ってください。別の人なら確認のうえ登録してください。"
+            )));
+        }
+    }
+    let number = store::issue_numbers(&mut tx, &office, Sequence::Recipient, 1)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::from(anyhow::anyhow!("no 受給者番号 issued")))?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
+         postal_code, address, case_number, card_held, card_registered, restricted, caseworker_login, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $14) RETURNING id",
+    )
+    .bind(&office)
+    .bind(&number)
+    .bind(seal)
+    .bind(&fields.name)
+    .bind(&fields.name_kana)
+    .bind(sex_number(&fields))
+    .bind(fields.birth_date.to_string())
+    .bind(&fields.postal_code)
+    .bind(&fields.address)
+    .bind(&fields.case_number)
+    .bind(i64::from(fields.card_held))
+    .bind(i64::from(fields.card_registered))
+    .bind(&assigned)
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    audit::record(
+        &state.db,
+        &caller,
+        "recipient.create",
+        Some(id),
+        &format!("被保護者台帳に登録（受給者番号 {number}）"),
+    )
+    .await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let row = store::recipient(&mut conn, &office, id).await?;
+    let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;
+    Ok((StatusCode::CREATED, Json(detail)))
+}
+
+fn sex_number(fields: &RecipientFields) -> i64 {
+    fields.sex.code().parse().unwrap_or(0)
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Json<RecipientDetail>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let id = path_id(path, "受給者")?;
+    let mut conn = state.db.pool.acquire().await?;
+    let row = store::recipient(&mut conn, &office, id).await?;
+    let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;
+    drop(conn);
+    audit::record(
+        &state.db,
+        &caller,
+        "recipient.read",
+        Some(id),
+        "被保護者台帳の詳細",
+    )
+    .await?;
+    Ok(Json(detail))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<i64>, PathRejection>,
+    ApiJson(input): ApiJson<RecipientInput>,
+) -> Result<Json<RecipientDetail>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let id = path_id(path, "受給者")?;
+    let mut conn = state.db.pool.acquire().await?;
+    let old = store::recipient(&mut conn, &office, id).await?;
+    if let Some(typed) = input
+        .recipient_number
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        let same = domain::numbers::normalize_digits(typed) == old.recipient_number;
+        if !same {
+            return Err(AppError::field(
+                FIELD_RECIPIENT_NUMBER,
+                format!(
+                    "受給者番号は変更できません（この人の受給者番号は {}）。",
+                    old.recipient_number
+                ),
+            ));
+        }
+    }
+    let fields = validated(&input)?;
+    let assigned = caseworker(
+        &mut conn,
+        &office,
+        input.caseworker_login.as_deref(),
+        old.caseworker_login.clone(),
+    )
+    .await?;
+    let individual = match &fields.individual_number {
+        IndividualNumberChange::Keep => old.individual_number.clone(),
+        IndividualNumberChange::Clear => None,
+        IndividualNumberChange::Set(_) => sealed(&state, &fields)?,
+    };
+    let mut changed: Vec<&str> = Vec::new();
+    let birth = fields.birth_date.to_string();
+    for (label, differs) in [
+        ("氏名", old.name != fields.name),
+        ("氏名カナ", old.name_kana != fields.name_kana),
+        ("性別", old.sex != sex_number(&fields)),
+        ("生年月日", old.birth_date != birth),
+        ("郵便番号", old.postal_code != fields.postal_code),
+        ("住所", old.address != fields.address),
+        ("ケース番号", old.case_number != fields.case_number),
+        (
+            "個人番号",
+            match fields.individual_number {
+                IndividualNumberChange::Keep => false,
+                IndividualNumberChange::Clear => old.individual_number.is_some(),
+                IndividualNumberChange::Set(_) => true,
+            },
+        ),
+        ("カード保有", (old.card_held != 0) != fields.card_held),
+        (
+            "利用申込",
+            (old.card_registered != 0) != fields.card_registered,
+        ),
+        ("地区担当員", old.caseworker_login != assigned),
+    ] {
+        if differs {
+            changed.push(label);
+        }
+    }
+    sqlx::query(
+        "UPDATE recipients SET individual_number = $3, name = $4, name_kana = $5, sex = $6, birth_date = $7, \
+         postal_code = $8, address = $9, case_number = $10, card_held = $11, card_registered = $12, \
+         caseworker_login = $13, updated_at = $14 WHERE id = $1 AND office_number = $2",
+    )
+    .bind(id)
+    .bind(&office)
+    .bind(individual)
+    .bind(&fields.name)
+    .bind(&fields.name_kana)
+    .bind(sex_number(&fields))
+    .bind(&birth)
+    .bind(&fields.postal_code)
+    .bind(&fields.address)
+    .bind(&fields.case_number)
+    .bind(i64::from(fields.card_held))
+    .bind(i64::from(fields.card_registered))
+    .bind(&assigned)
+    .bind(now_text())
+    .execute(&mut *conn)
+    .await?;
+    let detail_text = if changed.is_empty() {
+        "被保護者台帳を保存（変更なし）".to_string()
+    } else {
+        format!("被保護者台帳を修正: {}", changed.join("、"))
+    };
+    let row = store::recipient(&mut conn, &office, id).await?;
+    let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;
+    drop(conn);
+    audit::record(
+        &state.db,
+        &caller,
+        "recipient.update",
+        Some(id),
+        &detail_text,
+    )
+    .await?;
+    Ok(Json(detail))
+}
+
+pub async fn reveal_individual_number(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<i64>, PathRejection>,
+    ApiJson(request): ApiJson<RevealRequest>,
+) -> Result<Json<RevealedIndividualNumber>, AppError> {
+    let office = scope::supervisor_office(&caller)?.to_string();
+    let id = path_id(path, "受給者")?;
+    let mut conn = state.db.pool.acquire().await?;
+    let row = store::recipient(&mut conn, &office, id).await?;
+    drop(conn);
+    let reason = required_reason("理由", &request.reason)?;
+    let Some(sealed) = row.individual_number.as_deref() else {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "この受給者には個人番号が登録されていません。",
+        ));
+    };
+    let plain = state.keys.open(sealed)?;
+    audit::record(
+        &state.db,
+        &caller,
+        "individual_number.reveal",
+        Some(id),
+        &format!("個人番号を表示（理由: {reason}）"),
+    )
+    .await?;
+    Ok(Json(RevealedIndividualNumber {
+        individual_number: plain,
+    }))
+}
+
+pub async fn set_restriction(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<i64>, PathRejection>,
+    ApiJson(request): ApiJson<RestrictionRequest>,
+) -> Result<Json<RecipientDetail>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let id = path_id(path, "受給者")?;
+    let mut conn = state.db.pool.acquire().await?;
+    store::recipient(&mut conn, &office, id).await?;
+    let reason = required_reason("理由", &request.reason)?;
+    let now = now_text();
+    sqlx::query(
+        "UPDATE recipients SET restricted = $3, restriction_reason = $4, restriction_changed_at = $5, \
+         restriction_changed_by = $6, updated_at = $5 WHERE id = $1 AND office_number = $2",
+    )
+    .bind(id)
+    .bind(&office)
+    .bind(i64::from(request.restricted))
+    .bind(&reason)
+    .bind(&now)
+    .bind(&caller.actor_id)
+    .execute(&mut *conn)
+    .await?;
+    let row = store::recipient(&mut conn, &office, id).await?;
+    let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;
+    drop(conn);
+    // The reason stays with the recipient record: the audit log is shown to the recipient,
+    // and the person the restriction protects against may be the one reading it.
+    let what = if request.restricted {
+        "閲覧制限を設定"
+    } else {
+        "閲覧制限を解除"
+    };
+    audit::record(&state.db, &caller, "recipient.restriction", Some(id), what).await?;
+    Ok(Json(detail))
+}
+
+pub async fn staff(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<StaffMember>>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT login, display_name, role FROM users WHERE office_number = $1 \
+         AND role IN ('caseworker', 'supervisor') ORDER BY role, login",
+    )
+    .bind(&office)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .filter_map(|(login, display_name, role)| {
+                Role::parse(&role).map(|role| StaffMember {
+                    login,
+                    display_name,
+                    role,
+                })
+            })
+            .collect(),
+    ))
+}

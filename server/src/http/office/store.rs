@@ -1,0 +1,763 @@
+//! Rows as stored and the views built from them; the office calendar; the numbers the
+//! app issues (受給者番号, 交付番号). Every lookup takes the caller's office number.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::AnyConnection;
+
+use domain::api::{
+    PaperNeed, QualificationEventView, RecipientDetail, RegistrationState, RestrictionView,
+    TicketMonth, TicketStatus, TicketView,
+};
+use domain::calendar::OfficeCalendar;
+use domain::codes::{CodeValue, Presence, SingleOrCombined, TicketType, TreatmentType};
+use domain::numbers::{IndividualNumber, InstitutionCode, RecipientNumber};
+use domain::paper::{paper_reasons, CardStatus};
+use domain::qualification::{
+    registration_due, DeadlineState, QualificationKind, QualificationState, QualificationStatus,
+    QualifiedPeriod,
+};
+use domain::ticket::Ticket;
+
+use crate::db::Db;
+use crate::http::error::AppError;
+use crate::keys::Keys;
+
+/// Columns of [`RecipientRow`], from `recipients r`.
+pub const RECIPIENT_COLUMNS: &str = "r.id, r.office_number, r.recipient_number, r.individual_number, r.name, r.name_kana, \
+     r.sex, r.birth_date, r.postal_code, r.address, r.case_number, r.card_held, r.card_registered, r.restricted, \
+     r.qualified_from, r.qualified_until, r.created_at, r.updated_at, r.caseworker_login, r.restriction_reason, \
+     r.restriction_changed_at, r.restriction_changed_by";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecipientRow {
+    pub id: i64,
+    pub office_number: String,
+    pub recipient_number: String,
+    /// Sealed 個人番号 (`Keys::seal`).
+    pub individual_number: Option<String>,
+    pub name: String,
+    pub name_kana: String,
+    pub sex: i64,
+    pub birth_date: String,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub case_number: Option<String>,
+    pub card_held: i64,
+    pub card_registered: i64,
+    pub restricted: i64,
+    pub qualified_from: Option<String>,
+    pub qualified_until: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub caseworker_login: Option<String>,
+    pub restriction_reason: Option<String>,
+    pub restriction_changed_at: Option<String>,
+    pub restriction_changed_by: Option<String>,
+}
+
+impl RecipientRow {
+    pub fn period(&self) -> QualifiedPeriod {
+        QualifiedPeriod {
+            from: self.qualified_from.as_deref().and_then(parse_date),
+            until: self.qualified_until.as_deref().and_then(parse_date),
+        }
+    }
+
+    pub fn card_status(&self) -> CardStatus {
+        CardStatus {
+            card_held: self.card_held != 0,
+            card_registered: self.card_registered != 0,
+            has_individual_number: self.individual_number.is_some(),
+        }
+    }
+
+    pub fn sex_code(&self) -> String {
+        self.sex.to_string()
+    }
+}
+
+/// The recipient with this id in this office, or 404 (the same for another office's id).
+pub async fn recipient(
+    conn: &mut AnyConnection,
+    office: &str,
+    id: i64,
+) -> Result<RecipientRow, AppError> {
+    let row: Option<RecipientRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECIPIENT_COLUMNS} FROM recipients r WHERE r.id = $1 AND r.office_number = $2"
+    )))
+    .bind(id)
+    .bind(office)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.ok_or_else(|| AppError::not_found("受給者"))
+}
+
+/// Columns of [`TicketRow`]: the ticket, its institutions' names, the recipient's number,
+/// name and card status.
+pub const TICKET_SELECT: &str = "SELECT t.id, t.recipient_id, t.ticket_type, t.issue_number, \
+     t.treatment_month, t.valid_from, t.valid_until, t.institution_code, i.name AS institution_name, \
+     i.online_capable AS institution_online, t.prescriber_code, p.name AS prescriber_name, t.treatment_type, \
+     t.injury_name1, t.injury_name2, t.injury_name3, t.self_pay_amount, t.single_or_combined, t.social_insurance, \
+     t.infection_law, t.elderly_care, t.prefectural_expense, t.district_contact, t.handling_contact, \
+     t.remarks1, t.remarks2, t.remarks3, t.retroactive_reason, t.status, t.created_at, t.created_by, \
+     t.updated_at, t.updated_by, t.cancelled_at, t.cancelled_by, t.cancel_reason, t.renewed_from, \
+     r.recipient_number, r.name AS recipient_name, r.card_held, r.card_registered, \
+     CAST(CASE WHEN r.individual_number IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_individual_number \
+     FROM tickets t JOIN institutions i ON i.code = t.institution_code \
+     LEFT JOIN institutions p ON p.code = t.prescriber_code \
+     JOIN recipients r ON r.id = t.recipient_id";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub id: i64,
+    pub recipient_id: i64,
+    pub ticket_type: String,
+    pub issue_number: String,
+    pub treatment_month: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub institution_code: String,
+    pub institution_name: String,
+    pub institution_online: i64,
+    pub prescriber_code: Option<String>,
+    pub prescriber_name: Option<String>,
+    pub treatment_type: String,
+    pub injury_name1: Option<String>,
+    pub injury_name2: Option<String>,
+    pub injury_name3: Option<String>,
+    pub self_pay_amount: i64,
+    pub single_or_combined: String,
+    pub social_insurance: String,
+    pub infection_law: String,
+    pub elderly_care: String,
+    pub prefectural_expense: String,
+    pub district_contact: Option<String>,
+    pub handling_contact: Option<String>,
+    pub remarks1: Option<String>,
+    pub remarks2: Option<String>,
+    pub remarks3: Option<String>,
+    pub retroactive_reason: Option<String>,
+    pub status: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: Option<String>,
+    pub updated_by: Option<String>,
+    pub cancelled_at: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub renewed_from: Option<i64>,
+    pub recipient_number: String,
+    pub recipient_name: String,
+    pub card_held: i64,
+    pub card_registered: i64,
+    pub has_individual_number: i64,
+}
+
+fn stored<T>(what: &str, value: &str, parsed: Option<T>) -> Result<T, AppError> {
+    parsed.ok_or_else(|| AppError::from(anyhow::anyhow!("stored {what} 「{value}」 is not valid")))
+}
+
+fn code<T: CodeValue>(value: &str) -> Result<T, AppError> {
+    stored(T::ITEM, value, T::from_code(value))
+}
+
+fn institution_code(value: &str) -> Result<InstitutionCode, AppError> {
+    stored("医療機関コード", value, InstitutionCode::parse(value).ok())
+}
+
+fn date(value: &str) -> Result<NaiveDate, AppError> {
+    stored("date", value, parse_date(value))
+}
+
+pub fn parse_date(value: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()
+}
+
+/// The JST date of a stored instant.
+pub fn jst_date_of(instant: &str) -> Option<NaiveDate> {
+    DateTime::parse_from_rfc3339(instant)
+        .ok()
+        .map(|t| domain::jst::date_of(t.with_timezone(&Utc)))
+}
+
+fn filled(slots: [&Option<String>; 3]) -> Vec<String> {
+    slots
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+impl TicketRow {
+    pub fn ticket(&self) -> Result<Ticket, AppError> {
+        Ok(Ticket {
+            ticket_type: code::<TicketType>(&self.ticket_type)?,
+            issue_number: self.issue_number.clone(),
+            treatment_month: self.treatment_month.clone(),
+            valid_from: date(&self.valid_from)?,
+            valid_until: date(&self.valid_until)?,
+            institution_code: institution_code(&self.institution_code)?,
+            institution_name: self.institution_name.clone(),
+            prescriber_code: self
+                .prescriber_code
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(institution_code)
+                .transpose()?,
+            prescriber_name: self.prescriber_name.clone(),
+            treatment_type: code::<TreatmentType>(&self.treatment_type)?,
+            injury_names: filled([&self.injury_name1, &self.injury_name2, &self.injury_name3]),
+            self_pay_amount: self.self_pay_amount,
+            single_or_combined: code::<SingleOrCombined>(&self.single_or_combined)?,
+            social_insurance: code::<Presence>(&self.social_insurance)?,
+            infection_law: code::<Presence>(&self.infection_law)?,
+            elderly_care: code::<Presence>(&self.elderly_care)?,
+            prefectural_expense: code::<Presence>(&self.prefectural_expense)?,
+            district_contact: self.district_contact.clone().unwrap_or_default(),
+            handling_contact: self.handling_contact.clone().unwrap_or_default(),
+            remarks: filled([&self.remarks1, &self.remarks2, &self.remarks3]),
+            retroactive_reason: self
+                .retroactive_reason
+                .clone()
+                .filter(|r| !r.trim().is_empty()),
+        })
+    }
+
+    pub fn status(&self) -> TicketStatus {
+        if self.status == "active" {
+            TicketStatus::Active
+        } else {
+            TicketStatus::Cancelled
+        }
+    }
+
+    pub fn card_status(&self) -> CardStatus {
+        CardStatus {
+            card_held: self.card_held != 0,
+            card_registered: self.card_registered != 0,
+            has_individual_number: self.has_individual_number != 0,
+        }
+    }
+
+    pub fn view(&self) -> Result<TicketView, AppError> {
+        let ticket = self.ticket()?;
+        let online = self.institution_online != 0;
+        // 事後委託 is what the issuer declared with its reason (imported or seeded tickets of
+        // past months are not).
+        let retroactive = ticket.retroactive_reason.is_some();
+        Ok(TicketView {
+            id: self.id,
+            recipient_id: self.recipient_id,
+            recipient_number: self.recipient_number.clone(),
+            recipient_name: self.recipient_name.clone(),
+            status: self.status(),
+            institution_online: online,
+            paper_reasons: needs(&paper_reasons(self.card_status(), Some(online))),
+            retroactive,
+            created_at: self.created_at.clone(),
+            created_by: self.created_by.clone(),
+            updated_at: self.updated_at.clone(),
+            updated_by: self.updated_by.clone(),
+            cancelled_at: self.cancelled_at.clone(),
+            cancelled_by: self.cancelled_by.clone(),
+            cancel_reason: self.cancel_reason.clone(),
+            renewed_from: self.renewed_from,
+            ticket,
+        })
+    }
+}
+
+pub fn needs(reasons: &[domain::paper::PaperReason]) -> Vec<PaperNeed> {
+    reasons.iter().map(|r| r.need()).collect()
+}
+
+/// The ticket with this id in this office, or 404 (the same for another office's id).
+pub async fn ticket(
+    conn: &mut AnyConnection,
+    office: &str,
+    id: i64,
+) -> Result<TicketRow, AppError> {
+    let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{TICKET_SELECT} WHERE t.id = $1 AND t.office_number = $2"
+    )))
+    .bind(id)
+    .bind(office)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.ok_or_else(|| AppError::not_found("医療券・調剤券"))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub recipient_id: i64,
+    pub kind: String,
+    pub effective_date: String,
+    pub decision_date: String,
+    pub registered_at: String,
+    pub registered_by: String,
+    pub status: String,
+    pub registration_due: Option<String>,
+    pub withdraw_reason: Option<String>,
+}
+
+pub const EVENT_COLUMNS: &str =
+    "e.id, e.recipient_id, e.kind, e.effective_date, e.decision_date, e.registered_at, \
+     e.registered_by, e.status, e.registration_due, e.withdraw_reason";
+
+impl EventRow {
+    pub fn kind(&self) -> Result<QualificationKind, AppError> {
+        stored(
+            "資格異動",
+            &self.kind,
+            QualificationKind::from_code(&self.kind),
+        )
+    }
+
+    /// The stored due date, or (seed, import) the one the office calendar gives now.
+    pub fn due(&self, calendar: &OfficeCalendar) -> Result<NaiveDate, AppError> {
+        match self.registration_due.as_deref() {
+            Some(due) => date(due),
+            None => Ok(registration_due(calendar, date(&self.decision_date)?)),
+        }
+    }
+
+    pub fn view(
+        &self,
+        calendar: &OfficeCalendar,
+        today: NaiveDate,
+    ) -> Result<QualificationEventView, AppError> {
+        let kind = self.kind()?;
+        let due = self.due(calendar)?;
+        let state = match self.status.as_str() {
+            "pending" => RegistrationState::Pending,
+            "withdrawn" => RegistrationState::Withdrawn,
+            _ => RegistrationState::Registered,
+        };
+        let registered = state == RegistrationState::Registered;
+        // Lateness is judged only for decisions recorded here (seed and imports carry no due date).
+        let late = registered
+            && self.registration_due.is_some()
+            && jst_date_of(&self.registered_at).is_some_and(|d| d > due);
+        Ok(QualificationEventView {
+            id: self.id,
+            kind,
+            kind_label: kind.label_ja().into(),
+            effective_date: self.effective_date.clone(),
+            decision_date: self.decision_date.clone(),
+            due_date: due.to_string(),
+            state,
+            registered_at: registered.then(|| self.registered_at.clone()),
+            registered_by: registered.then(|| self.registered_by.clone()),
+            registered_late: late,
+            deadline: (state == RegistrationState::Pending).then(|| DeadlineState::of(due, today)),
+            withdraw_reason: self.withdraw_reason.clone(),
+        })
+    }
+}
+
+/// The latest registered decision of a recipient (kind, 効力発生日).
+pub async fn latest_registered(
+    conn: &mut AnyConnection,
+    recipient_id: i64,
+) -> Result<Option<(QualificationKind, NaiveDate)>, AppError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT kind, effective_date FROM qualification_events \
+         WHERE recipient_id = $1 AND status = 'registered' ORDER BY effective_date DESC, id DESC LIMIT 1",
+    )
+    .bind(recipient_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        None => Ok(None),
+        Some((kind, effective)) => Ok(Some((
+            stored("資格異動", &kind, QualificationKind::from_code(&kind))?,
+            date(&effective)?,
+        ))),
+    }
+}
+
+/// The office's 開庁日 calendar: weekends, 祝日, 12/29–1/3 and its own closed days.
+pub async fn office_calendar(
+    conn: &mut AnyConnection,
+    office: &str,
+) -> Result<OfficeCalendar, AppError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT date FROM office_closed_days WHERE office_number = $1")
+            .bind(office)
+            .fetch_all(&mut *conn)
+            .await?;
+    let extra_closed: BTreeSet<NaiveDate> = rows.iter().filter_map(|(d,)| parse_date(d)).collect();
+    Ok(OfficeCalendar {
+        extra_closed,
+        ..OfficeCalendar::default()
+    })
+}
+
+/// A staff member's display name in this office.
+pub async fn staff_name(
+    conn: &mut AnyConnection,
+    office: &str,
+    login: &str,
+) -> Result<Option<String>, AppError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT display_name FROM users WHERE login = $1 AND office_number = $2 \
+         AND role IN ('caseworker', 'supervisor')",
+    )
+    .bind(login)
+    .bind(office)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// Everything the recipient screen shows.
+pub async fn recipient_detail(
+    conn: &mut AnyConnection,
+    keys: &Keys,
+    row: &RecipientRow,
+    today: NaiveDate,
+) -> Result<RecipientDetail, AppError> {
+    let calendar = office_calendar(conn, &row.office_number).await?;
+    let events: Vec<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM qualification_events e WHERE e.recipient_id = $1 \
+         ORDER BY e.effective_date, e.id"
+    )))
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let history = events
+        .iter()
+        .map(|e| e.view(&calendar, today))
+        .collect::<Result<Vec<_>, _>>()?;
+    let latest = latest_registered(conn, row.id).await?;
+    let period = row.period();
+    let status = if period.covers(today) || period.from.is_some_and(|f| f > today) {
+        QualificationStatus::Active
+    } else {
+        QualificationState::current(period, latest).status
+    };
+    let since = first_shown_month(today);
+    let tickets: Vec<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{TICKET_SELECT} WHERE t.recipient_id = $1 AND t.office_number = $2 AND t.treatment_month >= $3 \
+         ORDER BY t.treatment_month DESC, t.valid_from, t.id"
+    )))
+    .bind(row.id)
+    .bind(&row.office_number)
+    .bind(&since)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut months: Vec<TicketMonth> = Vec::new();
+    for t in &tickets {
+        let view = t.view()?;
+        match months.last_mut() {
+            Some(m) if m.month == t.treatment_month => m.tickets.push(view),
+            _ => months.push(TicketMonth {
+                month: t.treatment_month.clone(),
+                tickets: vec![view],
+            }),
+        }
+    }
+    let caseworker_name = match row.caseworker_login.as_deref() {
+        Some(login) => staff_name(conn, &row.office_number, login).await?,
+        None => None,
+    };
+    let restricted = row.restricted != 0;
+    Ok(RecipientDetail {
+        id: row.id,
+        office_number: row.office_number.clone(),
+        recipient_number: row.recipient_number.clone(),
+        name: row.name.clone(),
+        name_kana: row.name_kana.clone(),
+        sex: row.sex_code(),
+        birth_date: row.birth_date.clone(),
+        postal_code: row.postal_code.clone(),
+        address: row.address.clone(),
+        case_number: row.case_number.clone(),
+        individual_number_masked: row
+            .individual_number
+            .as_deref()
+            .map(|sealed| masked(keys, sealed)),
+        card_held: row.card_held != 0,
+        card_registered: row.card_registered != 0,
+        caseworker_login: row.caseworker_login.clone(),
+        caseworker_name,
+        qualified_from: row.qualified_from.clone(),
+        qualified_until: row.qualified_until.clone(),
+        qualification_status: status,
+        qualification_history: history,
+        restriction: RestrictionView {
+            restricted,
+            reason: row.restriction_reason.clone(),
+            changed_at: row.restriction_changed_at.clone(),
+            changed_by: row.restriction_changed_by.clone(),
+            effects: if restricted {
+                restriction_effects()
+            } else {
+                Vec::new()
+            },
+        },
+        paper_reasons: needs(&paper_reasons(row.card_status(), None)),
+        tickets_by_month: months,
+        created_at: row.created_at.clone(),
+        updated_at: row.updated_at.clone(),
+    })
+}
+
+/// What 閲覧制限 does (product.md §4), for the screen.
+fn restriction_effects() -> Vec<String> {
+    [
+        "医療機関・薬局の資格確認では、資格の有無と医療券・調剤券は表示されますが、住所・連絡先は表示されません。",
+        "紙の医療券・調剤券にも住所を印刷しません。",
+        "被保護者ポータルでは、本人が非表示を求めた情報を表示しません。",
+        "閲覧はすべて記録され、本人が確認できます。",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect()
+}
+
+/// `********3214`, or a full mask when the stored value cannot be opened (wrong data.key).
+fn masked(keys: &Keys, sealed: &str) -> String {
+    match keys
+        .open(sealed)
+        .ok()
+        .and_then(|plain| IndividualNumber::parse(&plain).ok())
+    {
+        Some(number) => number.masked(),
+        None => {
+            tracing::warn!("a stored 個人番号 could not be opened");
+            "************".to_string()
+        }
+    }
+}
+
+/// The oldest 診療年月 shown on the recipient screen: 12 months back.
+fn first_shown_month(today: NaiveDate) -> String {
+    let back = today
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(today);
+    domain::ticket::month_of(back)
+}
+
+// ---------------------------------------------------------------- numbers the app issues
+
+/// A per-office number sequence.
+#[derive(Debug, Clone, Copy)]
+pub enum Sequence<'a> {
+    /// 受給者番号: the 6-digit 受給者区分 (+ 検証番号).
+    Recipient,
+    /// 交付番号 `YYYYMM-NNNNN` of a 診療年月 (`YYYY-MM`).
+    Ticket { month: &'a str },
+}
+
+impl Sequence<'_> {
+    fn key(&self) -> String {
+        match self {
+            Self::Recipient => "recipient".to_string(),
+            Self::Ticket { month } => format!("ticket:{}", month.replace('-', "")),
+        }
+    }
+
+    fn max(&self) -> i64 {
+        match self {
+            Self::Recipient => 999_999,
+            Self::Ticket { .. } => 99_999,
+        }
+    }
+
+    /// The number as stored.
+    fn text(&self, n: i64) -> Result<String, AppError> {
+        match self {
+            Self::Recipient => RecipientNumber::from_body(&format!("{n:06}"))
+                .map(String::from)
+                .map_err(|e| AppError::from(anyhow::anyhow!("受給者区分 {n}: {e}"))),
+            Self::Ticket { month } => Ok(format!("{}-{n:05}", month.replace('-', ""))),
+        }
+    }
+
+    /// The stored numbers in `[lo, hi)` as texts (`lo`, `hi` as [`Self::text`] bounds).
+    async fn taken(
+        &self,
+        conn: &mut AnyConnection,
+        office: &str,
+        lo: i64,
+        hi: i64,
+    ) -> Result<BTreeSet<String>, AppError> {
+        let (sql, lo_text, hi_text) = match self {
+            Self::Recipient => (
+                "SELECT recipient_number FROM recipients WHERE office_number = $1 AND recipient_number >= $2 AND recipient_number < $3",
+                format!("{lo:06}"),
+                format!("{hi:06}"),
+            ),
+            Self::Ticket { month } => {
+                let prefix = month.replace('-', "");
+                (
+                    "SELECT issue_number FROM tickets WHERE office_number = $1 AND issue_number >= $2 AND issue_number < $3",
+                    format!("{prefix}-{lo:05}"),
+                    format!("{prefix}-{hi:05}"),
+                )
+            }
+        };
+        let rows: Vec<(String,)> = sqlx::query_as(sql)
+            .bind(office)
+            .bind(lo_text)
+            .bind(hi_text)
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Where a new sequence starts: after the highest number already stored.
+    async fn start(&self, conn: &mut AnyConnection, office: &str) -> Result<i64, AppError> {
+        let highest: Option<(Option<String>,)> = match self {
+            Self::Recipient => {
+                sqlx::query_as(
+                    "SELECT MAX(recipient_number) FROM recipients WHERE office_number = $1",
+                )
+                .bind(office)
+                .fetch_optional(&mut *conn)
+                .await?
+            }
+            Self::Ticket { month } => {
+                let prefix = month.replace('-', "");
+                sqlx::query_as(
+                    "SELECT MAX(issue_number) FROM tickets WHERE office_number = $1 AND issue_number >= $2 AND issue_number < $3",
+                )
+                .bind(office)
+                .bind(format!("{prefix}-00000"))
+                .bind(format!("{prefix}-99999~"))
+                .fetch_optional(&mut *conn)
+                .await?
+            }
+        };
+        let body = |s: &str| match self {
+            Self::Recipient => s.get(..6).and_then(|b| b.parse::<i64>().ok()),
+            Self::Ticket { .. } => s
+                .get(7..)
+                .filter(|n| n.len() == 5)
+                .and_then(|n| n.parse::<i64>().ok()),
+        };
+        let next = highest
+            .and_then(|(h,)| h)
+            .and_then(|h| body(&h))
+            .map_or(1, |n| n + 1);
+        Ok(if next > self.max() { 1 } else { next })
+    }
+}
+
+/// Take the office's sequence row for the rest of the transaction (creating it after the
+/// highest number already stored): on PostgreSQL the row lock, on SQLite the write lock
+/// (the first statement writes, so SQLite never has to upgrade a read). Whatever is checked
+/// after this (duplicates, a renewal plan) cannot change under a concurrent request for the
+/// same numbers until commit. The next value.
+pub async fn lock_sequence(
+    conn: &mut AnyConnection,
+    office: &str,
+    sequence: Sequence<'_>,
+) -> Result<i64, AppError> {
+    let key = sequence.key();
+    // 0 marks a row created just now: numbers start at 1.
+    sqlx::query(
+        "INSERT INTO office_sequences (office_number, kind, next_value) VALUES ($1, $2, 0) \
+         ON CONFLICT (office_number, kind) DO NOTHING",
+    )
+    .bind(office)
+    .bind(&key)
+    .execute(&mut *conn)
+    .await?;
+    let (next,): (i64,) = sqlx::query_as(
+        "UPDATE office_sequences SET next_value = next_value WHERE office_number = $1 AND kind = $2 RETURNING next_value",
+    )
+    .bind(office)
+    .bind(&key)
+    .fetch_one(&mut *conn)
+    .await?;
+    if next > 0 {
+        return Ok(next);
+    }
+    let start = sequence.start(conn, office).await?;
+    sqlx::query(
+        "UPDATE office_sequences SET next_value = $3 WHERE office_number = $1 AND kind = $2",
+    )
+    .bind(office)
+    .bind(&key)
+    .bind(start)
+    .execute(&mut *conn)
+    .await?;
+    Ok(start)
+}
+
+/// Issue `count` numbers of `sequence` for the office, skipping numbers already stored
+/// (imports), inside the caller's transaction (see [`lock_sequence`]).
+pub async fn issue_numbers(
+    conn: &mut AnyConnection,
+    office: &str,
+    sequence: Sequence<'_>,
+    count: usize,
+) -> Result<Vec<String>, AppError> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let key = sequence.key();
+    let mut next = lock_sequence(conn, office, sequence).await?;
+    const WINDOW: i64 = 1000;
+    let mut issued = Vec::with_capacity(count);
+    let mut scanned = 0i64;
+    while issued.len() < count {
+        if next > sequence.max() {
+            next = 1;
+        }
+        if scanned > sequence.max() {
+            return Err(AppError::conflict(
+                "採番できる番号が残っていません。システム運用者に連絡してください。",
+            ));
+        }
+        let hi = (next + WINDOW).min(sequence.max() + 1);
+        let taken = sequence.taken(conn, office, next, hi).await?;
+        for n in next..hi {
+            let text = sequence.text(n)?;
+            if !taken.contains(&text) && !issued.contains(&text) {
+                issued.push(text);
+                if issued.len() == count {
+                    next = n + 1;
+                    break;
+                }
+            }
+        }
+        if issued.len() < count {
+            scanned += hi - next;
+            next = hi;
+        }
+    }
+    sqlx::query(
+        "UPDATE office_sequences SET next_value = $3 WHERE office_number = $1 AND kind = $2",
+    )
+    .bind(office)
+    .bind(&key)
+    .bind(next)
+    .execute(&mut *conn)
+    .await?;
+    Ok(issued)
+}
+
+/// The office as printed: name, postal code, address, phone.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OfficeRow {
+    pub name: String,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub async fn office_row(db: &Db, office: &str) -> Result<OfficeRow, AppError> {
+    let row: Option<OfficeRow> =
+        sqlx::query_as("SELECT name, postal_code, address, phone FROM offices WHERE number = $1")
+            .bind(office)
+            .fetch_optional(&db.pool)
+            .await?;
+    row.ok_or_else(|| AppError::not_found("福祉事務所"))
+}

@@ -1,0 +1,485 @@
+//! The recipient portal (マイナポータル-style): the signed-in recipient's own 資格情報,
+//! 医療券・調剤券, 薬剤情報・健診 and 自己情報の提供記録.
+//!
+//! - `GET /api/me/profile`: 資格, office, 閲覧制限 and what it does;
+//! - `GET /api/me/tickets?months=N`: this and past months' tickets (cancelled ones left out);
+//! - `GET /api/me/health`: 薬剤情報 and 健診 results (`available: false` until imported);
+//! - `GET /api/me/access-log?page=N&own=1`: who accessed the recipient's data, newest first.
+//!
+//! Scope is `scope::own_recipient`: the recipient id comes from the session only; no
+//! parameter names a recipient, and unknown parameters are ignored. Each read is audited
+//! as `portal.*` with the recipient as actor; the access log hides those rows (and the
+//! recipient's sign-ins) unless `own=1`, so the log reads as "who else looked".
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use domain::api::{
+    access_verification_detail, describe_access, fill_checkup_standard_references,
+    parse_access_log_page, parse_ticket_months, ticket_month_back, PortalAccessActor,
+    PortalAccessEntry, PortalAccessLog, PortalCheckup, PortalCoverage, PortalHealth,
+    PortalMedication, PortalProfile, PortalRestriction, PortalTicket, PortalTicketMonth,
+    PortalTickets, PORTAL_ACCESS_LOG_PER_PAGE,
+};
+use domain::codes::{TicketType, TreatmentType};
+
+use super::error::AppError;
+use super::AppState;
+use crate::auth::Caller;
+use crate::db::{today_jst, Db};
+use crate::{audit, scope};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/me/profile", get(profile))
+        .route("/api/me/tickets", get(tickets))
+        .route("/api/me/health", get(health))
+        .route("/api/me/access-log", get(access_log))
+}
+
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
+    use super::openapi::Operation;
+    const WHO: &str =
+        "被保護者（本人のみ。対象はセッションで決まり、URL やパラメータでは指定できません）";
+    vec![
+        Operation::new("get", "/api/me/profile", "資格情報と閲覧制限", WHO)
+            .response::<PortalProfile>(g),
+        Operation::new(
+            "get",
+            "/api/me/tickets",
+            "今月と過去の月の医療券・調剤券（?months=1〜24、既定6）",
+            WHO,
+        )
+        .response::<PortalTickets>(g),
+        Operation::new("get", "/api/me/health", "薬剤情報と健診結果", WHO)
+            .response::<PortalHealth>(g),
+        Operation::new(
+            "get",
+            "/api/me/access-log",
+            "自己情報の提供記録（新しい順、?page=1〜、?own=1 で本人の操作も含める）",
+            WHO,
+        )
+        .response::<PortalAccessLog>(g),
+    ]
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    params.get(name).map(String::as_str)
+}
+
+fn parse_date(iso: Option<&str>) -> Option<NaiveDate> {
+    iso.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+/// What the recipient's row and office say about coverage.
+struct Coverage {
+    office_number: String,
+    recipient_number: String,
+    office_name: String,
+    office_phone: String,
+    status: PortalCoverage,
+}
+
+async fn coverage(db: &Db, id: i64, today: NaiveDate) -> Result<Coverage, AppError> {
+    let row: Option<(String, String, Option<String>, Option<String>, String, Option<String>)> =
+        sqlx::query_as(
+            "SELECT r.office_number, r.recipient_number, r.qualified_from, r.qualified_until, o.name, o.phone \
+             FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some((office_number, recipient_number, from, until, office_name, office_phone)) = row
+    else {
+        // The session outlived the recipient's record.
+        return Err(AppError::unauthenticated());
+    };
+    Ok(Coverage {
+        office_number,
+        recipient_number,
+        office_name,
+        office_phone: office_phone.unwrap_or_default(),
+        status: PortalCoverage::on(
+            parse_date(from.as_deref()),
+            parse_date(until.as_deref()),
+            today,
+        ),
+    })
+}
+
+// ---------------------------------------------------------------- 資格情報
+
+type ProfileRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+async fn profile(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<PortalProfile>, AppError> {
+    let id = scope::own_recipient(&caller)?;
+    let db = &state.db;
+    let today = today_jst();
+    let row: Option<ProfileRow> = sqlx::query_as(
+        "SELECT r.name, r.name_kana, r.birth_date, r.office_number, r.recipient_number, \
+                r.qualified_from, r.qualified_until, r.card_registered, r.restricted, r.postal_code, r.address, \
+                o.name, o.phone, o.address \
+         FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((
+        name,
+        name_kana,
+        birth_date,
+        office_number,
+        recipient_number,
+        qualified_from,
+        qualified_until,
+        card_registered,
+        restricted,
+        postal_code,
+        address,
+        office_name,
+        office_phone,
+        office_address,
+    )) = row
+    else {
+        return Err(AppError::unauthenticated());
+    };
+    let restricted = restricted != 0;
+    let status = PortalCoverage::on(
+        parse_date(qualified_from.as_deref()),
+        parse_date(qualified_until.as_deref()),
+        today,
+    );
+    // 閲覧制限: the address is not shown here either (someone else may hold the card).
+    let address = (!restricted)
+        .then(|| match (postal_code, address) {
+            (Some(postal), Some(address)) if !postal.is_empty() => {
+                Some(format!("〒{postal} {address}"))
+            }
+            (_, address) => address,
+        })
+        .flatten();
+    audit::record(db, &caller, "portal.profile", Some(id), "").await?;
+    Ok(Json(PortalProfile {
+        name,
+        name_kana,
+        birth_date,
+        office_number,
+        office_name,
+        office_phone: office_phone.unwrap_or_default(),
+        office_address,
+        recipient_number,
+        qualified_from,
+        qualified_until,
+        status,
+        status_text: status.plain_ja().to_string(),
+        card_registered: card_registered != 0,
+        address,
+        restriction: PortalRestriction::new(restricted),
+        today: today.to_string(),
+    }))
+}
+
+// ---------------------------------------------------------------- 医療券・調剤券
+
+type TicketRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<String>,
+);
+
+fn ticket(row: TicketRow) -> PortalTicket {
+    let (
+        ticket_type,
+        treatment_type,
+        issue_number,
+        treatment_month,
+        valid_from,
+        valid_until,
+        institution_code,
+        institution_name,
+        institution_phone,
+        institution_address,
+        prescriber_name,
+        self_pay_amount,
+        retroactive_reason,
+    ) = row;
+    let ticket_type_label = TicketType::from_code(&ticket_type)
+        .map_or("医療券・調剤券", TicketType::label_ja)
+        .to_string();
+    let treatment_type_label = TreatmentType::from_code(&treatment_type)
+        .map_or("その他", TreatmentType::label_ja)
+        .to_string();
+    PortalTicket {
+        ticket_type,
+        ticket_type_label,
+        treatment_type,
+        treatment_type_label,
+        issue_number,
+        treatment_month,
+        valid_from,
+        valid_until,
+        institution_code,
+        institution_name,
+        institution_phone: institution_phone.filter(|p| !p.is_empty()),
+        institution_address: institution_address.filter(|a| !a.is_empty()),
+        prescriber_name,
+        self_pay_amount,
+        retroactive: retroactive_reason.is_some_and(|r| !r.is_empty()),
+    }
+}
+
+async fn tickets(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Params,
+) -> Result<Json<PortalTickets>, AppError> {
+    let id = scope::own_recipient(&caller)?;
+    let months =
+        parse_ticket_months(param(&params, "months")).map_err(|e| AppError::validation(vec![e]))?;
+    let db = &state.db;
+    let today = today_jst();
+    let coverage = coverage(db, id, today).await?;
+    let this_month = ticket_month_back(today, 0);
+    let first_month = ticket_month_back(today, months.saturating_sub(1));
+    let rows: Vec<TicketRow> = sqlx::query_as(
+        "SELECT t.ticket_type, t.treatment_type, t.issue_number, t.treatment_month, t.valid_from, t.valid_until, \
+                t.institution_code, i.name, i.phone, i.address, p.name, t.self_pay_amount, t.retroactive_reason \
+         FROM tickets t JOIN institutions i ON i.code = t.institution_code \
+         LEFT JOIN institutions p ON p.code = t.prescriber_code \
+         WHERE t.recipient_id = $1 AND t.treatment_month >= $2 AND t.status = 'active' \
+         ORDER BY t.treatment_month DESC, t.valid_from, t.id",
+    )
+    .bind(id)
+    .bind(&first_month)
+    .fetch_all(&db.pool)
+    .await?;
+    // Every asked-for month appears (empty or not), plus any later month already issued.
+    let mut month_list: Vec<String> = (0..months)
+        .map(|back| ticket_month_back(today, back))
+        .collect();
+    for row in &rows {
+        if !month_list.contains(&row.3) {
+            month_list.push(row.3.clone());
+        }
+    }
+    month_list.sort_by(|a, b| b.cmp(a));
+    let mut grouped: Vec<PortalTicketMonth> = month_list
+        .into_iter()
+        .map(|month| PortalTicketMonth {
+            month,
+            tickets: Vec::new(),
+        })
+        .collect();
+    for row in rows {
+        if let Some(group) = grouped.iter_mut().find(|g| g.month == row.3) {
+            group.tickets.push(ticket(row));
+        }
+    }
+    audit::record(
+        db,
+        &caller,
+        "portal.tickets",
+        Some(id),
+        &format!("{first_month}〜{this_month}"),
+    )
+    .await?;
+    Ok(Json(PortalTickets {
+        today: today.to_string(),
+        this_month,
+        months_requested: months,
+        months: grouped,
+        office_name: coverage.office_name,
+        office_phone: coverage.office_phone,
+        status: coverage.status,
+    }))
+}
+
+// ---------------------------------------------------------------- 薬剤情報・健診
+
+/// 薬剤情報 and 健診 results of one recipient, as stored.
+struct HealthRecords {
+    medications: Vec<PortalMedication>,
+    checkups: Vec<PortalCheckup>,
+}
+
+/// THE SEAM for the 健診・薬剤情報 import (its tables arrive in migration 0006): read the
+/// recipient's 薬剤情報 (newest first) and 健診 results (oldest first) here and return
+/// `Some`. `None` means this server keeps no such records yet, which the portal states
+/// honestly (`available: false`) rather than showing an empty history.
+async fn health_records(db: &Db, recipient_id: i64) -> anyhow::Result<Option<HealthRecords>> {
+    // Nothing to read before migration 0006: no query touches tables that do not exist.
+    let _ = (db, recipient_id);
+    Ok(None)
+}
+
+async fn health(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<PortalHealth>, AppError> {
+    let id = scope::own_recipient(&caller)?;
+    let db = &state.db;
+    let answer = match health_records(db, id).await? {
+        Some(HealthRecords {
+            medications,
+            mut checkups,
+        }) => {
+            fill_checkup_standard_references(&mut checkups);
+            let note = if medications.is_empty() && checkups.is_empty() {
+                "あなたの薬剤情報・健診結果は、まだ登録されていません。"
+            } else {
+                "福祉事務所に届いた薬剤情報と健診結果です。気になることは、かかりつけの医師や薬剤師に相談してください。"
+            };
+            PortalHealth {
+                available: true,
+                note: note.to_string(),
+                medications,
+                checkups,
+            }
+        }
+        None => PortalHealth {
+            available: false,
+            note: "薬剤情報（お薬の記録）と健診結果は、まだこのシステムで扱っていません。扱いが始まると、ここに表示されます。".to_string(),
+            medications: Vec::new(),
+            checkups: Vec::new(),
+        },
+    };
+    audit::record(db, &caller, "portal.health", Some(id), "").await?;
+    Ok(Json(answer))
+}
+
+// ---------------------------------------------------------------- 自己情報の提供記録
+
+/// Rows of `audit_log` about the recipient, and the verifications of the 実績ログ that
+/// came by import or demo seed (`source` import/seed: they have no audit row of their own;
+/// online and offline verifications do, written by `http::verify`).
+const ACCESS_UNION: &str = "\
+    SELECT a.at AS at, a.actor_role AS actor_role, a.actor_label AS actor_label, a.action AS action, \
+           a.detail AS detail, CAST(0 AS BIGINT) AS src, a.id AS id \
+    FROM audit_log a WHERE a.recipient_id = $1 AND ($4 = 1 OR a.actor_role <> 'recipient') \
+    UNION ALL \
+    SELECT v.verified_at, 'clinic', COALESCE(i.name, v.institution_code), 'verification', \
+           CAST(v.validity AS TEXT) || ':' || CAST(v.reference_class AS TEXT), CAST(1 AS BIGINT), v.id \
+    FROM verifications v LEFT JOIN institutions i ON i.code = v.institution_code \
+    WHERE v.office_number = $2 AND v.recipient_number = $3 AND v.source IN ('import', 'seed')";
+
+type AccessRow = (String, String, String, String, String, i64, i64);
+
+fn access_entry((at, role, label, action, detail, src, _id): AccessRow) -> PortalAccessEntry {
+    let jst = DateTime::parse_from_rfc3339(&at)
+        .ok()
+        .map(|t| domain::jst::to_jst(t.with_timezone(&Utc)));
+    let (date, time) = match jst {
+        Some(t) => (t.date_naive().to_string(), t.format("%H:%M").to_string()),
+        None => (at.chars().take(10).collect(), String::new()),
+    };
+    let actor = PortalAccessActor::from_role(&role);
+    let detail = if src == 1 {
+        let (validity, class) = detail.split_once(':').unwrap_or((detail.as_str(), ""));
+        access_verification_detail(validity, class)
+    } else {
+        detail
+    };
+    PortalAccessEntry {
+        at,
+        date,
+        time,
+        actor,
+        actor_name: match actor {
+            PortalAccessActor::OwnSelf => "ご本人".to_string(),
+            _ => label,
+        },
+        what: describe_access(&action),
+        action,
+        detail,
+    }
+}
+
+async fn access_log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Params,
+) -> Result<Json<PortalAccessLog>, AppError> {
+    let id = scope::own_recipient(&caller)?;
+    let page =
+        parse_access_log_page(param(&params, "page")).map_err(|e| AppError::validation(vec![e]))?;
+    let include_own = matches!(param(&params, "own"), Some("1" | "true"));
+    let db = &state.db;
+    let coverage = coverage(db, id, today_jst()).await?;
+    let own_flag = i64::from(include_own);
+    let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM ({ACCESS_UNION}) AS x"
+    )))
+    .bind(id)
+    .bind(&coverage.office_number)
+    .bind(&coverage.recipient_number)
+    .bind(own_flag)
+    .fetch_one(&db.pool)
+    .await?;
+    let per_page = PORTAL_ACCESS_LOG_PER_PAGE;
+    let rows: Vec<AccessRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT at, actor_role, actor_label, action, detail, src, id FROM ({ACCESS_UNION}) AS x \
+         ORDER BY at DESC, src DESC, id DESC LIMIT $5 OFFSET $6"
+    )))
+    .bind(id)
+    .bind(&coverage.office_number)
+    .bind(&coverage.recipient_number)
+    .bind(own_flag)
+    .bind(i64::from(per_page))
+    .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
+    .fetch_all(&db.pool)
+    .await?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let pages = u32::try_from(total.div_ceil(u64::from(per_page)))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    audit::record(
+        db,
+        &caller,
+        "portal.access_log",
+        Some(id),
+        &format!("{page}ページ目"),
+    )
+    .await?;
+    Ok(Json(PortalAccessLog {
+        page,
+        per_page,
+        total,
+        pages,
+        include_own,
+        entries: rows.into_iter().map(access_entry).collect(),
+    }))
+}

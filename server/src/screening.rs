@@ -1,0 +1,392 @@
+//! Screening (product.md §5) on the server side: reading an office's months M−2..M into the
+//! compact [`ScreeningInput`], `onshi screen`, and the caseworkers' follow-ups. The rules
+//! themselves are `domain::screening::screen`, the same function the browser runs.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+
+use domain::api::{Followup, FollowupAction, FollowupRequest};
+use domain::codes::QualificationValidity;
+use domain::feed::TextEncoding;
+use domain::numbers::{InstitutionCode, PublicPayerNumber, RecipientNumber};
+use domain::screening::{self, Category, InputBuilder, ScreeningInput, ScreeningResult};
+
+use crate::auth::Caller;
+use crate::db::{now_text, Db};
+use crate::http::error::AppError;
+
+/// A screening's input and the 台帳 ids of the recipients in it (for the audit log).
+pub struct Loaded {
+    pub input: ScreeningInput,
+    /// Recipient number → id, for every recipient in the input that is in the 台帳.
+    pub ids: HashMap<String, i64>,
+}
+
+impl Loaded {
+    /// Ids of the recipients named in a result (rows and 多数医療機関受診).
+    pub fn ids_in(&self, result: &ScreeningResult) -> Vec<i64> {
+        let numbers = result
+            .rows
+            .iter()
+            .map(|r| &r.recipient_number)
+            .chain(result.many_institutions.iter().map(|r| &r.recipient_number));
+        let mut ids: Vec<i64> = numbers.filter_map(|n| self.ids.get(n).copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Ids of every recipient in the input.
+    pub fn all_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.ids.values().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// Read an office's months M−2..M: each distinct (recipient, institution, JST date, verdict)
+/// of its verifications, the recipients and institutions they name, and the active tickets of
+/// those months — pruned to what the month's screening reads (`domain::screening::prune`).
+pub async fn load(db: &Db, office: &str, month: (i32, u32)) -> anyhow::Result<Loaded> {
+    let (first, last) = screening::period(month).context("対象月が範囲外です")?;
+    let (from, until) = (first.to_string(), last.to_string());
+    let verifications: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT recipient_number, institution_code, verified_date, validity FROM verifications \
+         WHERE office_number = $1 AND verified_date >= $2 AND verified_date <= $3 \
+         GROUP BY recipient_number, institution_code, verified_date, validity \
+         ORDER BY recipient_number, institution_code, verified_date, validity",
+    )
+    .bind(office)
+    .bind(&from)
+    .bind(&until)
+    .fetch_all(&db.pool)
+    .await?;
+    let recipients: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, recipient_number, name FROM recipients WHERE office_number = $1 ORDER BY recipient_number",
+    )
+    .bind(office)
+    .fetch_all(&db.pool)
+    .await?;
+    let institutions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT i.code, i.name FROM institutions i WHERE i.code IN (\
+           SELECT DISTINCT v.institution_code FROM verifications v \
+           WHERE v.office_number = $1 AND v.verified_date >= $2 AND v.verified_date <= $3) \
+         ORDER BY i.code",
+    )
+    .bind(office)
+    .bind(&from)
+    .bind(&until)
+    .fetch_all(&db.pool)
+    .await?;
+    let months: Vec<String> = (-2..=0)
+        .map(|k| screening::month_label(screening::shift_month(month, k)))
+        .collect();
+    type TicketRow = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let tickets: Vec<TicketRow> = sqlx::query_as(
+        "SELECT r.recipient_number, t.institution_code, t.valid_from, t.valid_until, t.injury_name1, t.injury_name2, t.injury_name3 \
+         FROM tickets t JOIN recipients r ON r.id = t.recipient_id \
+         WHERE t.office_number = $1 AND t.status = 'active' AND t.treatment_month IN ($2, $3, $4) \
+         ORDER BY r.recipient_number, t.institution_code, t.valid_from, t.id",
+    )
+    .bind(office)
+    .bind(&months[0])
+    .bind(&months[1])
+    .bind(&months[2])
+    .fetch_all(&db.pool)
+    .await?;
+
+    let mut builder = InputBuilder::for_month(office, month);
+    let in_input: HashSet<&str> = verifications.iter().map(|v| v.0.as_str()).collect();
+    for (_, number, name) in &recipients {
+        if in_input.contains(number.as_str()) {
+            builder.recipient(number, name);
+        }
+    }
+    for (code, name) in &institutions {
+        builder.institution(code, name);
+    }
+    let mut skipped = 0usize;
+    for (recipient, institution, date, verdict) in &verifications {
+        let verdict = QualificationValidity::from_code(&verdict.to_string());
+        match (parse_date(date), verdict) {
+            (Some(date), Some(verdict)) => {
+                builder.verification(recipient, institution, date, verdict);
+            }
+            _ => skipped += 1,
+        }
+    }
+    for (recipient, institution, from, until, n1, n2, n3) in &tickets {
+        let injuries: Vec<&str> = [n1, n2, n3]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        match (parse_date(from), parse_date(until)) {
+            (Some(from), Some(until)) => {
+                builder.ticket(recipient, institution, from, until, &injuries);
+            }
+            _ => skipped += 1,
+        }
+    }
+    if skipped > 0 {
+        tracing::warn!(
+            "screening {office}: {skipped} rows with unreadable dates or codes left out"
+        );
+    }
+    // Only what the month's screening reads (the same answer, a smaller download).
+    let input = screening::prune(&builder.build(), month);
+    let kept: HashSet<&str> = input.recipients.iter().map(|r| r.number.as_str()).collect();
+    let ids = recipients
+        .iter()
+        .filter(|(_, number, _)| kept.contains(number.as_str()))
+        .map(|(id, number, _)| (number.clone(), *id))
+        .collect();
+    Ok(Loaded { input, ids })
+}
+
+/// Output of `onshi screen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScreenFormat {
+    /// product.md Appendix A: 受給者番号,医療機関コード,区分,当月日数,3か月合計日数,受診日
+    Csv,
+    /// The whole result (rows with their evidence, 多数医療機関受診, counts).
+    Json,
+}
+
+/// `onshi screen --office N --month YYYY-MM --format csv|json [--out FILE] [--encoding …]`.
+pub async fn run_cli(
+    db: &Db,
+    office: &str,
+    month: &str,
+    format: ScreenFormat,
+    out: Option<&Path>,
+    encoding: &str,
+) -> anyhow::Result<ExitCode> {
+    let office = PublicPayerNumber::parse(office)
+        .map_err(|e| anyhow::anyhow!("--office 公費負担者番号: {}", e.message()))?;
+    let month = screening::parse_month(month, "対象月")
+        .map_err(|e| anyhow::anyhow!("--month: {}", e.message))?;
+    let encoding = TextEncoding::parse(encoding)
+        .ok_or_else(|| anyhow::anyhow!("--encoding は utf-8 または cp932 です: {encoding}"))?;
+    let Some(office_name) = crate::auth::office_name(db, office.as_str()).await? else {
+        anyhow::bail!(
+            "公費負担者番号 {} の福祉事務所が登録されていません",
+            office.as_str()
+        );
+    };
+    let loaded = load(db, office.as_str(), month).await?;
+    let result = screening::screen(&loaded.input, month);
+    let text = match format {
+        ScreenFormat::Csv => screening::to_csv(&result),
+        ScreenFormat::Json => format!("{}\n", serde_json::to_string_pretty(&result)?),
+    };
+    let bytes = encoding.encode(&text);
+    let caller = crate::feed::command_caller(office.as_str(), &office_name, "onshi screen");
+    crate::audit::record_many(
+        db,
+        &caller,
+        "screening.result",
+        &loaded.ids_in(&result),
+        &format!("頻回受診・未委託受診スクリーニング（{}）", result.month),
+    )
+    .await?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let s = &result.summary;
+            println!(
+                "{} {} {}: 頻回受診候補 {}、短期集中治療の可能性 {}、未委託受診 {}、多数医療機関受診 {} → {}",
+                office.as_str(),
+                office_name,
+                result.month,
+                s.frequent,
+                s.short_intensive,
+                s.unentrusted,
+                s.many_institutions,
+                path.display()
+            );
+        }
+        None => {
+            use std::io::Write as _;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&bytes)?;
+            stdout.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-ups
+// ---------------------------------------------------------------------------------------------
+
+/// Longest note kept, in characters.
+pub const NOTE_MAX_CHARS: usize = 1000;
+
+type FollowupRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+);
+
+/// A stored follow-up and its recipient's id.
+fn followup(row: FollowupRow) -> Option<(Followup, i64)> {
+    let (
+        id,
+        recipient_id,
+        recipient_number,
+        recipient_name,
+        institution_code,
+        month,
+        category,
+        action,
+        note,
+        recorded_by,
+        recorded_at,
+    ) = row;
+    let category = match category {
+        Some(label) => Some(Category::ALL.into_iter().find(|c| c.label_ja() == label)?),
+        None => None,
+    };
+    let saved = Followup {
+        id,
+        recipient_number,
+        recipient_name,
+        institution_code,
+        month,
+        category,
+        action: FollowupAction::from_code(&action)?,
+        note,
+        recorded_by,
+        recorded_at,
+    };
+    Some((saved, recipient_id))
+}
+
+const FOLLOWUP_SELECT: &str = "SELECT f.id, f.recipient_id, r.recipient_number, r.name, f.institution_code, f.month, f.category, f.action, f.note, f.recorded_by_name, f.recorded_at \
+     FROM screening_followups f JOIN recipients r ON r.id = f.recipient_id";
+
+/// An office's follow-ups for a month, newest first, with the recipient ids (for the audit log).
+pub async fn followups(
+    db: &Db,
+    office: &str,
+    month: (i32, u32),
+) -> anyhow::Result<(Vec<Followup>, Vec<i64>)> {
+    let list: Vec<FollowupRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{FOLLOWUP_SELECT} WHERE f.office_number = $1 AND f.month = $2 ORDER BY f.recorded_at DESC, f.id DESC"
+    )))
+    .bind(office)
+    .bind(screening::month_label(month))
+    .fetch_all(&db.pool)
+    .await?;
+    let (list, mut ids): (Vec<Followup>, Vec<i64>) = list.into_iter().filter_map(followup).unzip();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((list, ids))
+}
+
+/// Record a follow-up for a recipient of `office`. Returns it and the recipient's id.
+pub async fn add_followup(
+    db: &Db,
+    office: &str,
+    caller: &Caller,
+    req: &FollowupRequest,
+) -> Result<(Followup, i64), AppError> {
+    let mut errors = Vec::new();
+    let recipient = RecipientNumber::parse(&req.recipient_number)
+        .map_err(|e| errors.push(e.to_field_error(RecipientNumber::FIELD)))
+        .ok();
+    let month = screening::parse_month(&req.month, "対象月")
+        .map_err(|e| errors.push(e))
+        .ok();
+    let institution = match req.institution_code.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => InstitutionCode::parse(code)
+            .map_err(|e| errors.push(e.to_field_error(InstitutionCode::FIELD)))
+            .ok(),
+    };
+    if req.category.is_some()
+        && institution.is_none()
+        && !errors.iter().any(|e| e.field == InstitutionCode::FIELD)
+    {
+        errors.push(domain::error::FieldError::new(
+            "医療機関コード",
+            "区分のある候補には医療機関コードを指定してください。",
+        ));
+    }
+    let note = req.note.trim();
+    if req.action.needs_note() && note.is_empty() {
+        errors.push(domain::error::FieldError::new(
+            "メモ",
+            "対象外とする理由をメモに入力してください。",
+        ));
+    }
+    if note.chars().count() > NOTE_MAX_CHARS {
+        errors.push(domain::error::FieldError::new(
+            "メモ",
+            format!("メモは{NOTE_MAX_CHARS}文字以内にしてください。"),
+        ));
+    }
+    let (Some(recipient), Some(month), true) = (recipient, month, errors.is_empty()) else {
+        return Err(AppError::validation(errors));
+    };
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM recipients WHERE office_number = $1 AND recipient_number = $2",
+    )
+    .bind(office)
+    .bind(recipient.as_str())
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((recipient_id, _)) = found else {
+        return Err(AppError::not_found("受給者"));
+    };
+    let recorded_at = now_text();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO screening_followups (office_number, recipient_id, institution_code, month, category, action, note, recorded_by, recorded_by_name, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(office)
+    .bind(recipient_id)
+    .bind(institution.as_ref().map(|c| c.as_str().to_string()))
+    .bind(screening::month_label(month))
+    .bind(req.category.map(|c| c.label_ja().to_string()))
+    .bind(req.action.code())
+    .bind(note)
+    .bind(&caller.actor_id)
+    .bind(&caller.display_name)
+    .bind(&recorded_at)
+    .fetch_one(&db.pool)
+    .await?;
+    let row: FollowupRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{FOLLOWUP_SELECT} WHERE f.id = $1"
+    )))
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(followup(row).ok_or_else(|| anyhow::anyhow!("follow-up {id} unreadable"))?)
+}

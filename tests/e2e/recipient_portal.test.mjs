@@ -1,0 +1,319 @@
+// A recipient uses the portal on a phone (375 px) and a PC (1280 px): signs in with the
+// mock マイナンバーカード and PIN (three wrong PINs lock the card for the browser session),
+// sees this month's ticket and the clinic it names, sees a clinic's verification appear
+// in 提供記録, sees 閲覧制限 explained, keeps seeing their data offline with 最終更新, and
+// sees nobody else's data anywhere — also not by editing ids in API calls.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_PASSWORD, DEMO_PIN, ONSHI, axeViolations, demo, newPage } from './harness.mjs';
+
+const TOKYO = '12131017';
+const PHONE = { width: 375, height: 812 };
+const PC = { width: 1280, height: 900 };
+
+let env;
+let cards; // [{ file, office, number, name }]
+before(async () => {
+  env = await demo();
+  const dir = join(env.data, 'demo-cards');
+  cards = readdirSync(dir)
+    .filter((f) => f.endsWith('.card.json'))
+    .sort()
+    .map((f) => {
+      const card = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      const subject = card.certificate.subject;
+      return { file: join(dir, f), office: subject.office_number, number: subject.recipient_number, name: subject.name };
+    });
+  assert.ok(cards.filter((c) => c.office === TOKYO).length >= 2, 'demo cards for the Tokyo office');
+});
+after(async () => {
+  await env?.close();
+});
+
+/** 受給者番号 body + its mod-10 check digit (domain-reference.md §2.3). */
+function withCheckDigit(body) {
+  let sum = 0;
+  [...body].reverse().forEach((c, i) => {
+    let d = Number(c) * (i % 2 === 0 ? 2 : 1);
+    if (d > 9) d = Math.floor(d / 10) + (d % 10);
+    sum += d;
+  });
+  return body + String((10 - (sum % 10)) % 10);
+}
+
+async function chooseCard(page, file) {
+  await page.goto('/login');
+  await page.getByTestId('login-tab-card').click();
+  await page.getByTestId('card-file').setInputFiles(file);
+}
+
+async function signInWithCard(page, file, pin = DEMO_PIN) {
+  await chooseCard(page, file);
+  await page.getByTestId('card-method-pin').click();
+  await page.getByTestId('card-pin').fill(pin);
+  await page.getByTestId('card-submit').click();
+  await page.waitForURL('**/me');
+}
+
+/** GET an API path from inside the page (with its session cookie): { status, text, json }. */
+function apiGet(page, path) {
+  return page.evaluate(async (p) => {
+    const r = await fetch(p, { headers: { Accept: 'application/json' } });
+    const text = await r.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: r.status, text, json };
+  }, path);
+}
+
+/** Names of every other demo card holder (a shared full name is not a leak). */
+function otherNames(me) {
+  return cards.filter((c) => c.number !== me.number || c.office !== me.office).map((c) => c.name).filter((n) => n !== me.name);
+}
+
+async function assertNoOtherRecipient(page, me, where) {
+  const body = await page.locator('body').innerText();
+  for (const name of otherNames(me)) assert.ok(!body.includes(name), `${where}: another recipient's name ${name} is shown`);
+}
+
+async function openSection(page, testid, heading) {
+  await page.getByTestId(testid).getByRole('link').click();
+  await page.getByTestId(heading).waitFor();
+}
+
+test('three wrong PINs lock the card for this browser session; a new session may sign in', async () => {
+  const me = cards.find((c) => c.office === TOKYO);
+  const page = await newPage(env.browser, env.url, PHONE);
+  await chooseCard(page, me.file);
+  await page.getByTestId('card-method-pin').click();
+  for (const left of [2, 1]) {
+    await page.getByTestId('card-pin').fill('0000');
+    await page.getByTestId('card-submit').click();
+    await page.getByTestId('error-banner').getByText(`あと${left}回`).waitFor();
+    assert.match(await page.getByTestId('card-pin-remaining').innerText(), new RegExp(`あと${left}回`));
+  }
+  await page.getByTestId('card-pin').fill('9999');
+  await page.getByTestId('card-submit').click();
+  await page.getByTestId('card-locked').waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  // Still locked after a reload in the same browser session, even with the right PIN unasked.
+  await chooseCard(page, me.file);
+  await page.getByTestId('card-locked').waitFor();
+  assert.equal(await page.getByTestId('card-pin').count(), 0);
+  assert.match(page.url(), /\/login$/);
+  await page.context().close();
+
+  const fresh = await newPage(env.browser, env.url, PHONE);
+  await signInWithCard(fresh, me.file);
+  await fresh.getByTestId('recipient-number').getByText(me.number).waitFor();
+  await fresh.context().close();
+});
+
+for (const [label, viewport] of [
+  ['a phone (375 px)', PHONE],
+  ['a PC (1280 px)', PC],
+]) {
+  test(`on ${label} the recipient finds this month's ticket and its clinic, every section, and nobody else`, async () => {
+    const me = cards.find((c) => c.office === TOKYO);
+    const page = await newPage(env.browser, env.url, viewport);
+    await signInWithCard(page, me.file);
+    await page.getByTestId('recipient-number').getByText(me.number).waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'home');
+
+    // What the server says this month's tickets are, to compare with the screen.
+    const api = await apiGet(page, '/api/me/tickets');
+    assert.equal(api.status, 200);
+    const thisMonth = api.json.months.find((m) => m.month === api.json.this_month);
+    assert.ok(thisMonth.tickets.length > 0, 'the demo recipient has a ticket this month');
+
+    await openSection(page, 'portal-nav-tickets', 'portal-tickets-heading');
+    const current = page.getByTestId('tickets-this-month');
+    const [year, month] = api.json.this_month.split('-');
+    await current.getByRole('heading', { name: new RegExp(`今月（令和\\d+年${Number(month)}月 \\(${year}/${month}\\)）`) }).waitFor();
+    const shown = await current.getByTestId('portal-ticket-institution').allInnerTexts();
+    assert.deepEqual(shown.map((s) => s.trim()), thisMonth.tickets.map((t) => t.institution_name));
+    const first = current.getByTestId('portal-ticket').first();
+    assert.match(await first.innerText(), /令和\d+年\d+月\d+日 \(\d{4}\/\d{2}\/\d{2}\)/, '有効期間 in 和暦 and 西暦');
+    assert.match(await first.innerText(), /円/, '本人支払額');
+    assert.match(await first.innerText(), /(入院外|入院|歯科|調剤|訪問看護)/, '診療別');
+    assert.ok((await page.getByTestId('ticket-month').count()) >= 5, 'past months are listed');
+    // Technical words carry their reading.
+    assert.ok((await page.locator('ruby rt', { hasText: 'いりょうけん' }).count()) > 0);
+    assert.deepEqual(await axeViolations(page), [], 'tickets');
+    await assertNoOtherRecipient(page, me, 'tickets');
+
+    await openSection(page, 'portal-nav-health', 'portal-health-heading');
+    await page.getByTestId('health-unavailable').waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'health');
+
+    await openSection(page, 'portal-nav-access', 'portal-access-heading');
+    await page.getByTestId('access-pages').waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'access log');
+    await assertNoOtherRecipient(page, me, 'access log');
+
+    await openSection(page, 'portal-nav-profile', 'portal-profile-heading');
+    assert.equal((await page.getByTestId('profile-recipient-number').innerText()).trim(), me.number);
+    assert.equal((await page.getByTestId('profile-office-number').innerText()).trim(), TOKYO);
+    await page.getByTestId('restriction-summary').getByText('閲覧制限はかかっていません').waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'profile');
+    await assertNoOtherRecipient(page, me, 'profile');
+
+    // Touch targets: every tab is at least 44 px high and the page does not scroll sideways.
+    for (const box of await page.getByTestId('portal-nav').getByRole('link').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().height))) {
+      assert.ok(box >= 44, `tab height ${box}`);
+    }
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `horizontal overflow ${overflow}px`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+test('a clinic verifies the recipient and the verification appears in 提供記録', async () => {
+  const me = cards.filter((c) => c.office === TOKYO)[1];
+  const page = await newPage(env.browser, env.url, PHONE);
+  await signInWithCard(page, me.file);
+  const profile = await apiGet(page, '/api/me/profile');
+  assert.equal(profile.status, 200);
+
+  // The clinic, in its own browser context, signs in and verifies by number entry.
+  const clinic = await env.browser.newContext({ baseURL: env.url });
+  const login = await clinic.request.post('/api/login', { data: { login: 'clinic', password: DEMO_PASSWORD } });
+  assert.equal(login.status(), 200);
+  const institution = (await login.json()).institution_name;
+  const verified = await clinic.request.post('/api/verify/number', {
+    data: {
+      client_id: `e2e-portal-${Date.now()}`,
+      office_number: me.office,
+      recipient_number: me.number,
+      birth_date: profile.json.birth_date,
+    },
+  });
+  assert.equal(verified.status(), 200, await verified.text());
+  const result = await verified.json();
+  await clinic.close();
+
+  await openSection(page, 'portal-nav-access', 'portal-access-heading');
+  const newest = page.getByTestId('access-entry').first();
+  await newest.getByTestId('access-actor').getByText(institution).waitFor();
+  assert.match(await newest.getByTestId('access-what').innerText(), /資格確認/);
+  assert.match(await newest.getByTestId('access-what').innerText(), new RegExp(result.validity_label.replace(/[()（）]/g, '.')));
+  assert.match(await newest.innerText(), /令和\d+年\d+月\d+日 \(\d{4}\/\d{2}\/\d{2}\) \d{2}:\d{2}/);
+  // The recipient's own reads are left out until asked for, then labelled ご本人.
+  assert.equal(await page.getByTestId('access-actor').getByText('ご本人').count(), 0);
+  await page.getByTestId('access-include-own').check();
+  await page.getByTestId('access-actor').getByText('ご本人').first().waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the recipient sees only their own data, also when editing ids in API calls', async () => {
+  const tokyo = cards.filter((c) => c.office === TOKYO);
+  const me = tokyo[0];
+  const other = cards.find((c) => c.office !== TOKYO) ?? tokyo[1];
+  const page = await newPage(env.browser, env.url, PC);
+  await signInWithCard(page, me.file);
+  const own = {};
+  for (const path of ['/api/me/profile', '/api/me/tickets', '/api/me/health', '/api/me/home']) {
+    own[path] = await apiGet(page, path);
+    assert.equal(own[path].status, 200, path);
+  }
+  const params = `recipient_id=1&id=2&office_number=${other.office}&recipient_number=${other.number}&months=3`;
+  for (const path of ['/api/me/profile', '/api/me/tickets', '/api/me/health', '/api/me/access-log', '/api/me/home']) {
+    const tampered = await apiGet(page, `${path}?${params}`);
+    assert.equal(tampered.status, 200, path);
+    assert.ok(!tampered.text.includes(other.name), `${path} leaked ${other.name}`);
+    assert.ok(!tampered.text.includes(`"${other.number}"`), `${path} leaked ${other.number}`);
+    if (own[path] && path !== '/api/me/tickets') assert.deepEqual(tampered.json, own[path].json, path);
+    for (const id of [1, 2, 3, 200]) {
+      const byPath = await apiGet(page, `${path}/${id}`);
+      assert.equal(byPath.status, 404, `${path}/${id}`);
+    }
+  }
+  // Other roles' endpoints refuse a recipient, whatever they are asked for.
+  for (const path of ['/api/office/home', '/api/institution/home', '/api/operator/home', `/api/verify/roster?month=2024-01`, '/api/verify/today']) {
+    const reply = await apiGet(page, path);
+    assert.ok([401, 403, 404].includes(reply.status), `${path}: ${reply.status}`);
+    assert.ok(!reply.text.includes(other.name), `${path} leaked ${other.name}`);
+  }
+  await page.context().close();
+});
+
+test('a recipient under 閲覧制限 sees it explained and no address', async () => {
+  // The demo's one restricted recipient (the 8th of office 12131017) holds no card yet: issue one.
+  const number = withCheckDigit('100008');
+  const file = join(env.data, 'restricted.card.json');
+  const issued = spawnSync(ONSHI, ['--data', env.data, 'card', 'issue', TOKYO, number, '--out', file], {
+    input: `${DEMO_PIN}\n`,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '' },
+  });
+  assert.equal(issued.status, 0, issued.stderr);
+  const page = await newPage(env.browser, env.url, PHONE);
+  await signInWithCard(page, file);
+  await openSection(page, 'portal-nav-profile', 'portal-profile-heading');
+  const restriction = page.getByTestId('restriction');
+  await restriction.getByTestId('restriction-summary').getByText('閲覧制限がかかっています').waitFor();
+  assert.match(await restriction.innerText(), /住所や連絡先は表示されません/);
+  assert.match(await restriction.innerText(), /提供記録/);
+  assert.equal((await page.getByTestId('profile-address').innerText()).trim(), '閲覧制限のため表示しません');
+  assert.ok((await restriction.locator('rt', { hasText: 'えつらんせいげん' }).count()) === 1);
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('offline, the portal shows the data last loaded with 最終更新', async () => {
+  const me = cards.filter((c) => c.office === TOKYO)[2] ?? cards[0];
+  const page = await newPage(env.browser, env.url, PHONE);
+  await signInWithCard(page, me.file);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await openSection(page, 'portal-nav-tickets', 'portal-tickets-heading');
+  const online = await page.getByTestId('tickets-this-month').getByTestId('portal-ticket-institution').allInnerTexts();
+  assert.ok(online.length > 0);
+  await openSection(page, 'portal-nav-profile', 'portal-profile-heading');
+  await page.getByTestId('profile-recipient-number').waitFor();
+  await openSection(page, 'portal-nav-home', 'recipient-home-heading');
+  await page.getByTestId('recipient-number').waitFor();
+
+  // The network goes down while signed in: moving between sections shows the kept data.
+  await page.context().setOffline(true);
+  await openSection(page, 'portal-nav-tickets', 'portal-tickets-heading');
+  await page.getByTestId('offline-banner').waitFor();
+  assert.match(await page.getByTestId('last-updated').innerText(), /最終更新 令和\d+年\d+月\d+日 \(\d{4}\/\d{2}\/\d{2}\) \d{2}:\d{2}/);
+  assert.deepEqual(await page.getByTestId('tickets-this-month').getByTestId('portal-ticket-institution').allInnerTexts(), online);
+  assert.deepEqual(await axeViolations(page), []);
+
+  // A reload while offline: the app shell comes from the service worker, the data from IndexedDB.
+  await page.reload();
+  await page.getByTestId('portal-tickets-heading').waitFor();
+  await page.getByTestId('offline-banner').waitFor();
+  assert.deepEqual(await page.getByTestId('tickets-this-month').getByTestId('portal-ticket-institution').allInnerTexts(), online);
+  await openSection(page, 'portal-nav-profile', 'portal-profile-heading');
+  assert.equal((await page.getByTestId('profile-recipient-number').innerText()).trim(), me.number);
+  await page.getByTestId('offline-banner').waitFor();
+
+  // Back online: 再読み込み brings fresh data and the banner goes.
+  await page.context().setOffline(false);
+  await page.getByTestId('offline-reload').click();
+  await page.getByTestId('profile-recipient-number').waitFor();
+  await page.getByTestId('offline-banner').waitFor({ state: 'detached' });
+
+  // Signing out forgets the kept data: offline again, nothing of this recipient is shown.
+  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await page.waitForURL('**/login');
+  await page.context().setOffline(true);
+  await page.goto('/me/tickets').catch(() => {});
+  await page.getByTestId('error-banner').waitFor();
+  assert.ok(!(await page.locator('body').innerText()).includes(me.name));
+  await page.context().setOffline(false);
+  await page.context().close();
+});
