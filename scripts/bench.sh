@@ -50,11 +50,15 @@ update_block screening-native "$out/screening-native.md"
 #   $out/screening-result.csv   (domain::screening::to_csv of the native result)
 
 # --- Screening in WebAssembly (Chromium) ---------------------------------------------------
-# The browser half goes here: build the app, load $out/screening-input.json in headless
-# Chromium, deserialize and run domain::screening::screen in the app's WebAssembly (the same
-# code path as the caseworker screen), check that to_csv equals $out/screening-result.csv
-# byte for byte, write a table like the native one to $out/screening-wasm.md and call
-#   update_block screening-wasm "$out/screening-wasm.md"
+# The app's release build (the bundle the caseworker gets), opened in headless Chromium;
+# tests/bench/screening_wasm.mjs calls window.wasmBindings.bench_screen (app/src/bench.rs):
+# parse $out/screening-input.json, domain::screening::screen, to_csv — and fails unless the
+# CSV equals $out/screening-result.csv byte for byte.
+step "screening, WebAssembly in Chromium (trunk build --release)"
+trunk build --release --offline
+node tests/bench/screening_wasm.mjs --dist dist --input "$out/screening-input.json" \
+  --expected "$out/screening-result.csv" --runs 7 --out "$out/screening-wasm.md"
+update_block screening-wasm "$out/screening-wasm.md"
 # -------------------------------------------------------------------------------------------
 
 echo

@@ -41,6 +41,8 @@ if [ "$what" = test ]; then
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
   # Japanese glyphs for screenshots and PDF printing.
   fc-list 2>/dev/null | grep -qi 'noto.*cjk' || need_apt+=(fonts-noto-cjk)
+  # pdftotext: the print test reads the text of the PDF Chromium prints.
+  command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
   if [ ${#need_apt[@]} -gt 0 ]; then
     say "apt-get install ${need_apt[*]}"
     export DEBIAN_FRONTEND=noninteractive

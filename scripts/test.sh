@@ -18,6 +18,9 @@ cargo fmt --all -- --check
 step "unit and integration tests (SQLite)"
 cargo test --locked --workspace --exclude app
 
+step "app unit tests (native)"
+cargo test --locked -p app --bin app
+
 step "integration tests (PostgreSQL)"
 eval "$(scripts/pg.sh start "$pg_dir")"
 export ONSHI_TEST_PG_ADMIN_URL

@@ -356,6 +356,181 @@ pub async fn office_supervisor() -> Result<domain::api::SupervisorView, Failure>
     get("/api/office/supervisor").await
 }
 
+// ---------------------------------------------------------------- 日次連携・スクリーニング
+
+/// `GET /api/office/feed?date=YYYY-MM-DD` (yesterday when `None`).
+pub async fn office_feed(date: Option<&str>) -> Result<domain::api::DailyFeed, Failure> {
+    match date {
+        Some(date) => get(&format!("/api/office/feed?date={}", query_value(date))).await,
+        None => get("/api/office/feed").await,
+    }
+}
+
+/// `GET /api/office/feed.csv?date=YYYY-MM-DD&encoding=utf-8|cp932`: the file's bytes.
+pub async fn office_feed_csv(date: &str, cp932: bool) -> Result<Vec<u8>, Failure> {
+    let encoding = if cp932 { "cp932" } else { "utf-8" };
+    let path = format!(
+        "/api/office/feed.csv?date={}&encoding={encoding}",
+        query_value(date)
+    );
+    let response = send(Request::get(&url(&path))).await?;
+    let status = response.status();
+    if response.ok() {
+        response
+            .binary()
+            .await
+            .map_err(|_| Failure::Unreadable { status })
+    } else {
+        Err(read_error(response).await)
+    }
+}
+
+/// `GET /api/office/screening/data?month=YYYY-MM`, as the body's text: the caller parses it
+/// (and times the parse) itself, in WebAssembly.
+pub async fn office_screening_data_text(month: &str) -> Result<String, Failure> {
+    let path = format!("/api/office/screening/data?month={}", query_value(month));
+    let response = send(Request::get(&url(&path))).await?;
+    let status = response.status();
+    if response.ok() {
+        response
+            .text()
+            .await
+            .map_err(|_| Failure::Unreadable { status })
+    } else {
+        Err(read_error(response).await)
+    }
+}
+
+/// `GET /api/office/screening/result?month=YYYY-MM` (the server's run of the same screening).
+pub async fn office_screening_result(
+    month: &str,
+) -> Result<domain::api::ScreeningResult, Failure> {
+    get(&format!(
+        "/api/office/screening/result?month={}",
+        query_value(month)
+    ))
+    .await
+}
+
+/// `GET /api/office/screening/followups?month=YYYY-MM`
+pub async fn office_followups(month: &str) -> Result<domain::api::FollowupList, Failure> {
+    get(&format!(
+        "/api/office/screening/followups?month={}",
+        query_value(month)
+    ))
+    .await
+}
+
+/// `POST /api/office/screening/followups`
+pub async fn office_add_followup(
+    request: &domain::api::FollowupRequest,
+) -> Result<domain::api::Followup, Failure> {
+    send_json(
+        Request::post(&url("/api/office/screening/followups")),
+        request,
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- 請求前資格確認
+
+/// `POST /api/office/claims-check?name=…` with the 資格情報ファイル itself as the body;
+/// `on_progress(sent, total)` follows the upload (`crate::upload`).
+pub async fn office_claims_check(
+    file: &web_sys::File,
+    on_progress: impl Fn(f64, f64) + 'static,
+) -> Result<domain::api::ClaimsReview, Failure> {
+    let name = String::from(js_sys::encode_uri_component(&file.name()));
+    let path = format!("/api/office/claims-check?name={name}");
+    crate::upload::post_file(&path, file, on_progress).await
+}
+
+/// `GET /api/office/claims-check/{id}`
+pub async fn office_claims_review(id: i64) -> Result<domain::api::ClaimsReview, Failure> {
+    get(&format!("/api/office/claims-check/{id}")).await
+}
+
+/// `GET /api/office/claims-check/{id}/return-file`: the file name the server gave (from
+/// `Content-Disposition`, when it can be read) and the ZIP's bytes.
+pub async fn office_claims_return_file(id: i64) -> Result<(Option<String>, Vec<u8>), Failure> {
+    let path = format!("/api/office/claims-check/{id}/return-file");
+    let response = send(Request::get(&url(&path))).await?;
+    let status = response.status();
+    if !response.ok() {
+        return Err(read_error(response).await);
+    }
+    let name = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|value| disposition_file_name(&value));
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|_| Failure::Unreadable { status })?;
+    Ok((name, bytes))
+}
+
+/// `attachment; filename="12131017_HENREI_202405.ZIP"` → the name, without any folder part
+/// and only when it is a plain file name.
+fn disposition_file_name(header: &str) -> Option<String> {
+    let value = header
+        .split(';')
+        .filter_map(|part| part.trim().split_once('='))
+        .find(|(key, _)| key.trim().eq_ignore_ascii_case("filename"))
+        .map(|(_, value)| value.trim().trim_matches('"'))?;
+    let name = value.rsplit(['/', '\\']).next()?.trim();
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    (plain && !name.is_empty() && !name.starts_with('.')).then(|| name.to_string())
+}
+
+// ---------------------------------------------------------------- 健診・薬剤情報
+
+/// `GET /api/office/checkups/deadline`
+pub async fn office_checkup_deadline() -> Result<domain::api::CheckupDeadline, Failure> {
+    get("/api/office/checkups/deadline").await
+}
+
+/// `GET /api/office/checkups/export?fiscal_year=YYYY`: the CDA archive's bytes.
+pub async fn office_checkup_export(fiscal_year: i32) -> Result<Vec<u8>, Failure> {
+    let path = format!("/api/office/checkups/export?fiscal_year={fiscal_year}");
+    let response = send(Request::get(&url(&path))).await?;
+    let status = response.status();
+    if response.ok() {
+        response
+            .binary()
+            .await
+            .map_err(|_| Failure::Unreadable { status })
+    } else {
+        Err(read_error(response).await)
+    }
+}
+
+/// `GET /api/office/screening/psychotropic?month=YYYY-MM`
+pub async fn office_psychotropic(
+    month: &str,
+) -> Result<domain::api::PsychotropicScreen, Failure> {
+    get(&format!(
+        "/api/office/screening/psychotropic?month={}",
+        query_value(month)
+    ))
+    .await
+}
+
+/// `GET /api/verify/{id}/health` (the clinic's view with the recipient's consent).
+pub async fn verify_health(
+    verification_id: i64,
+) -> Result<domain::api::ClinicHealthView, Failure> {
+    get(&format!("/api/verify/{verification_id}/health")).await
+}
+
+/// The full address of an API path, and whether the session cookie must be sent across
+/// origins: for requests made without `gloo_net` (an upload with progress, `upload.rs`).
+pub fn endpoint(path: &str) -> (String, bool) {
+    (url(path), !api_origin().is_empty())
+}
+
 // ---------------------------------------------------------------- plumbing
 
 fn api_origin() -> String {

@@ -8,6 +8,12 @@
 //! | `/clinic` | 医療機関・薬局 受付 | institution home |
 //! | `/clinic/verify`, `/clinic/roster`, `/clinic/today` | 医療機関・薬局 受付 | 資格確認, 一括照会, 本日の確認 (`reception`; work offline from the kept roster) |
 //! | `/me`, `/me/tickets`, `/me/health`, `/me/access`, `/me/profile` | 被保護者 | the portal (`pages::portal`; opens offline with kept data) |
+//! | `/office/recipients`, `…/new`, `…/:id`, `…/:id/edit`, `…/:id/tickets/new` | 地区担当員, 査察指導員 | 被保護者台帳, 資格, 医療券 (`pages::office`) |
+//! | `/office/tickets/:id/edit`, `/office/tickets/:id/print`, `/office/renew` | 地区担当員, 査察指導員 | 医療券の訂正・印刷, 翌月分の一括発行 |
+//! | `/office/supervisor` | 査察指導員 | 事務所全体 |
+//! | `/office/feed?date=`, `/office/screening?month=` | 地区担当員, 査察指導員 | 資格確認の日次連携, 頻回受診・未委託受診スクリーニング (WebAssembly) |
+//! | `/office/health-import` | 地区担当員, 査察指導員 | 健診結果・薬剤情報の取り込み (checked in WebAssembly first), 健診の書き出し |
+//! | `/office/claims?id=` | 地区担当員, 査察指導員 | 請求前資格確認: 資格情報ファイルの確認, 返戻情報ファイル (`pages::claims`) |
 //! | `/operator` | システム運用者 | counts |
 //!
 //! A role page opened while signed out goes to `/login`; opened by another role, to
@@ -27,6 +33,13 @@ use crate::pages::{
     clinic_verify::ClinicVerify, login::LoginPage, not_found::NotFound, office_home::OfficeHome,
     operator_home::OperatorHome,
 };
+use crate::pages::office::{
+    RecipientDetailPage, RecipientEdit, RecipientNew, RecipientSearch, RenewTickets,
+    SupervisorPage, TicketEdit, TicketNew, TicketPrintPage,
+};
+use crate::pages::claims::ClaimsCheckPage;
+use crate::pages::health_import::HealthImportPage;
+use crate::pages::{feed::FeedPage, screening::ScreeningPage};
 use crate::pages::portal::{
     PortalAccessLog, PortalHealth, PortalProfile, PortalShell, PortalTickets, RecipientHome,
 };
@@ -56,6 +69,58 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/office")
                         view=|| view! { <RequireRole roles=OFFICE_ROLES><OfficeHome/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/feed")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><FeedPage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/screening")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><ScreeningPage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/claims")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><ClaimsCheckPage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/health-import")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><HealthImportPage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/recipients")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientSearch/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/recipients/new")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientNew/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/recipients/:id")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientDetailPage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/recipients/:id/edit")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientEdit/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/recipients/:id/tickets/new")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketNew/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/tickets/:id/edit")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketEdit/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/tickets/:id/print")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketPrintPage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/renew")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><RenewTickets/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/supervisor")
+                        view=|| view! { <RequireRole roles=&[Role::Supervisor]><SupervisorPage/></RequireRole> }
                     />
                     <Route
                         path=path!("/clinic")

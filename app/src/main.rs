@@ -19,7 +19,9 @@
 
 mod api;
 mod app;
+mod bench;
 mod components;
+mod download;
 mod format;
 mod offline;
 mod pages;
@@ -27,6 +29,7 @@ mod pin_tries;
 mod reception;
 mod service_worker;
 mod session;
+mod upload;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -17,8 +17,7 @@ use std::cell::Cell;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::api::{
-    NumberVerifyRequest, Role, Roster, SyncRequest, SyncStatus, VerificationResult,
-    SYNC_MAX_ITEMS,
+    NumberVerifyRequest, Role, Roster, SyncRequest, SyncStatus, VerificationResult, SYNC_MAX_ITEMS,
 };
 use domain::error::FieldError;
 use gloo_timers::future::TimeoutFuture;
@@ -389,10 +388,7 @@ impl Reception {
             let mut acknowledged = Vec::new();
             let mut settled = Vec::new();
             for item in response.items {
-                let Some(sent) = request
-                    .items
-                    .iter()
-                    .find(|r| r.client_id == item.client_id)
+                let Some(sent) = request.items.iter().find(|r| r.client_id == item.client_id)
                 else {
                     continue;
                 };
@@ -436,8 +432,8 @@ impl Reception {
             return;
         };
         let on_online = Closure::<dyn Fn()>::new(move || self.sync_soon());
-        let _ = window
-            .add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         // Lives as long as the page.
         on_online.forget();
     }
@@ -509,8 +505,8 @@ pub fn new_client_id() -> String {
         // for one desk's queue.
         let seed = js_sys::Date::now().to_bits() ^ (js_sys::Math::random() * 1e15) as u64;
         for (i, b) in bytes.iter_mut().enumerate() {
-            *b = (seed.rotate_left((i * 8) as u32) as u8)
-                ^ ((js_sys::Math::random() * 256.0) as u8);
+            *b =
+                (seed.rotate_left((i * 8) as u32) as u8) ^ ((js_sys::Math::random() * 256.0) as u8);
         }
     }
     uuid_from_bytes(bytes)
@@ -539,6 +535,9 @@ mod tests {
         let id = uuid_from_bytes([0xff; 16]);
         assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
         assert!(domain::api::check_client_id(&id).is_ok());
-        assert_eq!(uuid_from_bytes([0; 16]), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(
+            uuid_from_bytes([0; 16]),
+            "00000000-0000-4000-8000-000000000000"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! 健診 results (product.md §2 II): the model, the item table, and the two file formats —
 //! the 特定健診 HL7 CDA archive (`domain-reference.md` §5) and this project's CSV
-//! (`docs/file-layouts.md` §10).
+//! (`docs/file-layouts.md` §15).
 //!
 //! A [`Checkup`] is one person's 健診 on one day: who (the recipient key, name, sex, birth
 //! date), when (受診日), where (健診機関, if known), and the items as JLAC10 code → value.
@@ -31,7 +31,7 @@ use crate::codes::Sex;
 use crate::error::RecordError;
 use crate::numbers::{PublicPayerNumber, RecipientNumber};
 
-pub use csv_file::{parse_csv, write_csv, CSV_HEADER};
+pub use csv_file::{parse_csv, parse_csv_with_lines, write_csv, CSV_HEADER};
 use xml::{escape, Element};
 
 // ---------------------------------------------------------------- OIDs and codes
@@ -1226,6 +1226,9 @@ pub struct ArchiveIndex {
 pub struct CheckupArchive {
     pub index: ArchiveIndex,
     pub checkups: Vec<Checkup>,
+    /// The `DATA/` file of each checkup (same order); ignored by [`write_archive`].
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// `interactionType` this project writes: 8, 保険者 → 保険者 (sender and receiver both
@@ -1415,6 +1418,7 @@ pub fn parse_archive(bytes: &[u8], limits: Limits) -> Result<CheckupArchive, Vec
         }
     }
     let mut checkups = Vec::new();
+    let mut files = Vec::new();
     let mut keys: HashMap<(String, String, NaiveDate), String> = HashMap::new();
     for (name, i) in &data_files {
         let bytes = read(&mut zip, *i, name)?;
@@ -1436,12 +1440,17 @@ pub fn parse_archive(bytes: &[u8], limits: Limits) -> Result<CheckupArchive, Vec
                     );
                 }
                 checkups.push(checkup);
+                files.push(name.clone());
             }
             Err(es) => errors.extend(es.into_iter().map(|e| e.in_file(name.clone()))),
         }
     }
     if errors.is_empty() {
-        Ok(CheckupArchive { index, checkups })
+        Ok(CheckupArchive {
+            index,
+            checkups,
+            files,
+        })
     } else {
         Err(errors)
     }
@@ -1690,13 +1699,46 @@ pub enum CheckupFormat {
     Csv,
 }
 
+/// A checkup and where it came from: the `DATA/` file of an archive, or the CSV line of
+/// its first row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced {
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub checkup: Checkup,
+}
+
+impl Sourced {
+    /// An error about this checkup, located and naming it.
+    pub fn error(&self, field: &str, message: impl Into<String>) -> RecordError {
+        RecordError {
+            file: self.file.clone(),
+            line: self.line,
+            record: Some(self.checkup.label()),
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
 /// Read an upload by its content: a zip is a CDA archive, anything else must be the CSV.
 pub fn parse_upload(
     bytes: &[u8],
     limits: Limits,
-) -> Result<(CheckupFormat, Vec<Checkup>), Vec<RecordError>> {
+) -> Result<(CheckupFormat, Vec<Sourced>), Vec<RecordError>> {
     if is_zip(bytes) {
-        parse_archive(bytes, limits).map(|a| (CheckupFormat::Cda, a.checkups))
+        let archive = parse_archive(bytes, limits)?;
+        let sourced = archive
+            .checkups
+            .into_iter()
+            .zip(archive.files)
+            .map(|(checkup, file)| Sourced {
+                file: Some(file),
+                line: None,
+                checkup,
+            })
+            .collect();
+        Ok((CheckupFormat::Cda, sourced))
     } else {
         if bytes.len() > limits.max_archive_bytes {
             return Err(vec![RecordError::new(
@@ -1710,7 +1752,15 @@ pub fn parse_upload(
         }
         let text = crate::import::decode_text(bytes)
             .map_err(|e| vec![RecordError::new(e.field, e.message)])?;
-        parse_csv(&text).map(|c| (CheckupFormat::Csv, c))
+        let sourced = parse_csv_with_lines(&text)?
+            .into_iter()
+            .map(|(line, checkup)| Sourced {
+                file: None,
+                line: Some(line),
+                checkup,
+            })
+            .collect();
+        Ok((CheckupFormat::Csv, sourced))
     }
 }
 

@@ -3,9 +3,9 @@
 //! receipts to return go to the 返戻情報ファイル with a 返戻事由コード.
 //!
 //! The official layouts are not public ([UNVERIFIED], reference §9.3); this project's are in
-//! `docs/file-layouts.md` §11–§12. Each visit date is judged by the eligibility function
-//! itself ([`decide`]): a receipt is in order when every 診療日 would have verified 1 有効 at
-//! that institution — so the check and the clinic's screen can never disagree.
+//! `docs/file-layouts.md` (資格情報ファイル, 返戻情報ファイル). Each visit date is judged by the
+//! eligibility function itself ([`decide`]): a receipt is in order when every 診療日 would have
+//! verified 1 有効 at that institution — so the check and the clinic's screen never disagree.
 
 use std::collections::HashMap;
 

@@ -79,6 +79,15 @@ fn receipt(
     }
 }
 
+/// (name, receipt, the recipient its number names, the 返戻事由 expected, a word of the detail).
+type Case<'a> = (
+    &'a str,
+    Receipt,
+    Option<Registered>,
+    Option<ReturnReason>,
+    &'a str,
+);
+
 #[test]
 fn claims_check_table() {
     use ReturnReason::*;
@@ -91,7 +100,7 @@ fn claims_check_table() {
     let open = || Some(person(Some("2020-01-01"), None, standard()));
     let office = PublicPayerNumber::parse("12131017").unwrap();
     #[rustfmt::skip]
-    let cases: Vec<(&str, Receipt, Option<Registered>, Option<ReturnReason>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         ("in order, no 診療日", receipt(CLINIC, "12131017", "1234566", "1960-04-01", &[]), open(), None, ""),
         ("in order, with 診療日", receipt(CLINIC, "12131017", "1234566", "1960-04-01", &["2024-04-01", "2024-04-30"]), open(), None, ""),
         ("another office's number", receipt(CLINIC, "12270138", "1234566", "1960-04-01", &[]), open(), Some(OfficeNumber), "12270138"),

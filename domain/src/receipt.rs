@@ -1,5 +1,5 @@
 //! 電子レセプト (レセ電 CSV, 医科・歯科) as far as 薬剤情報 needs it, and the 医薬品マスター
-//! that names the drugs. Layouts: `docs/file-layouts.md` §11, `domain-reference.md` §6.1.
+//! that names the drugs. Layouts: `docs/file-layouts.md` §16–§17, `domain-reference.md` §6.1.
 //!
 //! A file is a sequence of records, one per line (CRLF, Shift_JIS/CP932, comma-separated, no
 //! quotes). An `IR` (医療機関情報) opens a block; each `RE` (レセプト共通) opens a receipt,
@@ -47,6 +47,18 @@ use crate::wareki::Era;
 
 /// 診療識別 21: 内服 (1剤1日分, 回数 = 日数).
 pub const CATEGORY_INTERNAL: &str = "21";
+
+/// The name of a 診療識別 of drugs: 21 内服, 22 屯服, 23 外用, 31–33 注射 ([UNVERIFIED]
+/// against the 記録条件仕様's code table, which was not retrieved).
+pub fn category_label(category: &str) -> String {
+    match category {
+        "21" => "内服".to_string(),
+        "22" => "屯服".to_string(),
+        "23" => "外用".to_string(),
+        "31" | "32" | "33" => "注射".to_string(),
+        other => format!("診療識別 {other}"),
+    }
+}
 
 const UNRESOLVED_TIMES: &str =
     "回数が空欄で、同じ剤を閉じるレコード（回数のあるレコード）がありません。";
@@ -977,8 +989,8 @@ pub fn parse_drug_master(bytes: &[u8]) -> Result<Vec<DrugMasterRow>, Vec<RecordE
         let get = |n: usize| record.get(n - 1).map(str::trim).unwrap_or("");
         let code = get(3);
         let code_ok = code.len() == 9 && code.chars().all(|c| c.is_ascii_digit());
-        if line == 1 && !code_ok {
-            continue; // a header line
+        if line == 1 && get(2) != "Y" {
+            continue; // a header line (マスター種別 is `Y` on every data row)
         }
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;

@@ -1,5 +1,5 @@
 //! The `onshi` command line: `serve`, `seed`, `import`, `institution-token`, `user add`, `card issue`,
-//! `daily-feed`, `screen`.
+//! `daily-feed`, `screen`, `terminal`, `claims-check`, `claims-sample`.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -65,6 +65,10 @@ enum Command {
         #[arg(value_enum)]
         kind: ImportKind,
         file: PathBuf,
+        /// checkups, receipts: import the records whose recipient is found and list the others
+        /// (default: a record whose recipient is not found is an error and nothing is written).
+        #[arg(long)]
+        skip_unmatched: bool,
     },
     /// Print a new bearer token for an institution's machine clients (レセコン, terminal folder exchange).
     InstitutionToken { institution_code: String },
@@ -103,6 +107,56 @@ enum Command {
         /// utf-8 or cp932 (for Excel).
         #[arg(long, default_value = "utf-8")]
         encoding: String,
+    },
+    /// 資格確認端末 folder exchange: answer the レセコン's request files in DIR/req through the
+    /// server, answers to DIR/res (req_ → res_), handled requests to DIR/done (docs/onshi-xml.md).
+    Terminal {
+        /// 医療機関コード of this institution.
+        #[arg(long)]
+        institution: String,
+        /// The exchange folder (req, res and done are created inside it).
+        #[arg(long)]
+        dir: PathBuf,
+        /// The server, http://host:port (TLS: a reverse proxy in front).
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// The institution's bearer token (onshi institution-token).
+        #[arg(long, env = "ONSHI_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Read the token from this file instead.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// How often to look into DIR/req, in milliseconds.
+        #[arg(long, default_value = "500")]
+        interval_ms: u64,
+        /// How long to retry a request while the server cannot be reached before answering
+        /// it with an error result, in seconds.
+        #[arg(long, default_value = "60")]
+        give_up_secs: u64,
+        /// Handle what is in DIR/req now, then exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// 請求前資格確認: check a 資格情報ファイル (XXXXXXXX_SHIKAKU_YYYYMM.ZIP) against 資格 and
+    /// 医療券, store the run and list the receipts to return (docs/file-layouts.md).
+    ClaimsCheck {
+        file: PathBuf,
+        /// Write the 返戻情報ファイル (XXXXXXXX_HENREI_YYYYMM.ZIP) here (a folder: under its own name).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write a 資格情報ファイル made from the database (e.g. the demo data) with problem receipts
+    /// seeded on purpose, one per 返戻事由 the data allows.
+    ClaimsSample {
+        /// 公費負担者番号 of the office.
+        #[arg(long)]
+        office: String,
+        /// 診療年月, YYYY-MM (billed the month after).
+        #[arg(long)]
+        month: String,
+        /// The ZIP to write (a folder: under its own name).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -160,6 +214,12 @@ pub enum ImportKind {
     Recipients,
     Tickets,
     VerificationLog,
+    /// 健診: a 特定健診 CDA archive (zip) or the 健診 CSV, detected by content.
+    Checkups,
+    /// 薬剤情報: a レセ電 file (医科・歯科, CP932).
+    Receipts,
+    /// 医薬品マスター (社会保険診療報酬支払基金, y.csv layout): names the drugs of 薬剤情報.
+    DrugMaster,
 }
 
 pub fn main() -> ExitCode {
@@ -266,11 +326,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { kind, file } => {
+        Command::Import {
+            kind,
+            file,
+            skip_unmatched,
+        } => {
             let db = open(&cli).await?;
             let keys = Keys::load_or_create(&cli.data)?;
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            if matches!(
+                kind,
+                ImportKind::Checkups | ImportKind::Receipts | ImportKind::DrugMaster
+            ) {
+                let report =
+                    crate::health::import_file(&db, *kind, &bytes, *skip_unmatched, "onshi import")
+                        .await?;
+                return Ok(crate::health::print_report(file, &report));
+            }
             match crate::imports::import(&db, &keys, *kind, &bytes, "onshi import").await? {
                 Ok(n) => {
                     println!("{} 件を取り込みました。", n);
@@ -445,6 +518,36 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let db = open(&cli).await?;
             crate::screening::run_cli(&db, office, month, *format, out.as_deref(), encoding).await
+        }
+        Command::Terminal {
+            institution,
+            dir,
+            server,
+            token,
+            token_file,
+            interval_ms,
+            give_up_secs,
+            once,
+        } => {
+            crate::terminal::run_cli(
+                institution,
+                dir,
+                server,
+                token.as_deref(),
+                token_file.as_deref(),
+                std::time::Duration::from_millis(*interval_ms),
+                std::time::Duration::from_secs(*give_up_secs),
+                *once,
+            )
+            .await
+        }
+        Command::ClaimsCheck { file, out } => {
+            let db = open(&cli).await?;
+            crate::claims::run_check_cli(&db, file, out.as_deref()).await
+        }
+        Command::ClaimsSample { office, month, out } => {
+            let db = open(&cli).await?;
+            crate::claims::run_sample_cli(&db, office, month, out).await
         }
     }
 }

@@ -27,46 +27,57 @@ pub async fn import(
     bytes: &[u8],
     actor: &str,
 ) -> anyhow::Result<ImportOutcome> {
-    let text = match import::decode_text(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return Ok(Err(vec![RowError {
-                line: 1,
-                field: e.field,
-                message: e.message,
-            }]))
-        }
-    };
     let outcome = match kind {
-        ImportKind::Offices => match import::parse_offices(&text) {
+        ImportKind::Offices => match decoded(bytes).and_then(|t| import::parse_offices(&t)) {
             Ok(rows) => Ok(write_offices(db, &rows).await?),
             Err(e) => Err(e),
         },
-        ImportKind::Institutions => match import::parse_institutions(&text) {
-            Ok(rows) => Ok(write_institutions(db, &rows).await?),
-            Err(e) => Err(e),
-        },
-        ImportKind::Recipients => match import::parse_recipients(&text) {
+        ImportKind::Institutions => {
+            match decoded(bytes).and_then(|t| import::parse_institutions(&t)) {
+                Ok(rows) => Ok(write_institutions(db, &rows).await?),
+                Err(e) => Err(e),
+            }
+        }
+        ImportKind::Recipients => match decoded(bytes).and_then(|t| import::parse_recipients(&t)) {
             Ok(rows) => match check_recipient_refs(db, &rows).await? {
                 errors if errors.is_empty() => Ok(write_recipients(db, keys, &rows).await?),
                 errors => Err(errors),
             },
             Err(e) => Err(e),
         },
-        ImportKind::Tickets => match import::parse_tickets(&text) {
+        ImportKind::Tickets => match decoded(bytes).and_then(|t| import::parse_tickets(&t)) {
             Ok(rows) => match check_ticket_refs(db, &rows).await? {
                 errors if errors.is_empty() => Ok(write_tickets(db, &rows, actor).await?),
                 errors => Err(errors),
             },
             Err(e) => Err(e),
         },
-        ImportKind::VerificationLog => match import::parse_verification_log(&text) {
-            Ok(rows) => match check_verification_refs(db, &rows).await? {
-                errors if errors.is_empty() => Ok(write_verifications(db, &rows).await?),
-                errors => Err(errors),
-            },
-            Err(e) => Err(e),
-        },
+        ImportKind::VerificationLog => {
+            match decoded(bytes).and_then(|t| import::parse_verification_log(&t)) {
+                Ok(rows) => match check_verification_refs(db, &rows).await? {
+                    errors if errors.is_empty() => Ok(write_verifications(db, &rows).await?),
+                    errors => Err(errors),
+                },
+                Err(e) => Err(e),
+            }
+        }
+        // Zip archives and レセ電 records: `crate::health` reads them (and reports more).
+        ImportKind::Checkups | ImportKind::Receipts | ImportKind::DrugMaster => {
+            let report = crate::health::import_file(db, kind, bytes, false, actor).await?;
+            if report.accepted {
+                Ok(usize::try_from(report.written).unwrap_or(0))
+            } else {
+                Err(report
+                    .errors
+                    .into_iter()
+                    .map(|e| RowError {
+                        line: e.line.unwrap_or(0),
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect())
+            }
+        }
     };
     if let Ok(n) = &outcome {
         let what = match kind {
@@ -75,6 +86,9 @@ pub async fn import(
             ImportKind::Recipients => "recipients",
             ImportKind::Tickets => "tickets",
             ImportKind::VerificationLog => "verification-log",
+            ImportKind::Checkups => "checkups",
+            ImportKind::Receipts => "receipts",
+            ImportKind::DrugMaster => "drug-master",
         };
         crate::audit::record_as(
             db,
@@ -88,6 +102,17 @@ pub async fn import(
         .await?;
     }
     Ok(outcome)
+}
+
+/// The uploaded bytes as text (UTF-8 or CP932), or the one error saying why not.
+fn decoded(bytes: &[u8]) -> Result<String, Vec<RowError>> {
+    import::decode_text(bytes).map_err(|e| {
+        vec![RowError {
+            line: 1,
+            field: e.field,
+            message: e.message,
+        }]
+    })
 }
 
 async fn known(db: &Db, sql: &'static str) -> anyhow::Result<HashSet<String>> {

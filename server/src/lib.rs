@@ -7,18 +7,24 @@
 //! - [`db`]: the database and its migrations (only this crate knows SQL);
 //! - [`imports`], [`seed`], [`cards`]: what the operator's commands do;
 //! - [`feed`], [`screening`]: the daily feed and the screening (product.md §2 IV, §5).
+//! - [`health`]: 健診情報 and 薬剤情報: imports, CDA export, 健診 deadline, 向精神薬 screen.
+//! - [`terminal`]: `onshi terminal`, the 資格確認端末 folder exchange for レセコン;
+//!   [`claims`]: 請求前資格確認 (the 資格情報ファイル check and its sample generator).
 //!
 //! Domain rules (numbers, dates, verdicts, file formats) live in the `domain` crate.
 
 pub mod audit;
 pub mod auth;
 pub mod cards;
+pub mod claims;
 pub mod cli;
 pub mod db;
 pub mod feed;
+pub mod health;
 pub mod http;
 pub mod imports;
 pub mod keys;
 pub mod scope;
 pub mod screening;
 pub mod seed;
+pub mod terminal;

@@ -472,14 +472,16 @@ pub async fn demo(
             .iter()
             .filter(|i| i.prefecture == pref)
             .collect();
-        let pick = |table: u8, salt: usize| -> Option<&DemoInstitution> {
+        // Spread recipients over the institutions of each kind so that every demo account's
+        // institution (the first of its kind) holds tickets this month: a 調剤券 goes to
+        // recipients of even index this month, a 歯科 医療券 to every fifth.
+        let pick = |table: u8, slot: usize| -> Option<&DemoInstitution> {
             let of_kind: Vec<&&DemoInstitution> =
                 local.iter().filter(|i| i.score_table == table).collect();
-            of_kind
-                .get((p_index * 7 + salt) % of_kind.len().max(1))
-                .map(|i| **i)
+            of_kind.get(slot % of_kind.len().max(1)).map(|i| **i)
         };
-        let (Some(clinic), Some(pharmacy), Some(dentist)) = (pick(1, 0), pick(4, 1), pick(3, 2))
+        let (Some(clinic), Some(pharmacy), Some(dentist)) =
+            (pick(1, p_index), pick(4, p_index / 2), pick(3, p_index / 5))
         else {
             continue;
         };
@@ -552,6 +554,11 @@ pub async fn demo(
             }
             if p_index % 5 == 0 {
                 add_ticket("01", dentist, None, "03", from, None);
+            }
+            if p_index % 11 == 0 {
+                if let Some(nursing) = pick(6, p_index / 11) {
+                    add_ticket("01", nursing, None, "05", from, None);
+                }
             }
             // Visit days at the clinic (verdict 1), up to yesterday.
             let last = until.min(yesterday);
@@ -821,6 +828,9 @@ pub async fn demo(
         ym(months[1]),
         unentrusted.join(" / ")
     );
+    // 健診 and 薬剤情報 (issue 7): last fiscal year's 健診, last month's drugs, a 向精神薬 case.
+    let health = crate::health::seed_demo(db, today).await?;
+    let _ = writeln!(report, "{health}");
     db.set_meta("seed.profile", "demo").await?;
     db.set_meta("seed.today", &today.to_string()).await?;
     Ok(report)

@@ -508,12 +508,20 @@ async fn hostile_and_malformed_requests_get_an_error_result() {
     assert_eq!(health.status, StatusCode::OK);
 }
 
-fn with_reception_number(number: &str) -> Vec<u8> {
-    let text = encoding_rs::SHIFT_JIS
-        .decode(&sample("OQSmutic02req_sample_sjis.xml"))
-        .0
-        .replace("2024041012345678", number);
+/// A Shift_JIS sample with each `from` replaced by `to`, still in Shift_JIS.
+fn sjis_sample_with(name: &str, replacements: &[(&str, &str)]) -> Vec<u8> {
+    let mut text = encoding_rs::SHIFT_JIS.decode(&sample(name)).0.into_owned();
+    for (from, to) in replacements {
+        text = text.replace(from, to);
+    }
     encoding_rs::SHIFT_JIS.encode(&text).0.into_owned()
+}
+
+fn with_reception_number(number: &str) -> Vec<u8> {
+    sjis_sample_with(
+        "OQSmutic02req_sample_sjis.xml",
+        &[("2024041012345678", number)],
+    )
 }
 
 #[tokio::test]
@@ -645,15 +653,11 @@ async fn bulk_request_then_result_with_polling() {
     let pharmacy = server::auth::add_institution_token(&f.db, PHARMACY)
         .await
         .unwrap();
-    let as_pharmacy =
-        String::from_utf8_lossy(&with_reception_number(&number)).replace(CLINIC, PHARMACY);
-    let stolen = post_xml(
-        &app,
-        Exchange::BulkResult,
-        Some(&pharmacy),
-        as_pharmacy.into_bytes(),
-    )
-    .await;
+    let as_pharmacy = sjis_sample_with(
+        "OQSmutic02req_sample_sjis.xml",
+        &[("2024041012345678", &number), (CLINIC, PHARMACY)],
+    );
+    let stolen = post_xml(&app, Exchange::BulkResult, Some(&pharmacy), as_pharmacy).await;
     assert_eq!(
         (stolen.status, stolen.result_code().as_deref()),
         (StatusCode::NOT_FOUND, Some("FJ0401"))
@@ -716,18 +720,508 @@ async fn bulk_request_then_result_with_polling() {
         Some("1")
     );
     // A month with nothing: a conforming result without units.
-    let may = String::from_utf8_lossy(
-        &encoding_rs::SHIFT_JIS
-            .decode(&sample("OQSmutic01req_sample_sjis.xml"))
-            .0
-            .replace("202404", "203001")
-            .into_bytes(),
-    )
-    .into_owned();
-    let empty = post_xml(&app, Exchange::BulkRequest, Some(&token), may.into_bytes()).await;
+    let may = sjis_sample_with("OQSmutic01req_sample_sjis.xml", &[("202404", "203001")]);
+    let empty = post_xml(&app, Exchange::BulkRequest, Some(&token), may).await;
     assert_eq!(empty.status, StatusCode::OK);
 }
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+// ---------------------------------------------------------------- onshi terminal
+
+use server::terminal::{Config, ServerUrl, Terminal};
+
+fn terminal(
+    dir: &std::path::Path,
+    addr: &str,
+    token: &str,
+    settle: std::time::Duration,
+    give_up: std::time::Duration,
+) -> Terminal {
+    Terminal::new(Config {
+        institution: domain::numbers::InstitutionCode::parse(CLINIC).unwrap(),
+        dir: dir.to_path_buf(),
+        server: ServerUrl::parse(&format!("http://{addr}")).unwrap(),
+        token: token.to_string(),
+        settle,
+        give_up,
+        timeout: std::time::Duration::from_secs(20),
+    })
+    .unwrap()
+}
+
+fn files(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+fn answer(path: &std::path::Path) -> XmlReply {
+    XmlReply {
+        status: StatusCode::OK,
+        content_type: String::new(),
+        bytes: std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    }
+}
+
+#[tokio::test]
+async fn terminal_folder_exchange_end_to_end() {
+    let (f, token) = setup().await;
+    ticket(
+        &f,
+        TOKYO,
+        "1234566",
+        "B-0401",
+        CLINIC,
+        d("2024-04-01"),
+        d("2024-04-30"),
+    )
+    .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let app = f.app();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::Duration::ZERO;
+    let minute = std::time::Duration::from_secs(60);
+    let mut t = terminal(dir.path(), &addr, &token, now, minute);
+    let req = dir.path().join("req");
+    let res = dir.path().join("res");
+    // What a レセコン writes: two single checks (Shift_JIS and UTF-8), a bulk request, a
+    // kind this service does not offer, and a file that is not a request at all.
+    std::fs::write(
+        req.join("OQSsiquc01req_20240410_0001.xml"),
+        sample("OQSsiquc01req_verdict1_sjis.xml"),
+    )
+    .unwrap();
+    std::fs::write(
+        req.join("OQSsiquc01req_20240410_0002.xml"),
+        sample("OQSsiquc01req_verdict6_utf8.xml"),
+    )
+    .unwrap();
+    std::fs::write(
+        req.join("OQSmutic01req_202404100001.xml"),
+        sample("OQSmutic01req_sample_sjis.xml"),
+    )
+    .unwrap();
+    std::fs::write(
+        req.join("YZKsiquc01req_20240410_0003.xml"),
+        sample("OQSsiquc01req_verdict1_utf8.xml"),
+    )
+    .unwrap();
+    std::fs::write(req.join("memo.txt"), "not a request").unwrap();
+    let handled = t.run_once().await.unwrap();
+    let names: Vec<(&str, &str, Option<u16>)> = handled
+        .iter()
+        .map(|h| (h.request.as_str(), h.result.as_str(), h.status))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (
+                "OQSmutic01req_202404100001.xml",
+                "OQSmutic01res_202404100001.xml",
+                Some(200)
+            ),
+            (
+                "OQSsiquc01req_20240410_0001.xml",
+                "OQSsiquc01res_20240410_0001.xml",
+                Some(200)
+            ),
+            (
+                "OQSsiquc01req_20240410_0002.xml",
+                "OQSsiquc01res_20240410_0002.xml",
+                Some(200)
+            ),
+            (
+                "YZKsiquc01req_20240410_0003.xml",
+                "YZKsiquc01res_20240410_0003.xml",
+                None
+            ),
+        ]
+    );
+    assert_eq!(files(&req), vec!["memo.txt"], "handled requests leave req");
+    assert_eq!(files(&dir.path().join("done")).len(), 4);
+    let one = answer(&res.join("OQSsiquc01res_20240410_0001.xml"));
+    assert_eq!(
+        violations(&one.bytes, Exchange::Qualification),
+        Vec::<String>::new()
+    );
+    assert_eq!(decode(&one.bytes).unwrap().1, XmlEncoding::ShiftJis);
+    assert_eq!(
+        one.text(&["MessageBody", "QualificationValidity"])
+            .as_deref(),
+        Some("1")
+    );
+    let six = answer(&res.join("OQSsiquc01res_20240410_0002.xml"));
+    assert_eq!(
+        six.text(&["MessageBody", "QualificationValidity"])
+            .as_deref(),
+        Some("6")
+    );
+    let unsupported = answer(&res.join("YZKsiquc01res_20240410_0003.xml"));
+    assert_eq!(unsupported.result_code().as_deref(), Some("FJ0501"));
+    assert_eq!(
+        unsupported
+            .text(&["MessageHeader", "MedicalInstitutionCode"])
+            .as_deref(),
+        Some(CLINIC)
+    );
+    assert!(
+        !files(&res).iter().any(|n| n.starts_with('.')),
+        "no temporary file left"
+    );
+    // The bulk pair through the folders: the レセコン writes OQSmutic02req files until the
+    // answer is no longer SegmentOfResult 2.
+    let accepted = answer(&res.join("OQSmutic01res_202404100001.xml"));
+    let number = accepted.text(&["MessageBody", "ReceptionNumber"]).unwrap();
+    let mut result = None;
+    for poll in 0..100 {
+        let name = format!("OQSmutic02req_20240410{poll:04}.xml");
+        std::fs::write(req.join(&name), with_reception_number(&number)).unwrap();
+        let handled = t.run_once().await.unwrap();
+        assert_eq!(handled.len(), 1);
+        let reply = answer(&res.join(&handled[0].result));
+        assert_eq!(
+            violations(&reply.bytes, Exchange::BulkResult),
+            Vec::<String>::new()
+        );
+        if reply.text(&["MessageHeader", "SegmentOfResult"]).as_deref() == Some("1") {
+            result = Some(reply);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let result = result.expect("一括照会 result through the folders");
+    assert_eq!(
+        result
+            .root()
+            .at(&["MessageBody"])
+            .unwrap()
+            .children_named("BulkConfirmUnit")
+            .count(),
+        1
+    );
+    // Nothing new: nothing done. A file still being written waits.
+    assert!(t.run_once().await.unwrap().is_empty());
+    let mut careful = terminal(
+        dir.path(),
+        &addr,
+        &token,
+        std::time::Duration::from_secs(3600),
+        minute,
+    );
+    std::fs::write(
+        req.join("OQSsiquc01req_20240410_0004.xml"),
+        sample("OQSsiquc01req_verdict4_utf8.xml"),
+    )
+    .unwrap();
+    assert!(careful.run_once().await.unwrap().is_empty());
+    assert!(files(&req).contains(&"OQSsiquc01req_20240410_0004.xml".to_string()));
+    std::fs::remove_file(req.join("OQSsiquc01req_20240410_0004.xml")).unwrap();
+    // A restart that finds the same request again (answer written, move lost): the server
+    // counts it once.
+    let before = count(&f, "SELECT COUNT(*) FROM verifications").await;
+    std::fs::write(
+        req.join("OQSsiquc01req_20240410_0001.xml"),
+        sample("OQSsiquc01req_verdict1_sjis.xml"),
+    )
+    .unwrap();
+    let again = terminal(dir.path(), &addr, &token, now, minute)
+        .run_once()
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        count(&f, "SELECT COUNT(*) FROM verifications").await,
+        before
+    );
+    assert!(
+        files(&dir.path().join("done")).contains(&"OQSsiquc01req_20240410_0001.xml.1".to_string())
+    );
+    // A wrong token: the server's error result is what the レセコン reads.
+    std::fs::write(
+        req.join("OQSsiquc01req_20240410_0005.xml"),
+        sample("OQSsiquc01req_verdict1_utf8.xml"),
+    )
+    .unwrap();
+    terminal(dir.path(), &addr, "wrong-token", now, minute)
+        .run_once()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer(&res.join("OQSsiquc01res_20240410_0005.xml"))
+            .result_code()
+            .as_deref(),
+        Some("FJ0301")
+    );
+    server.abort();
+    // The server gone: retried while within give_up, then answered here.
+    std::fs::write(
+        req.join("OQSsiquc01req_20240410_0006.xml"),
+        sample("OQSsiquc01req_verdict1_sjis.xml"),
+    )
+    .unwrap();
+    let mut patient = terminal(dir.path(), &addr, &token, now, minute);
+    assert!(
+        patient.run_once().await.unwrap().is_empty(),
+        "kept for a retry"
+    );
+    let mut impatient = terminal(dir.path(), &addr, &token, now, std::time::Duration::ZERO);
+    let gave_up = impatient.run_once().await.unwrap();
+    assert_eq!(gave_up.len(), 1);
+    let unreachable = answer(&res.join("OQSsiquc01res_20240410_0006.xml"));
+    assert_eq!(unreachable.result_code().as_deref(), Some("FJ0901"));
+    assert_eq!(
+        decode(&unreachable.bytes).unwrap().1,
+        XmlEncoding::ShiftJis,
+        "the request's encoding"
+    );
+    assert_eq!(
+        violations(&unreachable.bytes, Exchange::Qualification),
+        Vec::<String>::new()
+    );
+}
+
+// ---------------------------------------------------------------- 請求前資格確認
+
+fn last_month() -> String {
+    let (first, _) = month_bounds(today());
+    domain::ticket::month_of(first.pred_opt().unwrap())
+}
+
+#[tokio::test]
+async fn claims_check_finds_every_seeded_problem_in_the_demo_data() {
+    let f = empty().await;
+    server::seed::demo(&f.db, &f.keys, f.dir.path(), today())
+        .await
+        .unwrap();
+    let month = last_month();
+    for office in [TOKYO, OSAKA] {
+        let sample = server::claims::sample(&f.db, office, &month).await.unwrap();
+        let reasons: std::collections::BTreeSet<&str> =
+            sample.seeded.iter().map(|(_, r)| r.code()).collect();
+        for code in ["11", "12", "13", "22", "31", "32"] {
+            assert!(
+                reasons.contains(code),
+                "{office}: no {code} seeded: {reasons:?}"
+            );
+        }
+        assert!(
+            sample.receipt_count > 100,
+            "{office}: {}",
+            sample.receipt_count
+        );
+        let checked =
+            server::claims::check(&f.db, Some(office), Some(&sample.file_name), &sample.zip)
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let found: Vec<(String, domain::claims::ReturnReason)> = checked
+            .review
+            .returns()
+            .map(|l| (l.receipt_id.clone(), l.reason.unwrap()))
+            .collect();
+        assert_eq!(
+            found, sample.seeded,
+            "{office}: every seeded problem, and nothing else"
+        );
+        assert_eq!(checked.review.receipt_count, sample.receipt_count);
+    }
+    // The same through the API, as the caseworker does in the browser.
+    let app = f.app();
+    let body = serde_json::json!({"login": "tokyo-cw", "password": server::seed::DEMO_PASSWORD})
+        .to_string();
+    let cookie = send(&app, "POST", "/api/login", None, Some(&body))
+        .await
+        .cookie
+        .unwrap();
+    let sample = server::claims::sample(&f.db, TOKYO, &month).await.unwrap();
+    let upload = |cookie: &str, name: &str, body: Vec<u8>| {
+        let request = Request::builder()
+            .method("POST")
+            .uri(format!("/api/office/claims-check?name={name}"))
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/zip")
+            .body(Body::from(body))
+            .unwrap();
+        app.clone().oneshot(request)
+    };
+    let response = upload(&cookie, &sample.file_name, sample.zip.clone())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let review: serde_json::Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(review["return_count"], sample.seeded.len());
+    let id = review["id"].as_i64().unwrap();
+    let again = send(
+        &app,
+        "GET",
+        &format!("/api/office/claims-check/{id}"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(again.json["file_name"], sample.file_name.as_str());
+    let file = app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri(format!("/api/office/claims-check/{id}/return-file"))
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    let disposition = file
+        .headers()
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains(&format!("{TOKYO}_HENREI_")),
+        "{disposition}"
+    );
+    let zip = file.into_body().collect().await.unwrap().to_bytes();
+    let (inner, csv) = domain::claims::read_zip(&zip).unwrap();
+    assert!(
+        inner.ends_with(".CSV") && inner.contains("_HENREI_"),
+        "{inner}"
+    );
+    assert!(csv.starts_with(domain::claims::HENREI_HEADER));
+    let listed: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let seeded: Vec<&str> = sample.seeded.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(listed, seeded);
+    // Another office's file, another office's run, and not a ZIP.
+    let osaka = server::claims::sample(&f.db, OSAKA, &month).await.unwrap();
+    let refused = upload(&cookie, &osaka.file_name, osaka.zip).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let osaka_cookie = {
+        let body =
+            serde_json::json!({"login": "osaka-cw", "password": server::seed::DEMO_PASSWORD})
+                .to_string();
+        send(&app, "POST", "/api/login", None, Some(&body))
+            .await
+            .cookie
+            .unwrap()
+    };
+    let hidden = send(
+        &app,
+        "GET",
+        &format!("/api/office/claims-check/{id}"),
+        Some(&osaka_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let garbage = upload(&cookie, &sample.file_name, b"not a zip".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let clinic = {
+        let body = serde_json::json!({"login": "clinic", "password": server::seed::DEMO_PASSWORD})
+            .to_string();
+        send(&app, "POST", "/api/login", None, Some(&body))
+            .await
+            .cookie
+            .unwrap()
+    };
+    let forbidden = upload(&clinic, &sample.file_name, sample.zip.clone())
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    let audited = count(
+        &f,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'claims.check' AND actor_id = 'tokyo-cw'",
+    )
+    .await;
+    assert!(audited > 50, "{audited}");
+}
+
+#[tokio::test]
+async fn claims_commands_as_an_operator_runs_them() {
+    let f = empty().await;
+    server::seed::demo(&f.db, &f.keys, f.dir.path(), today())
+        .await
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let onshi = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_onshi"));
+        cmd.arg("--data")
+            .arg(f.dir.path())
+            .args(args)
+            .env_remove("DATABASE_URL");
+        if let Some(url) = &f.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.output().unwrap()
+    };
+    let month = last_month();
+    let made = onshi(&[
+        "claims-sample",
+        "--office",
+        TOKYO,
+        "--month",
+        &month,
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let listing = String::from_utf8_lossy(&made.stdout).to_string();
+    let zip = files(out.path())
+        .into_iter()
+        .find(|n| n.contains("_SHIKAKU_"))
+        .unwrap();
+    let checked = onshi(&[
+        "claims-check",
+        out.path().join(&zip).to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let report = String::from_utf8_lossy(&checked.stdout).to_string();
+    for line in listing.lines().skip(1) {
+        let receipt = line.split_whitespace().next().unwrap();
+        assert!(
+            report.contains(&format!(" {receipt} ")),
+            "{receipt} not reported:\n{report}"
+        );
+    }
+    assert!(
+        files(out.path()).iter().any(|n| n.contains("_HENREI_")),
+        "{:?}",
+        files(out.path())
+    );
+    assert_eq!(count(&f, "SELECT COUNT(*) FROM claims_checks").await, 1);
+    // A file that is not a 資格情報ファイル: exit 2, a message, nothing stored.
+    let bad = out.path().join("12131017_SHIKAKU_202405.ZIP");
+    std::fs::write(&bad, b"PK broken").unwrap();
+    let refused = onshi(&["claims-check", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("ZIP"));
+    assert_eq!(count(&f, "SELECT COUNT(*) FROM claims_checks").await, 1);
+    let help = onshi(&["terminal", "--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--institution"));
 }

@@ -1,7 +1,10 @@
 // Shared by the reception (資格確認) browser tests: the demo cases for each verdict, found
 // by asking the seeded database through the real API as the demo institutions, and the
 // few steps every test repeats. Nothing is hard-coded but the demo logins.
-import { DEMO_PASSWORD } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_PASSWORD, ONSHI } from './harness.mjs';
 
 /** A JSON API client signed in as `login` (session cookie kept by hand). */
 export async function apiAs(url, login, password = DEMO_PASSWORD) {
@@ -69,45 +72,93 @@ function monthOf(iso, back = 0) {
 const covers = (t, day) => t.valid_from <= day && day <= t.valid_until;
 const qualified = (r, day) => r.qualified_from && r.qualified_from <= day && (!r.qualified_until || day <= r.qualified_until);
 
+/** The last day of a `YYYY-MM` month. */
+function monthEnd(month) {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
 /**
- * The demo's cases at the institution `login` (default: みなと台中央病院 = `clinic`):
- * valid (1), unentrusted (6), ended (2), unknown (4), each with the numbers to type.
+ * The 福祉事務所 registers a 調剤券 (as its 生活保護システム export would, through
+ * `onshi import tickets`): this month, naming `pharmacyCode`, prescribed by `prescriberCode`.
  */
-export async function demoCases(url) {
+export function registerDispensingTicket(data, person, pharmacyCode, prescriberCode) {
   const today = jstToday();
+  const month = today.slice(0, 7);
+  const header =
+    '公費負担者番号,受給者番号,医療券・調剤券別,交付番号,診療年月,有効開始日,有効終了日,指定医療機関コード,処方箋発行元医療機関コード,診療別,傷病名1,傷病名2,傷病名3,本人支払額,単独・併用別,社会保険状況,感染症法該当,後期高齢者医療該当,都道府県費該当,地区担当員名,取扱担当者名,備考1,備考2,備考3';
+  const row = [
+    person.office_number, person.recipient_number, '02', `${month.replace('-', '')}-E2E01`, month, `${month}-01`, monthEnd(month),
+    pharmacyCode, prescriberCode, '04', '', '', '', '0', '01', '02', '02', '02', '02', '山川 太郎', '福祉 一郎', '後発医薬品を使用', '', '',
+  ].join(',');
+  const file = join(data, 'e2e-tickets.csv');
+  writeFileSync(file, `${header}\n${row}\n`);
+  const r = spawnSync(ONSHI, ['--data', data, 'import', 'tickets', file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`import failed: ${r.stdout} ${r.stderr}`);
+}
+
+/**
+ * The 福祉事務所 registers (`onshi import recipients`) a recipient whose 保護 ended (廃止)
+ * last month: at any institution the verdict is 2 無効.
+ */
+export function registerEndedRecipient(data, recipientNumber, until) {
+  const header = '公費負担者番号,受給者番号,個人番号,氏名,氏名カナ,性別,生年月日,郵便番号,住所,資格取得日,資格喪失日,カード利用登録,閲覧制限';
+  const person = {
+    office_number: '12131017',
+    recipient_number: recipientNumber,
+    name: '廃止　一郎',
+    name_kana: 'ハイシ　イチロウ',
+    sex: '1',
+    birth_date: '1955-06-15',
+    qualified_from: '2020-01-06',
+    qualified_until: until,
+  };
+  const row = [
+    person.office_number, person.recipient_number, '', person.name, person.name_kana, person.sex, person.birth_date, '100-0002',
+    '東京都みなと台区一丁目1番1号', person.qualified_from, person.qualified_until, '0', '0',
+  ].join(',');
+  const file = join(data, 'e2e-recipients.csv');
+  writeFileSync(file, `${header}\n${row}\n`);
+  const r = spawnSync(ONSHI, ['--data', data, 'import', 'recipients', file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`import failed: ${r.stdout} ${r.stderr}`);
+  return person;
+}
+
+/**
+ * The demo's cases at みなと台中央病院 (login `clinic`) and みなと台薬局 (`pharmacy`):
+ * valid (1), unentrusted (6), ended (2), unknown (4) and a pharmacy's 調剤券 this month
+ * (registered through the import, as an office would), each with the numbers to type.
+ */
+export async function demoCases(url, data) {
+  const today = jstToday();
+  const lastMonth = monthOf(today, 1);
   const clinic = await apiAs(url, 'clinic');
   const pharmacy = await apiAs(url, 'pharmacy');
-  const dental = await apiAs(url, 'dental');
   const roster = await clinic.get('/api/verify/roster');
-  const here = new Set(roster.recipients.map((r) => `${r.office_number}:${r.recipient_number}`));
+  const key = (r) => `${r.office_number}:${r.recipient_number}`;
+  const here = new Set(roster.recipients.map(key));
 
   const valid = roster.recipients.find(
     (r) => r.office_number === '12131017' && qualified(r, today) && r.tickets.some((t) => covers(t, today)) && !r.restricted,
   );
-  // Named by a ticket of another institution this month, by none of ours: 未委託 here.
-  const elsewhere = [...(await pharmacy.get('/api/verify/roster')).recipients, ...(await dental.get('/api/verify/roster')).recipients];
-  const unentrusted = elsewhere.find(
-    (r) => r.office_number === '12131017' && !here.has(`${r.office_number}:${r.recipient_number}`) && qualified(r, today),
+  // Patients of another clinic (their 調剤券 last month name it as 処方箋発行元): this month
+  // a ticket names that clinic, none names ours, so at ours they are 未委託.
+  const pharmacyLast = await pharmacy.get(`/api/verify/roster?month=${lastMonth}`);
+  const elsewhere = pharmacyLast.recipients.filter(
+    (r) => r.office_number === '12131017' && !here.has(key(r)) && qualified(r, today) && !r.restricted,
   );
-  const past = await clinic.get(`/api/verify/roster?month=${monthOf(today, 1)}`);
-  const ended = past.recipients.find((r) => r.qualified_until && r.qualified_until < today);
-  // A 受給者番号 no recipient has, with a correct 検証番号.
-  const taken = new Set([...roster.recipients, ...past.recipients, ...elsewhere].map((r) => r.recipient_number));
-  let unknownNumber;
-  for (let body = 999999; body > 900000; body--) {
-    const n = `${body}${checkDigit(String(body))}`;
-    if (!taken.has(n)) {
-      unknownNumber = n;
-      break;
-    }
-  }
-  const pharmacyRoster = await pharmacy.get('/api/verify/roster');
-  const dispensing = pharmacyRoster.recipients.find(
-    (r) => qualified(r, today) && r.tickets.some((t) => t.ticket_type === '02' && covers(t, today) && t.prescriber_name),
-  );
-  for (const [name, value] of Object.entries({ valid, unentrusted, ended, dispensing })) {
+  const [unentrusted, dispensingPerson] = elsewhere;
+  // Two 受給者番号 no demo recipient has (the demo numbers start at 100001), with a correct
+  // 検証番号: one registered as ended last month (2), one left unknown (4).
+  const ended = registerEndedRecipient(data, `999998${checkDigit('999998')}`, `${lastMonth}-20`);
+  const unknownNumber = `999999${checkDigit('999999')}`;
+  for (const [name, value] of Object.entries({ valid, unentrusted, dispensingPerson, ended })) {
     if (!value) throw new Error(`no demo case for ${name}`);
   }
+  const prescriber = dispensingPerson.tickets.find((t) => t.prescriber_code)?.prescriber_code;
+  registerDispensingTicket(data, dispensingPerson, pharmacyLast.institution_code, prescriber);
+  const dispensing = (await pharmacy.get('/api/verify/roster')).recipients.find((r) => key(r) === key(dispensingPerson));
+  if (!dispensing) throw new Error('the imported 調剤券 is not in the pharmacy roster');
   return {
     today,
     institutionName: roster.institution_name,
@@ -116,7 +167,6 @@ export async function demoCases(url) {
     ended,
     unknown: { office_number: '12131017', recipient_number: unknownNumber, birth_date: '1960-04-01' },
     dispensing,
-    clinicApi: clinic,
   };
 }
 

@@ -11,7 +11,7 @@ let env;
 let cases;
 before(async () => {
   env = await demo();
-  cases = await demoCases(env.url);
+  cases = await demoCases(env.url, env.data);
 });
 after(async () => {
   await env?.close();

@@ -68,7 +68,19 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
     view! {
         <nav class="main-nav" aria-label="メインメニュー">
             <ul>
-                <li><A href=home>"ホーム"</A></li>
+                <li><A href=home exact=true>"ホーム"</A></li>
+                {matches!(info.role, Role::Caseworker | Role::Supervisor).then(|| view! {
+                    <li><A href="/office/recipients">"被保護者台帳"</A></li>
+                    <li><A href="/office/renew">"翌月分の券"</A></li>
+                })}
+                {(info.role == Role::Supervisor).then(|| view! {
+                    <li><A href="/office/supervisor">"事務所全体"</A></li>
+                })}
+                {matches!(info.role, Role::Caseworker | Role::Supervisor).then(|| view! {
+                    <li><A href="/office/feed">"日次連携"</A></li>
+                    <li><A href="/office/screening">"スクリーニング"</A></li>
+                    <li><A href="/office/claims">"請求前資格確認"</A></li>
+                })}
                 {(info.role == Role::Clinic).then(|| view! {
                     <li><A href="/clinic/verify">"資格確認"</A></li>
                     <li><A href="/clinic/roster">"一括照会"</A></li>

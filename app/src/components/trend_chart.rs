@@ -147,7 +147,7 @@ pub fn TrendChart(
     let axis_y = HEIGHT - BOTTOM;
     let band = g.band.map(|(top, bottom)| {
         view! {
-            <rect class="trend-band" x=LEFT y=top width=plot_right - LEFT height=(bottom - top).max(0.0)/>
+            <rect class="trend-band" x=LEFT y=top width={plot_right - LEFT} height={(bottom - top).max(0.0)}/>
         }
     });
     let ticks = g
@@ -156,7 +156,7 @@ pub fn TrendChart(
         .map(|(y, text)| {
             view! {
                 <line class="trend-grid" x1=LEFT x2=plot_right y1=*y y2=*y/>
-                <text class="trend-axis" x=LEFT - 6.0 y=*y + 4.0 text-anchor="end">{text.clone()}</text>
+                <text class="trend-axis" x={LEFT - 6.0} y={*y + 4.0} text-anchor="end">{text.clone()}</text>
             }
         })
         .collect_view();
@@ -168,8 +168,8 @@ pub fn TrendChart(
             let out = outside(*v);
             let year = date.get(..4).unwrap_or(date).to_string();
             view! {
-                <circle class=if out { "trend-point trend-point-out" } else { "trend-point" } cx=*x cy=*y r=if out { 6.0 } else { 4.5 }/>
-                <text class="trend-axis" x=*x y=axis_y + 18.0 text-anchor="middle">{year}</text>
+                <circle class=if out { "trend-point trend-point-out" } else { "trend-point" } cx=*x cy=*y r={if out { 6.0 } else { 4.5 }}/>
+                <text class="trend-axis" x=*x y={axis_y + 18.0} text-anchor="middle">{year}</text>
             }
         })
         .collect_view();

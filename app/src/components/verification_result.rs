@@ -115,7 +115,11 @@ pub fn VerificationResultView(
 }
 
 #[component]
-fn PersonFacts(person: PersonBlock, office_number: String, recipient_number: String) -> impl IntoView {
+fn PersonFacts(
+    person: PersonBlock,
+    office_number: String,
+    recipient_number: String,
+) -> impl IntoView {
     view! {
         <div class="person" data-testid="result-person">
             <p class="person-kana" data-testid="result-kana">{person.name_kana}</p>
@@ -209,12 +213,14 @@ fn ReceptionTicket(ticket: Ticket) -> impl IntoView {
     } else {
         other_laws.join("、")
     };
-    let prescriber = ticket.prescriber_code.as_ref().map(|code| {
-        match ticket.prescriber_name.as_deref() {
-            Some(name) => format!("{name}（{}）", code.as_str()),
-            None => code.as_str().to_string(),
-        }
-    });
+    let prescriber =
+        ticket
+            .prescriber_code
+            .as_ref()
+            .map(|code| match ticket.prescriber_name.as_deref() {
+                Some(name) => format!("{name}（{}）", code.as_str()),
+                None => code.as_str().to_string(),
+            });
     let remarks = ticket.remarks.clone();
     view! {
         <li class="ticket reception-ticket" data-testid="result-ticket">

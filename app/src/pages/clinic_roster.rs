@@ -71,7 +71,8 @@ pub fn ClinicRoster() -> impl IntoView {
                 },
                 _ if reception.roster_loading.get() => Shown::Loading,
                 _ => Shown::Missing(
-                    "今月の名簿をまだ受け取っていません。「名簿を更新」を押してください。".to_string(),
+                    "今月の名簿をまだ受け取っていません。「名簿を更新」を押してください。"
+                        .to_string(),
                 ),
             }
         } else {
@@ -142,7 +143,7 @@ pub fn ClinicRoster() -> impl IntoView {
 
     view! {
         <section class="page roster-page">
-            <PageHeading title="一括照会（今月の医療券・調剤券）" testid="roster-heading"/>
+            <PageHeading title="一括照会（医療券・調剤券の一覧）" testid="roster-heading"/>
             <form class="roster-controls" on:submit=on_submit data-testid="roster-month-form">
                 <div class="field">
                     <label for="roster-month">"診療年月"</label>

@@ -39,7 +39,9 @@ pub fn ClinicToday() -> impl IntoView {
                 .info
                 .with_untracked(|info| info.as_ref().and_then(|i| i.institution_code.clone()))
                 .unwrap_or_default();
-            let kept = offline::clinic::recent_results(&code).await.unwrap_or_default();
+            let kept = offline::clinic::recent_results(&code)
+                .await
+                .unwrap_or_default();
             let queued: Vec<String> = offline::clinic::outbox(&code)
                 .await
                 .unwrap_or_default()
@@ -192,7 +194,8 @@ fn ServerTable(today: TodayVerifications) -> impl IntoView {
 #[component]
 fn KeptTable(results: Vec<VerificationResult>, testid: &'static str) -> impl IntoView {
     if results.is_empty() {
-        return view! { <p class="empty">"この端末で行った本日の確認はありません。"</p> }.into_any();
+        return view! { <p class="empty">"この端末で行った本日の確認はありません。"</p> }
+            .into_any();
     }
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="この端末の確認の一覧">

@@ -4,8 +4,10 @@
 use chrono::NaiveDate;
 use domain::api::{OfficeHome, RecipientSummary};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::api;
+use crate::pages::office::DeadlinesPanel;
 use crate::components::{DateJa, DateRangeJa, LoadError, Loading, PageHeading, Stat};
 use crate::format::{group_digits, month_label};
 use crate::session::use_session;
@@ -86,9 +88,18 @@ fn OfficeOverview(home: OfficeHome) -> impl IntoView {
                 value=group_digits(home.verifications_yesterday)
                 unit="件"
                 note=yesterday.unwrap_or_default()
+                href="/office/feed"
                 testid="count-verifications-yesterday"
             />
         </dl>
+
+        <div class="button-row page-actions" data-testid="office-actions">
+            <A href="/office/recipients" attr:class="button">"被保護者台帳を検索"</A>
+            <A href="/office/recipients/new" attr:class="button">"新規登録"</A>
+            <A href="/office/renew" attr:class="button">"翌月分の医療券を一括発行"</A>
+        </div>
+
+        <DeadlinesPanel/>
 
         <h2 id="recent-title">"最近の受給者"</h2>
         {if home.recent.is_empty() {
@@ -125,7 +136,7 @@ fn RecipientRow(recipient: RecipientSummary) -> impl IntoView {
     view! {
         <tr data-testid="recent-row">
             <td class="number">{recipient.recipient_number}</td>
-            <th scope="row" class="name">{recipient.name}</th>
+            <th scope="row" class="name"><A href=format!("/office/recipients/{}", recipient.id)>{recipient.name}</A></th>
             <td class="kana">{recipient.name_kana}</td>
             <td><DateJa iso=recipient.birth_date/></td>
             <td><DateRangeJa from=recipient.qualified_from until=recipient.qualified_until/></td>

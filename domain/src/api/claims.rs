@@ -1,6 +1,7 @@
 //! 請求前資格確認 (product.md §2 「Also」, `domain-reference.md` §6.2): the office uploads the
 //! 資格情報ファイル, gets one line per receipt back for review, and downloads the
-//! 返戻情報ファイル of the receipts to return. Layouts: `docs/file-layouts.md` §11–§12.
+//! 返戻情報ファイル of the receipts to return. Layouts: `docs/file-layouts.md`
+//! (資格情報ファイル, 返戻情報ファイル).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -7,6 +7,7 @@
 //! for `GET /api/openapi.json`.
 
 mod claims;
+mod health;
 mod homes;
 mod office;
 mod portal;
@@ -15,6 +16,7 @@ mod session;
 mod verify;
 
 pub use claims::*;
+pub use health::*;
 pub use homes::*;
 pub use office::*;
 pub use portal::*;

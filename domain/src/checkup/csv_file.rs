@@ -1,4 +1,4 @@
-//! The 健診 CSV (`docs/file-layouts.md` §10): one row per item, the rows of one checkup
+//! The 健診 CSV (`docs/file-layouts.md` §15.2): one row per item, the rows of one checkup
 //! (same 公費負担者番号, 受給者番号 and 受診日) repeating the person's columns.
 //!
 //! 結果 is a number (`22.5`), `未実施`, `測定不能`, `以下` (at or below the lower limit),
@@ -37,6 +37,11 @@ struct Row {
 
 /// Parse the CSV into checkups (in the order they first appear), or every error.
 pub fn parse_csv(text: &str) -> Result<Vec<Checkup>, Vec<RecordError>> {
+    parse_csv_with_lines(text).map(|v| v.into_iter().map(|(_, c)| c).collect())
+}
+
+/// [`parse_csv`], each checkup with the line of its first row.
+pub fn parse_csv_with_lines(text: &str) -> Result<Vec<(usize, Checkup)>, Vec<RecordError>> {
     let rows = parse_file(text, CSV_HEADER, read_row)
         .map_err(|es| es.into_iter().map(RecordError::from).collect::<Vec<_>>())?;
     let mut checkups: Vec<Checkup> = Vec::new();
@@ -124,7 +129,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Checkup>, Vec<RecordError>> {
     for checkup in &mut checkups {
         checkup.normalize();
     }
-    Ok(checkups)
+    Ok(first_line.into_iter().zip(checkups).collect())
 }
 
 fn read_row(r: &mut Cells<'_>) -> Option<Row> {

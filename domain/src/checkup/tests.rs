@@ -86,6 +86,7 @@ fn archive_of(checkups: Vec<Checkup>) -> CheckupArchive {
             date(2024, 5, 1),
         ),
         checkups,
+        files: Vec::new(),
     }
 }
 
@@ -231,6 +232,22 @@ fn checkup_sample_archive_is_the_sample_csv() {
         Some(&numeric("6.40", Some("%")))
     );
     assert_eq!(checkups[2].provider, None);
+    // Where each came from: the DATA file, or the CSV line of its first row.
+    let (format, sourced) = parse_upload(&committed, Limits::DEFAULT).unwrap();
+    assert_eq!(format, CheckupFormat::Cda);
+    assert_eq!(
+        sourced[1].file.as_deref(),
+        Some("12131017_12131017_202405011_1/DATA/h121310172024050111000002.xml")
+    );
+    let (format, sourced) = parse_upload(SAMPLE_CSV.as_bytes(), Limits::DEFAULT).unwrap();
+    assert_eq!(format, CheckupFormat::Csv);
+    let lines: Vec<Option<usize>> = sourced.iter().map(|s| s.line).collect();
+    assert_eq!(lines, [Some(2), Some(20), Some(40)]);
+    let e = sourced[1].error("受給者番号", "x");
+    assert_eq!(
+        e.to_string(),
+        "20行目 受診者 12131017-0000018（受診日 2023-10-03） 受給者番号: x"
+    );
 }
 
 #[test]
@@ -666,6 +683,7 @@ fn checkup_csv_reads_every_spelling() {
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(SAMPLE_CSV);
     let (format, from_sjis) = parse_upload(&sjis, Limits::DEFAULT).unwrap();
     assert_eq!(format, CheckupFormat::Csv);
+    let from_sjis: Vec<Checkup> = from_sjis.into_iter().map(|s| s.checkup).collect();
     assert_eq!(from_sjis, parse_csv(SAMPLE_CSV).unwrap());
     let utf16 = [0xFF, 0xFE, 0x6C, 0x51];
     let e = &parse_upload(&utf16, Limits::DEFAULT).unwrap_err()[0];

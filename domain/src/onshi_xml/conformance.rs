@@ -181,20 +181,20 @@ fn formats(e: &Element, path: &mut Vec<String>, out: &mut Vec<String>) {
         | "DisqualificationDate"
         | "MedicalTicketValidDate"
         | "MedicalTicketExpirationDate"
-        | "QualificationConfirmationDate" => {
-            if !digits(8) || chrono::NaiveDate::parse_from_str(v, "%Y%m%d").is_err() {
-                out.push(bad("YYYYMMDD"));
-            }
+        | "QualificationConfirmationDate"
+            if !digits(8) || chrono::NaiveDate::parse_from_str(v, "%Y%m%d").is_err() =>
+        {
+            out.push(bad("YYYYMMDD"))
         }
-        "ProcessExecutionTime" => {
-            if !digits(14) || chrono::NaiveDateTime::parse_from_str(v, "%Y%m%d%H%M%S").is_err() {
-                out.push(bad("YYYYMMDDHHmmss"));
-            }
+        "ProcessExecutionTime"
+            if !digits(14) || chrono::NaiveDateTime::parse_from_str(v, "%Y%m%d%H%M%S").is_err() =>
+        {
+            out.push(bad("YYYYMMDDHHmmss"))
         }
-        "MedicalTreatmentMonth" => {
-            if !digits(6) || !matches!(v.get(4..).map(str::parse::<u32>), Some(Ok(1..=12))) {
-                out.push(bad("YYYYMM"));
-            }
+        "MedicalTreatmentMonth"
+            if !digits(6) || !matches!(v.get(4..).map(str::parse::<u32>), Some(Ok(1..=12))) =>
+        {
+            out.push(bad("YYYYMM"))
         }
         "TicketType" if !one_of(&["01", "02"]) => out.push(bad("01/02")),
         "MedicalTreatmentType" if !one_of(&["01", "02", "03", "04", "05"]) => {

@@ -420,8 +420,8 @@ impl Element {
 }
 
 /// Parse decoded text into its root element. Refuses DOCTYPE, undeclared entity
-/// references, more than one root, and documents deeper than [`MAX_DEPTH`] or with more
-/// than [`MAX_ELEMENTS`] elements. Namespace prefixes are dropped (local names).
+/// references, more than one root, and documents deeper than `MAX_DEPTH` (16) or with more
+/// than `MAX_ELEMENTS` (500) elements. Namespace prefixes are dropped (local names).
 pub fn parse_tree(text: &str) -> Result<Element, ProcessingError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(true);

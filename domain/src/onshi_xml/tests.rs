@@ -126,6 +126,9 @@ fn request(header: &str, info: &str) -> Vec<u8> {
 const HEADER: &str = "<MedicalInstitutionCode>1311234569</MedicalInstitutionCode>";
 const INFO: &str = "<InsurerNumber>12131017</InsurerNumber><InsuredIdentificationNumber>1234566</InsuredIdentificationNumber><Birthdate>19600401</Birthdate>";
 
+/// (name, request bytes, Ok or (error kind, a word of the message), header echoed).
+type Case<'a> = (&'a str, Vec<u8>, Result<(), (ErrorKind, &'a str)>, bool);
+
 /// One case: bytes → Ok or the error kind, with a word the message must contain, and
 /// whether the header's 医療機関コード is echoed.
 fn check_request(name: &str, bytes: &[u8], want: Result<(), (ErrorKind, &str)>, echo: bool) {
@@ -171,7 +174,7 @@ fn onshi_xml_request_items() {
     let h = HEADER;
     let i = INFO;
     #[rustfmt::skip]
-    let cases: Vec<(&str, Vec<u8>, Result<(), (ErrorKind, &str)>, bool)> = vec![
+    let cases: Vec<Case> = vec![
         ("ok", request(h, i), Ok(()), true),
         ("全角 and spaces in numbers are read like the browser", request(h, "<InsurerNumber> １２１３１０１７ </InsurerNumber><InsuredIdentificationNumber>123-4566</InsuredIdentificationNumber><Birthdate>19600401</Birthdate>"), Ok(()), true),
         ("symbol and branch are ignored", request(h, &format!("{i}<InsuredCardSymbol>x</InsuredCardSymbol><InsuredBranchNumber>00</InsuredBranchNumber>")), Ok(()), true),
@@ -227,7 +230,7 @@ fn onshi_xml_refuses_hostile_and_broken_input() {
         )
         .collect();
     #[rustfmt::skip]
-    let cases: Vec<(&str, Vec<u8>, Result<(), (ErrorKind, &str)>, bool)> = vec![
+    let cases: Vec<Case> = vec![
         ("billion laughs", billion_laughs.into(), Err((Forbidden, "DOCTYPE")), false),
         ("external entity", external.into(), Err((Forbidden, "DOCTYPE")), false),
         ("undeclared entity", request("<MedicalInstitutionCode>&xxe;</MedicalInstitutionCode>", INFO), Err((Forbidden, "&xxe;")), false),

@@ -51,7 +51,8 @@ fn receipt_samples_parse() {
         NaiveDate::from_ymd_opt(1952, 4, 10).unwrap()
     );
     assert_eq!(hanako.patient_name, "見本　花子");
-    let drugs: Vec<(&str, &str, &str, u32, Option<u32>, &[u8])> = hanako
+    type Drug<'a> = (&'a str, &'a str, &'a str, u32, Option<u32>, &'a [u8]);
+    let drugs: Vec<Drug> = hanako
         .drugs
         .iter()
         .map(|d| {
@@ -93,7 +94,8 @@ fn receipt_malformed_records_by_line() {
     let ir = |code: &str, table: &str| {
         format!("IR,1,13,{table},{code},,北町診療所,202405,00,03-0000-5678")
     };
-    let cases: Vec<(Vec<u8>, (Option<usize>, &str, &str))> = vec![
+    type Case = (Vec<u8>, (Option<usize>, &'static str, &'static str));
+    let cases: Vec<Case> = vec![
         (
             with_line(1, &ir("1200031", "1")),
             (Some(1), "IR 医療機関コード", "検証番号"),
@@ -152,7 +154,7 @@ fn receipt_malformed_records_by_line() {
         ),
         (
             with_line(7, &iy("21", "629990002", "1", "")),
-            (Some(6), "IY 回数", "回数が空欄"),
+            (Some(7), "IY 回数", "回数が空欄"),
         ),
         (
             with_line(6, "IY,21,5,629990001,2,2,14,,,,,,,,,,,,,,,,,,,,,,,,x"),
@@ -169,7 +171,7 @@ fn receipt_malformed_records_by_line() {
         ),
         (
             with_line(2, "IY,21,5,629990001,1,1,1"),
-            (Some(2), "IY", "RE（レセプト共通）レコードの前"),
+            (Some(2), "IY", "前に RE（レセプト共通）"),
         ),
         (
             b"".to_vec(),

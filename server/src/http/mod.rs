@@ -2,7 +2,9 @@
 //! merged once in [`app`]. `app` is what `onshi serve` runs and what the tests drive with
 //! `tower::ServiceExt::oneshot`.
 
+pub mod claims;
 pub mod error;
+pub mod health;
 pub mod homes;
 pub mod office;
 pub mod onshi;
@@ -42,8 +44,10 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(session::router())
         .merge(homes::router())
+        .merge(health::router())
         .merge(office::router())
         .merge(onshi::router())
+        .merge(claims::router())
         .merge(portal::router())
         .merge(screening::router())
         .merge(verify::router())

@@ -74,8 +74,10 @@ pub fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
     let mut all = Vec::new();
     all.extend(super::session::operations(generator));
     all.extend(super::homes::operations(generator));
+    all.extend(super::health::operations(generator));
     all.extend(super::office::operations(generator));
     all.extend(super::onshi::operations(generator));
+    all.extend(super::claims::operations(generator));
     all.extend(super::portal::operations(generator));
     all.extend(super::screening::operations(generator));
     all.extend(super::verify::operations(generator));

@@ -341,9 +341,11 @@ struct HealthRecords {
 /// `Some`. `None` means this server keeps no such records yet, which the portal states
 /// honestly (`available: false`) rather than showing an empty history.
 async fn health_records(db: &Db, recipient_id: i64) -> anyhow::Result<Option<HealthRecords>> {
-    // Nothing to read before migration 0006: no query touches tables that do not exist.
-    let _ = (db, recipient_id);
-    Ok(None)
+    let (medications, checkups) = crate::health::portal_records(db, recipient_id).await?;
+    Ok(Some(HealthRecords {
+        medications,
+        checkups,
+    }))
 }
 
 async fn health(

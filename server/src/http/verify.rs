@@ -839,14 +839,14 @@ impl Recipient {
     }
 }
 
-const TICKET_COLUMNS: &str = "t.ticket_type, t.issue_number, t.treatment_month, t.valid_from, t.valid_until, \
+pub(crate) const TICKET_COLUMNS: &str = "t.ticket_type, t.issue_number, t.treatment_month, t.valid_from, t.valid_until, \
      t.institution_code, i.name, t.prescriber_code, p.name, t.treatment_type, \
      t.injury_name1, t.injury_name2, t.injury_name3, t.self_pay_amount, t.single_or_combined, \
      t.social_insurance, t.infection_law, t.elderly_care, t.prefectural_expense, \
      t.district_contact, t.handling_contact, t.remarks1, t.remarks2, t.remarks3, t.retroactive_reason";
 /// Number of columns in [`TICKET_COLUMNS`].
 const TICKET_WIDTH: usize = 25;
-const TICKET_FROM: &str = "tickets t JOIN institutions i ON i.code = t.institution_code \
+pub(crate) const TICKET_FROM: &str = "tickets t JOIN institutions i ON i.code = t.institution_code \
      LEFT JOIN institutions p ON p.code = t.prescriber_code";
 
 /// The recipient's tickets in force that name `institution` in the month of `date`
@@ -871,7 +871,7 @@ async fn tickets_for(
 }
 
 /// A [`Ticket`] from [`TICKET_COLUMNS`] starting at column `at`.
-fn ticket_from_row(row: &Row, at: usize) -> Result<Ticket, AppError> {
+pub(crate) fn ticket_from_row(row: &Row, at: usize) -> Result<Ticket, AppError> {
     let text = |i: usize| -> Result<String, AppError> { Ok(row.try_get::<String, _>(at + i)?) };
     let opt = |i: usize| -> Result<Option<String>, AppError> {
         Ok(row

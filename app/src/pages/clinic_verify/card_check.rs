@@ -104,7 +104,10 @@ pub(super) fn CardCheck(reception: Reception, shown: RwSignal<Option<Shown>>) ->
 
 /// The recipient answers on the reader's screen: 薬剤情報 and 健診情報, for this visit only.
 #[component]
-fn ConsentForm(send: Callback<ConsentRequest>, busy: RwSignal<Option<&'static str>>) -> impl IntoView {
+fn ConsentForm(
+    send: Callback<ConsentRequest>,
+    busy: RwSignal<Option<&'static str>>,
+) -> impl IntoView {
     let drug = RwSignal::new(false);
     let checkup = RwSignal::new(false);
     let heading = NodeRef::<html::H3>::new();

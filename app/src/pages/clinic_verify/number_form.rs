@@ -49,7 +49,10 @@ fn birth_state(value: &str, show_errors: bool, today: chrono::NaiveDate) -> Fiel
         Ok(date) if date > today => {
             FieldState::Error("生年月日が今日より後の日付です。確認してください。".to_string())
         }
-        Ok(date) => FieldState::Ok(format!("{} と読み取りました", domain::wareki::format_date(date))),
+        Ok(date) => FieldState::Ok(format!(
+            "{} と読み取りました",
+            domain::wareki::format_date(date)
+        )),
         Err(e) if show_errors => FieldState::Error(e.message()),
         Err(_) => FieldState::Quiet,
     }
@@ -70,7 +73,8 @@ pub(super) fn NumberForm(reception: Reception, shown: RwSignal<Option<Shown>>) -
     let birth_input = NodeRef::<html::Input>::new();
     focus_after_render(office_input);
 
-    let show = move |i: usize| submitted.get() || touched.with(|t| t.get(i).copied().unwrap_or(false));
+    let show =
+        move |i: usize| submitted.get() || touched.with(|t| t.get(i).copied().unwrap_or(false));
     let server_error = move |field: &'static str| {
         server_errors.with(|errors| {
             errors
@@ -263,15 +267,34 @@ mod tests {
         let today = chrono::NaiveDate::from_ymd_opt(2024, 4, 10).unwrap_or_default();
         assert_eq!(office_state("1213", false), FieldState::Quiet);
         assert!(matches!(office_state("12131017", false), FieldState::Ok(_)));
-        assert!(matches!(office_state("１２１３１０１７", false), FieldState::Ok(_)));
+        assert!(matches!(
+            office_state("１２１３１０１７", false),
+            FieldState::Ok(_)
+        ));
         // The last digit typed, wrong 検証番号: said at once.
-        assert!(matches!(office_state("12131018", false), FieldState::Error(m) if m.contains("検証番号")));
+        assert!(
+            matches!(office_state("12131018", false), FieldState::Error(m) if m.contains("検証番号"))
+        );
         assert!(matches!(office_state("1213", true), FieldState::Error(_)));
-        assert!(matches!(recipient_state("123-4566", false), FieldState::Ok(_)));
-        assert!(matches!(recipient_state("1234567", false), FieldState::Error(_)));
-        assert!(matches!(birth_state("S35.4.1", false, today), FieldState::Ok(w) if w.contains("昭和35年4月1日")));
+        assert!(matches!(
+            recipient_state("123-4566", false),
+            FieldState::Ok(_)
+        ));
+        assert!(matches!(
+            recipient_state("1234567", false),
+            FieldState::Error(_)
+        ));
+        assert!(
+            matches!(birth_state("S35.4.1", false, today), FieldState::Ok(w) if w.contains("昭和35年4月1日"))
+        );
         assert_eq!(birth_state("S35", false, today), FieldState::Quiet);
-        assert!(matches!(birth_state("S35", true, today), FieldState::Error(_)));
-        assert!(matches!(birth_state("2024-04-11", false, today), FieldState::Error(_)));
+        assert!(matches!(
+            birth_state("S35", true, today),
+            FieldState::Error(_)
+        ));
+        assert!(matches!(
+            birth_state("2024-04-11", false, today),
+            FieldState::Error(_)
+        ));
     }
 }

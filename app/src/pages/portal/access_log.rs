@@ -74,7 +74,7 @@ fn AccessList(data: AccessLog, page: RwSignal<u32>) -> impl IntoView {
                 type="button"
                 class="button"
                 data-testid="access-prev"
-                disabled=current <= 1
+                disabled={current <= 1}
                 on:click=move |_| page.set(current.saturating_sub(1).max(1))
             >
                 "前のページ"
@@ -84,7 +84,7 @@ fn AccessList(data: AccessLog, page: RwSignal<u32>) -> impl IntoView {
                 type="button"
                 class="button"
                 data-testid="access-next"
-                disabled=current >= pages
+                disabled={current >= pages}
                 on:click=move |_| page.set(current + 1)
             >
                 "次のページ"

@@ -72,7 +72,7 @@ fn PortalNav() -> impl IntoView {
                     <A href="/me/tickets"><Ruby word="医療券" reading="いりょうけん"/></A>
                 </li>
                 <li data-testid="portal-nav-health">
-                    <A href="/me/health">"くすり・"<Ruby word="健診" reading="けんしん"/></A>
+                    <A href="/me/health"><span class="tab-part">"くすり・"</span><span class="tab-part"><Ruby word="健診" reading="けんしん"/></span></A>
                 </li>
                 <li data-testid="portal-nav-access">
                     <A href="/me/access"><Ruby word="提供記録" reading="ていきょうきろく"/></A>

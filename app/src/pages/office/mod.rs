@@ -1,0 +1,57 @@
+//! The 福祉事務所 pages (地区担当員・査察指導員): 被保護者台帳, 資格, 医療券・調剤券
+//! (issue, amend, cancel, print), next month's renewal and the supervisor's view.
+//! The `/office` home itself is `pages::office_home`, which shows [`DeadlinesPanel`].
+
+pub mod deadlines_panel;
+pub mod fields;
+pub mod institution_picker;
+pub mod qualification_panel;
+pub mod recipient_detail;
+pub mod recipient_form;
+pub mod recipient_search;
+pub mod renew;
+pub mod restriction_panel;
+pub mod supervisor;
+pub mod ticket_form;
+pub mod ticket_months;
+pub mod ticket_print;
+
+pub use deadlines_panel::DeadlinesPanel;
+pub use recipient_detail::RecipientDetailPage;
+pub use recipient_form::{RecipientEdit, RecipientNew};
+pub use recipient_search::RecipientSearch;
+pub use renew::RenewTickets;
+pub use supervisor::SupervisorPage;
+pub use ticket_form::{TicketEdit, TicketNew};
+pub use ticket_print::TicketPrintPage;
+
+use domain::api::{ApiError, ErrorCode};
+use leptos_router::params::ParamsMap;
+
+use crate::api::Failure;
+
+/// `:id` of the route as a database id.
+pub(crate) fn recipient_id(params: &ParamsMap) -> Option<i64> {
+    params.get("id").and_then(|id| id.parse().ok())
+}
+
+/// What a malformed id in the address means to the person: nothing there.
+pub(crate) fn not_found() -> Failure {
+    Failure::Api {
+        status: 404,
+        error: ApiError {
+            code: ErrorCode::NotFound,
+            message: "見つかりません。アドレスを確認してください。".to_string(),
+            fields: Vec::new(),
+        },
+    }
+}
+
+/// 性別 code → 男 / 女.
+pub(crate) fn sex_label(code: &str) -> &'static str {
+    match code {
+        "1" => "男",
+        "2" => "女",
+        _ => "不明",
+    }
+}

@@ -1,0 +1,157 @@
+// A caseworker registers a recipient (a 半角カナ typo is caught on the field first),
+// starts 保護 today, issues a 医療券 for みなと台中央病院 for this month and prints it
+// (the PDF Chromium prints carries the name, 令和 dates and the institution); the clinic
+// then verifies by number and sees 資格有効性 1 with that ticket; a caseworker of another
+// office cannot open the recipient, on screen or through the API.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { axeViolations, demo, newPage, signIn } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await demo();
+});
+after(async () => {
+  await env?.close();
+});
+
+const NAME = '試験　春子';
+const KANA = 'シケン　ハルコ';
+const BIRTH_WAREKI = '昭和35年4月1日';
+const INSTITUTION = 'みなと台中央病院';
+
+/** Text of a PDF, whitespace removed (pdftotext from poppler-utils). */
+function pdfText(bytes) {
+  const dir = mkdtempSync(join(tmpdir(), 'onshi-pdf-'));
+  try {
+    const file = join(dir, 'ticket.pdf');
+    writeFileSync(file, bytes);
+    const out = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    if (out.error || out.status !== 0) return null;
+    return out.stdout.replace(/\s+/g, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function expectAxeClean(page, where) {
+  assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
+}
+
+test('register, start 保護, issue and print a 医療券; the clinic sees it; another office cannot', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-cw');
+  await page.waitForURL('**/office');
+
+  // 被保護者台帳 → 新規登録
+  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '被保護者台帳' }).click();
+  await page.waitForURL('**/office/recipients**');
+  await page.getByTestId('new-recipient').click();
+  await page.waitForURL('**/office/recipients/new');
+
+  await page.getByLabel('氏名', { exact: false }).first().fill(NAME);
+  const kana = page.getByRole('textbox', { name: /氏名カナ/ });
+  await kana.fill('ｼｹﾝ ﾊﾙｺ');
+  await kana.press('Tab');
+  const kanaError = page.getByTestId('r-kana-error');
+  await kanaError.getByText('半角カナは使えません').waitFor();
+  assert.equal(await kana.getAttribute('aria-invalid'), 'true');
+  assert.match(await kana.getAttribute('aria-describedby'), /r-kana-error/);
+  await expectAxeClean(page, 'the recipient form with an error');
+
+  await kana.fill(KANA);
+  await kanaError.getByText('半角カナ').waitFor({ state: 'detached' });
+  await page.getByRole('radio', { name: '女' }).check();
+  const birth = page.getByRole('textbox', { name: /生年月日/ });
+  await birth.fill(BIRTH_WAREKI);
+  await page.getByTestId('r-birth-error').getByText('1960/04/01').waitFor();
+  await page.getByTestId('recipient-submit').click();
+  await page.waitForURL(/\/office\/recipients\/\d+$/);
+  const recipientId = page.url().split('/').pop();
+  await page.getByTestId('recipient-name').getByText(NAME).waitFor();
+  const recipientNumber = (await page.getByTestId('recipient-number').innerText()).trim();
+  const officeNumber = (await page.getByTestId('office-number').innerText()).trim();
+  assert.match(recipientNumber, /^\d{7}$/);
+  // No card, no 個人番号: paper is needed, and the page says why.
+  await page.getByTestId('paper-reasons').getByText('マイナンバーカードを持っていません').waitFor();
+  await expectAxeClean(page, 'the recipient detail');
+
+  // 保護開始 today (the form defaults both dates to today).
+  await page.getByLabel('異動の種類').selectOption({ label: '保護開始' });
+  await page.getByTestId('q-submit').click();
+  await page.getByTestId('q-done').getByText('保護開始を登録しました').waitFor();
+  await page.getByTestId('qualification-history').getByText('登録済み').waitFor();
+
+  // 医療券 for みなと台中央病院, this month.
+  await page.getByTestId('new-ticket').click();
+  await page.waitForURL(/\/tickets\/new$/);
+  await page.getByTestId('ticket-recipient').getByText(NAME).waitFor();
+  await page.getByLabel('コードまたは名称で検索').first().fill('1310110000');
+  await page.getByLabel('コードまたは名称で検索').first().press('Enter');
+  await page.getByTestId('t-institution-chosen').getByText(INSTITUTION).waitFor();
+  await page.getByRole('textbox', { name: '傷病名1' }).fill('高血圧症');
+  await expectAxeClean(page, 'the ticket form');
+  await page.getByTestId('ticket-submit').click();
+  await page.waitForURL(new RegExp(`/office/recipients/${recipientId}$`));
+  const ticket = page.getByTestId('office-ticket').first();
+  await ticket.getByText(INSTITUTION).waitFor();
+  const issueNumber = (await ticket.locator('.ticket-kind').innerText()).match(/交付番号 (\S+)/)?.[1];
+  assert.ok(issueNumber, 'the ticket shows its 交付番号');
+
+  // Print: the paper form, then Chromium's PDF of it.
+  await ticket.getByTestId('print-ticket').click();
+  await page.waitForURL(/\/office\/tickets\/\d+\/print$/);
+  const sheet = page.getByTestId('paper-ticket');
+  await sheet.waitFor();
+  assert.match(await page.getByTestId('paper-title').innerText(), /医療券・調剤券/);
+  assert.equal(await page.locator('.paper-title s').innerText(), '調剤券', 'the unused word is struck out');
+  assert.match(await sheet.innerText(), /令和\d+年\d+月\d+日から令和\d+年\d+月\d+日まで/);
+  assert.match(await page.getByTestId('paper-birth').innerText(), /昭和35年4月1日/);
+  await expectAxeClean(page, 'the print page');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByTestId('print-button').isVisible(), false, 'the print button does not print');
+  const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: false });
+  await page.emulateMedia({ media: 'screen' });
+  const text = pdfText(pdf);
+  assert.ok(text !== null, 'pdftotext (poppler-utils) is installed by scripts/bootstrap.sh test');
+  assert.ok(text.includes(NAME.replace(/\s+/g, '')), `the PDF names the recipient: ${text.slice(0, 200)}`);
+  assert.ok(text.includes('令和'), 'the PDF dates are in 和暦');
+  assert.ok(text.includes(INSTITUTION), 'the PDF names the institution');
+  assert.ok(text.includes(recipientNumber), 'the PDF carries the 受給者番号');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  // The clinic verifies by number: 資格有効性 1 with the new ticket.
+  const clinic = await newPage(env.browser, env.url);
+  await signIn(clinic, 'clinic');
+  await clinic.waitForURL('**/clinic');
+  await clinic.goto('/clinic/verify');
+  await clinic.getByTestId('verify-office').fill(officeNumber);
+  await clinic.getByTestId('verify-recipient').fill(recipientNumber);
+  await clinic.getByTestId('verify-birth').fill(BIRTH_WAREKI);
+  await clinic.getByTestId('verify-submit').click();
+  const result = clinic.getByTestId('verify-result');
+  await result.waitFor();
+  assert.match(await clinic.getByTestId('verdict').innerText(), /資格有効性 1/);
+  const tickets = clinic.getByTestId('result-tickets');
+  await tickets.getByText(INSTITUTION).first().waitFor();
+  assert.match(await tickets.innerText(), new RegExp(issueNumber));
+  await clinic.context().close();
+
+  // Another office's caseworker: 見つかりません, and the API answers 404.
+  const osaka = await newPage(env.browser, env.url);
+  await signIn(osaka, 'osaka-cw');
+  await osaka.waitForURL('**/office');
+  await osaka.goto(`/office/recipients/${recipientId}`);
+  await osaka.getByTestId('recipient-not-found').getByText('見つかりません').waitFor();
+  const api = await osaka.request.get(`/api/office/recipients/${recipientId}`);
+  assert.equal(api.status(), 404);
+  const tokyoNameShown = await osaka.getByText(NAME).count();
+  assert.equal(tokyoNameShown, 0);
+  await expectAxeClean(osaka, 'the not-found page');
+  await osaka.context().close();
+});

@@ -1,0 +1,207 @@
+// The 被保護者台帳 by user action: search by カナ and by a 和暦 birth date, a supervisor
+// reveals a 個人番号 after giving a reason, 閲覧制限 is switched on and off with its
+// effects shown, and every office page passes axe-core.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axeViolations, demo, newPage, signIn } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await demo();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** 1960-04-01 → 昭和35年4月1日 (the eras the demo birth dates fall in). */
+function wareki(iso) {
+  const [y, m, d] = iso.split('-').map(Number);
+  const key = y * 10000 + m * 100 + d;
+  const [era, first] = key >= 20190501 ? ['令和', 2018] : key >= 19890108 ? ['平成', 1988] : ['昭和', 1925];
+  const year = y - first;
+  return `${era}${year === 1 ? '元' : year}年${m}月${d}日`;
+}
+
+async function signedIn(login) {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, login);
+  await page.waitForURL('**/office');
+  return page;
+}
+
+async function expectAxeClean(page, where) {
+  assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
+}
+
+/** Type `q` in the search box, press Enter, and wait for the answer read as `readAs`. */
+async function search(page, q, readAs) {
+  await page.goto('/office/recipients');
+  await page.getByRole('searchbox', { name: '検索' }).fill(q);
+  await page.getByRole('searchbox', { name: '検索' }).press('Enter');
+  await page.waitForURL(/q=/);
+  await page.getByTestId('search-status').filter({ hasText: readAs }).waitFor();
+}
+
+test('a caseworker finds a recipient by カナ and by a 和暦 birth date', async () => {
+  const page = await signedIn('tokyo-cw');
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  const someone = list.items[0];
+  assert.ok(someone, 'the demo office has recipients');
+
+  const kanaPrefix = someone.name_kana.split('　')[0];
+  await search(page, kanaPrefix, '氏名カナ');
+  await page.getByTestId('recipient-results').getByText(someone.recipient_number).waitFor();
+  for (const name of await page.getByTestId('recipient-row').locator('.kana').allInnerTexts()) {
+    assert.ok(name.startsWith(kanaPrefix), `${name} starts with ${kanaPrefix}`);
+  }
+  await expectAxeClean(page, 'the search results');
+
+  await search(page, wareki(someone.birth_date), '生年月日');
+  await page.getByTestId('recipient-results').getByText(someone.recipient_number).waitFor();
+
+  await page.getByTestId('recipient-results').getByRole('link', { name: someone.name }).click();
+  await page.waitForURL(`**/office/recipients/${someone.id}`);
+  await page.getByTestId('recipient-number').getByText(someone.recipient_number).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a supervisor reveals a 個人番号 after giving a reason; a caseworker has no such button', async () => {
+  const page = await signedIn('tokyo-sv');
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  let withNumber = null;
+  for (const item of list.items) {
+    const detail = await (await page.request.get(`/api/office/recipients/${item.id}`)).json();
+    if (detail.individual_number_masked) {
+      withNumber = detail;
+      break;
+    }
+  }
+  assert.ok(withNumber, 'a demo recipient has a 個人番号');
+  await page.goto(`/office/recipients/${withNumber.id}`);
+  const shown = page.getByTestId('individual-number');
+  await shown.getByText(withNumber.individual_number_masked).waitFor();
+  await page.getByTestId('reveal-individual').click();
+  await page.getByTestId('reveal-submit').click();
+  await page.getByText('表示する理由を入力してください。').waitFor();
+  await page.getByLabel('表示する理由').fill('医療機関からの照会に回答するため');
+  await page.getByTestId('reveal-submit').click();
+  await shown.getByText(/^\d{12}$/).waitFor();
+  assert.ok((await shown.innerText()).endsWith(withNumber.individual_number_masked.slice(-4)));
+  await expectAxeClean(page, 'the detail with a revealed number');
+  await page.context().close();
+
+  const caseworker = await signedIn('tokyo-cw');
+  await caseworker.goto(`/office/recipients/${withNumber.id}`);
+  await caseworker.getByTestId('individual-number').getByText(withNumber.individual_number_masked).waitFor();
+  assert.equal(await caseworker.getByTestId('reveal-individual').count(), 0);
+  await caseworker.context().close();
+});
+
+test('閲覧制限 is switched on with a reason, shows its effects, and is switched off', async () => {
+  const page = await signedIn('tokyo-cw');
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  const someone = list.items.find((r) => !r.restricted);
+  await page.goto(`/office/recipients/${someone.id}`);
+  const state = page.getByTestId('restriction-state');
+  await state.getByText('閲覧制限なし').waitFor();
+  await page.getByTestId('restriction-toggle').click();
+  await page.getByText('理由を入力してください。').waitFor();
+  await page.getByLabel('閲覧制限をかける理由').fill('DV被害の申出');
+  await page.getByTestId('restriction-toggle').click();
+  await state.getByText('閲覧制限あり').waitFor();
+  assert.ok((await page.getByTestId('restriction-effects').locator('li').count()) > 0);
+  await page.getByText('DV被害の申出').first().waitFor();
+  await expectAxeClean(page, 'a restricted recipient');
+
+  await page.goto('/office/recipients?q=' + encodeURIComponent(someone.recipient_number));
+  await page.getByTestId('recipient-results').getByText('閲覧制限').waitFor();
+
+  await page.goto(`/office/recipients/${someone.id}`);
+  await page.getByLabel('解除する理由').fill('申出の取り下げ');
+  await page.getByTestId('restriction-toggle').click();
+  await state.getByText('閲覧制限なし').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('every office page passes axe-core', async () => {
+  const page = await signedIn('tokyo-cw');
+  await page.getByTestId('deadlines').getByRole('heading', { name: '期限超過・本日期限' }).waitFor();
+  await page.getByTestId('deadlines').locator('table, .notice-ok').first().waitFor();
+  await expectAxeClean(page, '/office');
+
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  const id = list.items[0].id;
+  const pages = [
+    ['/office/recipients', 'recipient-results'],
+    ['/office/recipients/new', 'recipient-form'],
+    [`/office/recipients/${id}`, 'recipient-facts'],
+    [`/office/recipients/${id}/edit`, 'recipient-form'],
+    [`/office/recipients/${id}/tickets/new`, 'ticket-form'],
+    ['/office/renew', 'renew-form'],
+  ];
+  for (const [path, testid] of pages) {
+    await page.goto(path);
+    await page.getByTestId(testid).waitFor();
+    await expectAxeClean(page, path);
+  }
+
+  // The form's summary after an empty submit, and the renewal preview.
+  await page.goto('/office/recipients/new');
+  await page.getByTestId('recipient-submit').click();
+  await page.getByTestId('error-summary').waitFor();
+  await expectAxeClean(page, 'the form with its error summary');
+  await page.goto('/office/renew');
+  await page.getByTestId('renew-preview').click();
+  await page.getByTestId('renew-summary').waitFor();
+  await expectAxeClean(page, 'the renewal preview');
+
+  // A ticket's print page, from the first recipient that has one.
+  let ticketId = null;
+  for (const item of list.items) {
+    const detail = await (await page.request.get(`/api/office/recipients/${item.id}`)).json();
+    const ticket = detail.tickets_by_month.flatMap((m) => m.tickets).find((t) => t.status === 'active');
+    if (ticket) {
+      ticketId = ticket.id;
+      break;
+    }
+  }
+  assert.ok(ticketId, 'a demo recipient has a ticket');
+  await page.goto(`/office/tickets/${ticketId}/print`);
+  await page.getByTestId('paper-ticket').waitFor();
+  await expectAxeClean(page, 'the print page');
+  await page.goto(`/office/tickets/${ticketId}/edit`);
+  await page.getByTestId('ticket-form').waitFor();
+  await expectAxeClean(page, 'the ticket amendment');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  const supervisor = await signedIn('tokyo-sv');
+  await supervisor.getByRole('link', { name: '事務所全体' }).click();
+  await supervisor.getByTestId('caseloads').waitFor();
+  await expectAxeClean(supervisor, '/office/supervisor');
+  assert.deepEqual(supervisor.problems, []);
+  await supervisor.context().close();
+});
+
+test('registering someone with the same カナ and 生年月日 asks first, then registers', async () => {
+  const page = await signedIn('tokyo-cw');
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  const someone = list.items[0];
+  await page.goto('/office/recipients/new');
+  await page.getByRole('textbox', { name: /^氏名/ }).first().fill('同姓 同名');
+  await page.getByRole('textbox', { name: /氏名カナ/ }).fill(someone.name_kana);
+  await page.getByRole('radio', { name: someone.sex === '1' ? '男' : '女' }).check();
+  await page.getByRole('textbox', { name: /生年月日/ }).fill(wareki(someone.birth_date));
+  await page.getByTestId('recipient-submit').click();
+  const warning = page.getByTestId('duplicate-warning');
+  await warning.waitFor();
+  assert.match(await warning.innerText(), new RegExp(someone.recipient_number));
+  await expectAxeClean(page, 'the duplicate warning');
+  await page.getByTestId('confirm-duplicate').click();
+  await page.waitForURL(/\/office\/recipients\/\d+$/);
+  assert.notEqual(page.url().split('/').pop(), String(someone.id));
+  await page.getByTestId('recipient-name').getByText('同姓　同名').or(page.getByTestId('recipient-name').getByText('同姓 同名')).waitFor();
+  await page.context().close();
+});
