@@ -206,10 +206,7 @@ pub async fn verify_today() -> Result<domain::api::TodayVerifications, Failure> 
 // ---------------------------------------------------------------- 福祉事務所 (台帳・資格・医療券)
 
 /// `GET /api/office/recipients?q=&page=`
-pub async fn office_recipients(
-    q: &str,
-    page: u64,
-) -> Result<domain::api::RecipientPage, Failure> {
+pub async fn office_recipients(q: &str, page: u64) -> Result<domain::api::RecipientPage, Failure> {
     let q = String::from(js_sys::encode_uri_component(q));
     get(&format!("/api/office/recipients?q={q}&page={page}")).await
 }
@@ -231,7 +228,11 @@ pub async fn office_update_recipient(
     id: i64,
     input: &domain::api::RecipientInput,
 ) -> Result<domain::api::RecipientDetail, Failure> {
-    send_json(Request::put(&url(&format!("/api/office/recipients/{id}"))), input).await
+    send_json(
+        Request::put(&url(&format!("/api/office/recipients/{id}"))),
+        input,
+    )
+    .await
 }
 
 /// `POST /api/office/recipients/{id}/reveal-individual-number` (査察指導員)
@@ -320,7 +321,11 @@ pub async fn office_amend_ticket(
     ticket_id: i64,
     input: &domain::api::TicketInput,
 ) -> Result<domain::api::TicketView, Failure> {
-    send_json(Request::put(&url(&format!("/api/office/tickets/{ticket_id}"))), input).await
+    send_json(
+        Request::put(&url(&format!("/api/office/tickets/{ticket_id}"))),
+        input,
+    )
+    .await
 }
 
 /// `POST /api/office/tickets/{id}/cancel`
@@ -341,7 +346,11 @@ pub async fn office_ticket_print(ticket_id: i64) -> Result<domain::api::TicketPr
 pub async fn office_renew_preview(
     request: &domain::api::RenewRequest,
 ) -> Result<domain::api::RenewPreview, Failure> {
-    send_json(Request::post(&url("/api/office/tickets/renew/preview")), request).await
+    send_json(
+        Request::post(&url("/api/office/tickets/renew/preview")),
+        request,
+    )
+    .await
 }
 
 /// `POST /api/office/tickets/renew`
@@ -402,9 +411,7 @@ pub async fn office_screening_data_text(month: &str) -> Result<String, Failure> 
 }
 
 /// `GET /api/office/screening/result?month=YYYY-MM` (the server's run of the same screening).
-pub async fn office_screening_result(
-    month: &str,
-) -> Result<domain::api::ScreeningResult, Failure> {
+pub async fn office_screening_result(month: &str) -> Result<domain::api::ScreeningResult, Failure> {
     get(&format!(
         "/api/office/screening/result?month={}",
         query_value(month)
@@ -508,9 +515,7 @@ pub async fn office_checkup_export(fiscal_year: i32) -> Result<Vec<u8>, Failure>
 }
 
 /// `GET /api/office/screening/psychotropic?month=YYYY-MM`
-pub async fn office_psychotropic(
-    month: &str,
-) -> Result<domain::api::PsychotropicScreen, Failure> {
+pub async fn office_psychotropic(month: &str) -> Result<domain::api::PsychotropicScreen, Failure> {
     get(&format!(
         "/api/office/screening/psychotropic?month={}",
         query_value(month)
@@ -519,9 +524,7 @@ pub async fn office_psychotropic(
 }
 
 /// `GET /api/verify/{id}/health` (the clinic's view with the recipient's consent).
-pub async fn verify_health(
-    verification_id: i64,
-) -> Result<domain::api::ClinicHealthView, Failure> {
+pub async fn verify_health(verification_id: i64) -> Result<domain::api::ClinicHealthView, Failure> {
     get(&format!("/api/verify/{verification_id}/health")).await
 }
 
@@ -656,4 +659,26 @@ fn query_value(value: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition_file_name;
+
+    #[test]
+    fn the_file_name_is_read_from_content_disposition() {
+        let check = |header: &str, want: Option<&str>| {
+            assert_eq!(disposition_file_name(header).as_deref(), want, "{header}");
+        };
+        let name = "12131017_HENREI_202405.ZIP";
+        check(&format!(r#"attachment; filename="{name}""#), Some(name));
+        check(&format!("attachment; filename={name}"), Some(name));
+        check(r#"attachment; FILENAME="a.zip""#, Some("a.zip"));
+        check(r#"attachment; filename="../../etc/x.zip""#, Some("x.zip"));
+        check(r#"attachment; filename="C:\temp\x.zip""#, Some("x.zip"));
+        check(r#"attachment; filename=".hidden""#, None);
+        check(r#"attachment; filename="返戻.zip""#, None);
+        check(r#"attachment; filename="""#, None);
+        check("attachment", None);
+    }
 }

@@ -28,21 +28,21 @@ use leptos_router::{path, NavigateOptions};
 use crate::components::{
     ErrorBanner, Loading, ReceptionStatus, RequireRole, SiteHeader, UpdateBanner,
 };
+use crate::pages::claims::ClaimsCheckPage;
+use crate::pages::health_import::HealthImportPage;
+use crate::pages::office::{
+    RecipientDetailPage, RecipientEdit, RecipientNew, RecipientSearch, RenewTickets,
+    SupervisorPage, TicketEdit, TicketNew, TicketPrintPage,
+};
+use crate::pages::portal::{
+    PortalAccessLog, PortalHealth, PortalProfile, PortalShell, PortalTickets, RecipientHome,
+};
 use crate::pages::{
     clinic_home::ClinicHome, clinic_roster::ClinicRoster, clinic_today::ClinicToday,
     clinic_verify::ClinicVerify, login::LoginPage, not_found::NotFound, office_home::OfficeHome,
     operator_home::OperatorHome,
 };
-use crate::pages::office::{
-    RecipientDetailPage, RecipientEdit, RecipientNew, RecipientSearch, RenewTickets,
-    SupervisorPage, TicketEdit, TicketNew, TicketPrintPage,
-};
-use crate::pages::claims::ClaimsCheckPage;
-use crate::pages::health_import::HealthImportPage;
 use crate::pages::{feed::FeedPage, screening::ScreeningPage};
-use crate::pages::portal::{
-    PortalAccessLog, PortalHealth, PortalProfile, PortalShell, PortalTickets, RecipientHome,
-};
 use crate::reception::provide_reception;
 use crate::service_worker::provide_service_worker;
 use crate::session::{home_path, provide_session, use_session, SessionCheck};

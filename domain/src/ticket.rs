@@ -79,7 +79,11 @@ pub fn month_bounds(month: &str) -> Option<(NaiveDate, NaiveDate)> {
     let (y, m) = month.split_once('-')?;
     let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
     let first = NaiveDate::from_ymd_opt(y, m, 1)?;
-    let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1)? } else { NaiveDate::from_ymd_opt(y, m + 1, 1)? };
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)?
+    };
     Some((first, next.pred_opt()?))
 }
 
@@ -88,46 +92,79 @@ pub fn month_bounds(month: &str) -> Option<(NaiveDate, NaiveDate)> {
 pub fn check_consistency(ticket: &Ticket) -> Vec<FieldError> {
     let mut errors = Vec::new();
     match month_bounds(&ticket.treatment_month) {
-        None => errors.push(FieldError::new("診療年月", "診療年月は YYYY-MM の形で入力してください。")),
+        None => errors.push(FieldError::new(
+            "診療年月",
+            "診療年月は YYYY-MM の形で入力してください。",
+        )),
         Some((first, last)) => {
             if ticket.valid_from < first || ticket.valid_from > last {
-                errors.push(FieldError::new("有効開始日", "有効開始日は診療年月の月内の日付にしてください。"));
+                errors.push(FieldError::new(
+                    "有効開始日",
+                    "有効開始日は診療年月の月内の日付にしてください。",
+                ));
             }
             if ticket.valid_until < first || ticket.valid_until > last {
-                errors.push(FieldError::new("有効終了日", "有効終了日は診療年月の月内の日付にしてください。"));
+                errors.push(FieldError::new(
+                    "有効終了日",
+                    "有効終了日は診療年月の月内の日付にしてください。",
+                ));
             }
         }
     }
     if ticket.valid_from > ticket.valid_until {
-        errors.push(FieldError::new("有効終了日", "有効終了日は有効開始日以降にしてください。"));
+        errors.push(FieldError::new(
+            "有効終了日",
+            "有効終了日は有効開始日以降にしてください。",
+        ));
     }
     let pharmacy = ticket.institution_code.score_table() == crate::numbers::ScoreTable::Pharmacy;
     match ticket.ticket_type {
         TicketType::Dispensing => {
             if !pharmacy {
-                errors.push(FieldError::new("指定医療機関コード", "調剤券の指定医療機関は薬局（点数表 4）にしてください。"));
+                errors.push(FieldError::new(
+                    "指定医療機関コード",
+                    "調剤券の指定医療機関は薬局（点数表 4）にしてください。",
+                ));
             }
             if ticket.treatment_type != TreatmentType::Dispensing {
-                errors.push(FieldError::new("診療別", "調剤券の診療別は 04（調剤）です。"));
+                errors.push(FieldError::new(
+                    "診療別",
+                    "調剤券の診療別は 04（調剤）です。",
+                ));
             }
             if ticket.prescriber_code.is_none() {
-                errors.push(FieldError::new("処方箋発行元医療機関コード", "調剤券には処方箋発行元の医療機関を入力してください。"));
+                errors.push(FieldError::new(
+                    "処方箋発行元医療機関コード",
+                    "調剤券には処方箋発行元の医療機関を入力してください。",
+                ));
             }
         }
         TicketType::Medical => {
             if pharmacy {
-                errors.push(FieldError::new("指定医療機関コード", "薬局には調剤券を発行してください。"));
+                errors.push(FieldError::new(
+                    "指定医療機関コード",
+                    "薬局には調剤券を発行してください。",
+                ));
             }
             if ticket.treatment_type == TreatmentType::Dispensing {
-                errors.push(FieldError::new("診療別", "医療券の診療別に 04（調剤）は使えません。"));
+                errors.push(FieldError::new(
+                    "診療別",
+                    "医療券の診療別に 04（調剤）は使えません。",
+                ));
             }
             if ticket.prescriber_code.is_some() {
-                errors.push(FieldError::new("処方箋発行元医療機関コード", "処方箋発行元は調剤券にだけ入力します。"));
+                errors.push(FieldError::new(
+                    "処方箋発行元医療機関コード",
+                    "処方箋発行元は調剤券にだけ入力します。",
+                ));
             }
         }
     }
     if ticket.self_pay_amount < 0 {
-        errors.push(FieldError::new("本人支払額", "本人支払額は0円以上にしてください。"));
+        errors.push(FieldError::new(
+            "本人支払額",
+            "本人支払額は0円以上にしてください。",
+        ));
     }
     if ticket.injury_names.len() > 3 {
         errors.push(FieldError::new("傷病名", "傷病名は3つまでです。"));

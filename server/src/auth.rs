@@ -126,8 +126,11 @@ pub async fn caller_from_session(db: &Db, token: &str) -> anyhow::Result<Option<
     }
 }
 
+/// login, role, display_name, office_number, institution_code
+type UserRow = (String, String, String, Option<String>, Option<String>);
+
 pub async fn caller_for_user(db: &Db, user_id: i64) -> anyhow::Result<Option<Caller>> {
-    let row: Option<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<UserRow> = sqlx::query_as(
         "SELECT login, role, display_name, office_number, institution_code FROM users WHERE id = $1",
     )
     .bind(user_id)

@@ -140,7 +140,20 @@ const PLACE_NAMES: &[&str] = &[
     "こもれび",
 ];
 const OSAKA_PLACE_NAMES: &[&str] = &[
-    "なにわ", "北浜", "天満", "中之島", "堂島", "淀川", "梅田", "みどり", "いちょう", "水都", "船場", "天神", "きた", "うめ",
+    "なにわ",
+    "北浜",
+    "天満",
+    "中之島",
+    "堂島",
+    "淀川",
+    "梅田",
+    "みどり",
+    "いちょう",
+    "水都",
+    "船場",
+    "天神",
+    "きた",
+    "うめ",
 ];
 const CLINIC_KINDS: &[&str] = &[
     "内科",
@@ -178,7 +191,11 @@ pub fn demo_institutions() -> anyhow::Result<Vec<DemoInstitution>> {
         for (table, stem, count) in INSTITUTION_KINDS {
             for k in 0..*count {
                 // Each prefecture gets its own place names.
-                let places = if o == 0 { PLACE_NAMES } else { OSAKA_PLACE_NAMES };
+                let places = if o == 0 {
+                    PLACE_NAMES
+                } else {
+                    OSAKA_PLACE_NAMES
+                };
                 let place = places[k % places.len()];
                 let name = match table {
                     1 if k == 0 => format!("{place}中央病院"),
@@ -233,6 +250,7 @@ struct Person {
     qualified_from: NaiveDate,
     qualified_until: Option<NaiveDate>,
     card: bool,
+    restricted: bool,
 }
 
 /// Each office's recipients are its demo caseworker's caseload, and two 資格 decisions wait
@@ -386,9 +404,10 @@ pub async fn demo(
             // About one in twenty: 保護 ended (廃止) last month.
             let qualified_until =
                 (k % 20 == 19).then(|| months[1] + Duration::days(rng.gen_range(0..20)));
-            let card = k % 10 < 7;
-            let card_registered = card && k % 10 != 6;
+            // One 閲覧制限 recipient (DV victim) in Tokyo; they hold a card, so the portal shows it.
             let restricted = o == 0 && k == 7;
+            let card = k % 10 < 7 || restricted;
+            let card_registered = card && k % 10 != 6;
             let individual = if k % 3 == 0 {
                 let body = format!(
                     "{:011}",
@@ -452,6 +471,7 @@ pub async fn demo(
                 qualified_from,
                 qualified_until,
                 card,
+                restricted,
             });
         }
     }
@@ -532,7 +552,7 @@ pub async fn demo(
                     .into(),
                     Value::Null,
                     Value::Null,
-                    (if issue_seq % 9 == 0 { 1200 } else { 0 }).into(),
+                    (if issue_seq.is_multiple_of(9) { 1200 } else { 0 }).into(),
                     "01".into(),
                     "02".into(),
                     "02".into(),
@@ -730,7 +750,9 @@ pub async fn demo(
         .find(|i| i.prefecture == 27 && i.score_table == 1 && i.online);
     tx.commit().await?;
 
-    let mut accounts: Vec<(String, Role, String, Option<String>, Option<String>)> = vec![
+    // (login, role, display name, office, institution)
+    type Account = (String, Role, String, Option<String>, Option<String>);
+    let mut accounts: Vec<Account> = vec![
         (
             "tokyo-cw".into(),
             Role::Caseworker,
@@ -803,17 +825,32 @@ pub async fn demo(
         card_dir.display()
     );
     for office in OFFICES {
-        for person in people
+        let mut holders: Vec<&Person> = people
             .iter()
             .filter(|p| p.office == office.number && p.card && p.qualified_until.is_none())
             .take(8)
+            .collect();
+        // The 閲覧制限 recipient always gets a card file, to show the restriction in the portal.
+        for restricted in people
+            .iter()
+            .filter(|p| p.office == office.number && p.restricted)
         {
+            if !holders.iter().any(|h| h.id == restricted.id) {
+                holders.push(restricted);
+            }
+        }
+        for person in holders {
+            let marker = if person.restricted {
+                "（閲覧制限あり）"
+            } else {
+                ""
+            };
             let file =
                 crate::cards::issue(db, keys, person.office, &person.number, DEMO_PIN, today)
                     .await?;
             let path = card_dir.join(format!("{}-{}.card.json", person.office, person.number));
             crate::keys::write_private(&path, &file)?;
-            let _ = writeln!(report, "  {}  {}", path.display(), person.name);
+            let _ = writeln!(report, "  {}  {}{marker}", path.display(), person.name);
         }
     }
     let _ = writeln!(

@@ -459,10 +459,9 @@ async fn a_restricted_recipient_sees_the_restriction_explained_and_their_address
     let log = send(&app, "GET", "/api/me/access-log", Some(&me), None).await;
     assert_eq!(log.json["entries"][0]["actor_name"], "テスト内科");
 
-    // 薬剤情報・健診: not handled by this server yet, and it says so.
+    // 薬剤情報・健診: nothing registered for this recipient, and the page says so.
     let health = send(&app, "GET", "/api/me/health", Some(&me), None).await;
-    assert_eq!(health.status, StatusCode::OK);
-    assert_eq!(health.json["available"], false);
+    assert_eq!(health.status, StatusCode::OK, "{}", health.text);
     assert_eq!(health.json["medications"], serde_json::json!([]));
     assert_eq!(health.json["checkups"], serde_json::json!([]));
     assert!(health.json["note"].as_str().unwrap().contains("まだ"));

@@ -149,9 +149,21 @@ for (const [label, viewport] of [
     assert.deepEqual(await axeViolations(page), [], 'tickets');
     await assertNoOtherRecipient(page, me, 'tickets');
 
+    const health = await apiGet(page, '/api/me/health');
+    assert.equal(health.status, 200);
     await openSection(page, 'portal-nav-health', 'portal-health-heading');
-    await page.getByTestId('health-unavailable').waitFor();
+    if (!health.json.available) {
+      await page.getByTestId('health-unavailable').waitFor();
+    } else {
+      await page.getByTestId('health-checkups').waitFor();
+      // One trend chart per 健診 item with a numeric value, each an image with a spoken summary.
+      const items = new Set(health.json.checkups.flatMap((c) => c.values.filter((v) => v.numeric !== null).map((v) => v.code)));
+      assert.equal(await page.getByTestId('trend-chart').count(), items.size);
+      if (items.size > 0) assert.match(await page.getByTestId('trend-chart').first().getByRole('img').getAttribute('aria-label'), /の推移/);
+      assert.equal(await page.getByTestId('medication').count(), health.json.medications.length);
+    }
     assert.deepEqual(await axeViolations(page), [], 'health');
+    await assertNoOtherRecipient(page, me, 'health');
 
     await openSection(page, 'portal-nav-access', 'portal-access-heading');
     await page.getByTestId('access-pages').waitFor();
@@ -175,6 +187,38 @@ for (const [label, viewport] of [
     await page.context().close();
   });
 }
+
+test('a recipient with 健診 results sees each item as a chart with its reference range', async (t) => {
+  for (const me of cards.filter((c) => c.office === TOKYO)) {
+    const page = await newPage(env.browser, env.url, PHONE);
+    await signInWithCard(page, me.file);
+    const health = await apiGet(page, '/api/me/health');
+    const numeric = health.json.available
+      ? health.json.checkups.flatMap((c) => c.values.filter((v) => v.numeric !== null))
+      : [];
+    if (numeric.length === 0) {
+      await page.context().close();
+      continue;
+    }
+    await openSection(page, 'portal-nav-health', 'portal-health-heading');
+    const charts = page.getByTestId('trend-chart');
+    await charts.first().waitFor();
+    assert.equal(await charts.count(), new Set(numeric.map((v) => v.code)).size);
+    const ranged = numeric.find((v) => v.reference);
+    if (ranged) {
+      const chart = charts.filter({ hasText: ranged.name }).first();
+      assert.match(await chart.getByRole('img').getAttribute('aria-label'), new RegExp(`基準の範囲は${ranged.reference.text}`));
+      assert.equal(await chart.locator('.trend-band').count(), 1);
+      assert.match(await chart.innerText(), /(範囲内|基準の範囲外)/);
+    }
+    assert.deepEqual(await axeViolations(page), []);
+    await assertNoOtherRecipient(page, me, 'health');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+    return;
+  }
+  t.skip('no demo card holder has 健診 results in this seed');
+});
 
 test('a clinic verifies the recipient and the verification appears in 提供記録', async () => {
   const me = cards.filter((c) => c.office === TOKYO)[1];

@@ -79,6 +79,7 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
                 {matches!(info.role, Role::Caseworker | Role::Supervisor).then(|| view! {
                     <li><A href="/office/feed">"日次連携"</A></li>
                     <li><A href="/office/screening">"スクリーニング"</A></li>
+                    <li><A href="/office/health-import">"健診・薬剤情報"</A></li>
                     <li><A href="/office/claims">"請求前資格確認"</A></li>
                 })}
                 {(info.role == Role::Clinic).then(|| view! {

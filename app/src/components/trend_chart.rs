@@ -68,13 +68,31 @@ pub fn geometry(values: &[f64], reference: Option<&PortalReferenceRange>) -> Geo
     let all: Vec<f64> = finite.iter().copied().chain(bounds).collect();
     let (mut min, mut max) = all
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
     if !min.is_finite() || !max.is_finite() {
         (min, max) = (0.0, 1.0);
     }
     if (max - min).abs() < f64::EPSILON {
-        min -= 1.0;
-        max += 1.0;
+        // One value (or all equal): a window of ±10 % around it.
+        let half = if min.abs() < f64::EPSILON {
+            1.0
+        } else {
+            min.abs() / 10.0
+        };
+        min -= half;
+        max += half;
+    } else {
+        // Keep points off the frame.
+        let pad = (max - min) * 0.08;
+        min -= pad;
+        max += pad;
+    }
+    // Measurements are not negative: never draw a scale below zero for them.
+    let non_negative = all.iter().all(|v| *v >= 0.0);
+    if non_negative && min < 0.0 {
+        min = 0.0;
     }
     let step = nice_step((max - min) / 3.0);
     min = (min / step).floor() * step;
@@ -98,8 +116,12 @@ pub fn geometry(values: &[f64], reference: Option<&PortalReferenceRange>) -> Geo
         if r.low.is_none() && r.high.is_none() {
             return None;
         }
-        let top = r.high.map_or(TOP, |h| y_of(h).clamp(TOP, TOP + plot_height));
-        let bottom = r.low.map_or(TOP + plot_height, |l| y_of(l).clamp(TOP, TOP + plot_height));
+        let top = r
+            .high
+            .map_or(TOP, |h| y_of(h).clamp(TOP, TOP + plot_height));
+        let bottom = r
+            .low
+            .map_or(TOP + plot_height, |l| y_of(l).clamp(TOP, TOP + plot_height));
         Some((top, bottom))
     });
     let mut ticks = Vec::new();
@@ -134,7 +156,10 @@ pub fn TrendChart(
         .collect::<Vec<_>>()
         .join("、");
     let label = match &reference {
-        Some(r) => format!("{title}の推移（{unit}）: {summary}。基準の範囲は{}。", r.text),
+        Some(r) => format!(
+            "{title}の推移（{unit}）: {summary}。基準の範囲は{}。",
+            r.text
+        ),
         None => format!("{title}の推移（{unit}）: {summary}。"),
     };
     let line: String = g
@@ -231,7 +256,14 @@ mod tests {
 
     #[test]
     fn steps_are_one_two_or_five() {
-        for (raw, want) in [(0.3, 0.5), (1.0, 1.0), (1.4, 2.0), (7.0, 10.0), (23.0, 50.0), (0.0, 1.0)] {
+        for (raw, want) in [
+            (0.3, 0.5),
+            (1.0, 1.0),
+            (1.4, 2.0),
+            (7.0, 10.0),
+            (23.0, 50.0),
+            (0.0, 1.0),
+        ] {
             assert_eq!(nice_step(raw), want, "{raw}");
         }
         assert_eq!(number_label(5.60), "5.6");
@@ -248,7 +280,10 @@ mod tests {
         // Higher values are drawn higher (smaller y).
         assert!(g.points[2].1 < g.points[0].1);
         let (top, bottom) = g.band.unwrap();
-        assert!(top > TOP && (bottom - (HEIGHT - BOTTOM)).abs() < 1e-9, "open low end reaches the axis");
+        assert!(
+            top > TOP && (bottom - (HEIGHT - BOTTOM)).abs() < 1e-9,
+            "open low end reaches the axis"
+        );
         assert!(!g.ticks.is_empty());
         for (x, y) in &g.points {
             assert!((LEFT..=WIDTH - RIGHT).contains(x) && (TOP..=HEIGHT - BOTTOM).contains(y));
@@ -260,6 +295,11 @@ mod tests {
         let g = geometry(&[5.5], None);
         assert_eq!(g.points.len(), 1);
         assert!(g.max > g.min);
+        let g = geometry(&[0.6], None);
+        assert!(g.min >= 0.0 && g.min < 0.6 && g.max > 0.6, "{g:?}");
+        // A value on the range's edge is not drawn on the frame.
+        let g = geometry(&[105.0], Some(&range(None, Some(120.0))));
+        assert!(g.min < 105.0 && g.max > 120.0, "{g:?}");
         let g = geometry(&[], Some(&range(Some(40.0), None)));
         assert!(g.points.is_empty() && g.band.is_some());
         let g = geometry(&[f64::NAN, 3.0], None);

@@ -10,7 +10,7 @@ use domain::codes::{QualificationValidity, ReferenceClass, TicketType};
 use domain::ticket::Ticket;
 use leptos::prelude::*;
 
-use crate::components::{DateJa, DateRangeJa};
+use crate::components::{ClinicHealthRecords, DateJa, DateRangeJa};
 use crate::format::{instant_ja, yen};
 
 /// How a verdict looks: CSS modifier, icon (hidden from screen readers: the words say it).
@@ -92,7 +92,17 @@ pub fn VerificationResultView(
             })}
 
             {match (is_card, result.consent.clone()) {
-                (true, Some(consent)) => view! { <ConsentFacts consent=consent/> }.into_any(),
+                (true, Some(consent)) => {
+                    // Only a card check with verdict 1 carries a consent (`VerificationResult::new`).
+                    let health = (valid && !result.offline && (consent.drug_info || consent.checkup_info))
+                        .then_some(result.verification_id)
+                        .flatten();
+                    view! {
+                        <ConsentFacts consent=consent/>
+                        {health.map(|id| view! { <ClinicHealthRecords verification_id=id/> })}
+                    }
+                    .into_any()
+                }
                 (true, None) if valid => view! {
                     <p class="hint" data-testid="consent-none">"本人同意の記録はありません。"</p>
                 }

@@ -7,9 +7,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api;
-use crate::pages::office::DeadlinesPanel;
-use crate::components::{DateJa, DateRangeJa, LoadError, Loading, PageHeading, Stat};
+use crate::components::{
+    CheckupDeadlineCard, DateJa, DateRangeJa, LoadError, Loading, PageHeading, Stat,
+};
 use crate::format::{group_digits, month_label};
+use crate::pages::office::DeadlinesPanel;
 use crate::session::use_session;
 
 #[component]
@@ -100,6 +102,7 @@ fn OfficeOverview(home: OfficeHome) -> impl IntoView {
         </div>
 
         <DeadlinesPanel/>
+        <CheckupDeadlineCard/>
 
         <h2 id="recent-title">"最近の受給者"</h2>
         {if home.recent.is_empty() {

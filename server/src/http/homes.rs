@@ -99,6 +99,9 @@ fn summary(row: SummaryRow) -> RecipientSummary {
     }
 }
 
+/// ticket_type, treatment_month, institution_code, institution name, treatment_type, valid_from, valid_until, self_pay_amount
+type TicketBriefRow = (String, String, String, String, String, String, String, i64);
+
 pub const SUMMARY_COLUMNS: &str =
     "id, recipient_number, name, name_kana, birth_date, qualified_from, qualified_until, card_held, restricted";
 
@@ -236,7 +239,7 @@ async fn recipient_home(
             .bind(&office_number)
             .fetch_one(&db.pool)
             .await?;
-    let rows: Vec<(String, String, String, String, String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<TicketBriefRow> = sqlx::query_as(
         "SELECT t.ticket_type, t.treatment_month, t.institution_code, i.name, t.treatment_type, t.valid_from, t.valid_until, t.self_pay_amount \
          FROM tickets t JOIN institutions i ON i.code = t.institution_code \
          WHERE t.recipient_id = $1 AND t.treatment_month = $2 AND t.status = 'active' ORDER BY t.valid_from, t.id",

@@ -73,12 +73,20 @@ pub fn app(state: AppState) -> Router {
 pub fn cors(origins: &[String]) -> anyhow::Result<tower_http::cors::CorsLayer> {
     let origins = origins
         .iter()
-        .map(|o| HeaderValue::from_str(o.trim_end_matches('/')).map_err(|_| anyhow::anyhow!("--allow-origin: not a valid origin: {o}")))
+        .map(|o| {
+            HeaderValue::from_str(o.trim_end_matches('/'))
+                .map_err(|_| anyhow::anyhow!("--allow-origin: not a valid origin: {o}"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(tower_http::cors::CorsLayer::new()
         .allow_origin(origins)
         .allow_credentials(true)
-        .allow_methods([axum::http::Method::GET, axum::http::Method::POST, axum::http::Method::PUT, axum::http::Method::DELETE])
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PUT,
+            axum::http::Method::DELETE,
+        ])
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]))
 }
 

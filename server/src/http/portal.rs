@@ -3,7 +3,7 @@
 //!
 //! - `GET /api/me/profile`: 資格, office, 閲覧制限 and what it does;
 //! - `GET /api/me/tickets?months=N`: this and past months' tickets (cancelled ones left out);
-//! - `GET /api/me/health`: 薬剤情報 and 健診 results (`available: false` until imported);
+//! - `GET /api/me/health`: 薬剤情報 and 健診 results with reference ranges;
 //! - `GET /api/me/access-log?page=N&own=1`: who accessed the recipient's data, newest first.
 //!
 //! Scope is `scope::own_recipient`: the recipient id comes from the session only; no
@@ -86,8 +86,17 @@ struct Coverage {
     status: PortalCoverage,
 }
 
+type CoverageRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
 async fn coverage(db: &Db, id: i64, today: NaiveDate) -> Result<Coverage, AppError> {
-    let row: Option<(String, String, Option<String>, Option<String>, String, Option<String>)> =
+    let row: Option<CoverageRow> =
         sqlx::query_as(
             "SELECT r.office_number, r.recipient_number, r.qualified_from, r.qualified_until, o.name, o.phone \
              FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1",
@@ -336,10 +345,10 @@ struct HealthRecords {
     checkups: Vec<PortalCheckup>,
 }
 
-/// THE SEAM for the 健診・薬剤情報 import (its tables arrive in migration 0006): read the
-/// recipient's 薬剤情報 (newest first) and 健診 results (oldest first) here and return
-/// `Some`. `None` means this server keeps no such records yet, which the portal states
-/// honestly (`available: false`) rather than showing an empty history.
+/// The recipient's 薬剤情報 (newest first) and 健診 results (oldest first), from the
+/// 健診・薬剤情報 import (`crate::health`). `None` would mean this server keeps no such
+/// records at all, which the portal states as such (`available: false`) rather than
+/// showing an empty history.
 async fn health_records(db: &Db, recipient_id: i64) -> anyhow::Result<Option<HealthRecords>> {
     let (medications, checkups) = crate::health::portal_records(db, recipient_id).await?;
     Ok(Some(HealthRecords {

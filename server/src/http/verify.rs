@@ -846,7 +846,8 @@ pub(crate) const TICKET_COLUMNS: &str = "t.ticket_type, t.issue_number, t.treatm
      t.district_contact, t.handling_contact, t.remarks1, t.remarks2, t.remarks3, t.retroactive_reason";
 /// Number of columns in [`TICKET_COLUMNS`].
 const TICKET_WIDTH: usize = 25;
-pub(crate) const TICKET_FROM: &str = "tickets t JOIN institutions i ON i.code = t.institution_code \
+pub(crate) const TICKET_FROM: &str =
+    "tickets t JOIN institutions i ON i.code = t.institution_code \
      LEFT JOIN institutions p ON p.code = t.prescriber_code";
 
 /// The recipient's tickets in force that name `institution` in the month of `date`

@@ -115,7 +115,10 @@ fn checkup_summary(bytes: &[u8]) -> Result<Vec<(&'static str, String)>, Vec<Reco
             },
         ),
         ("健診", format!("{} 件", group_digits(count(records.len())))),
-        ("受診者", format!("{} 人", group_digits(count(people.len())))),
+        (
+            "受診者",
+            format!("{} 人", group_digits(count(people.len()))),
+        ),
         ("受診日", period),
         ("健診項目", format!("{} 項目", group_digits(count(items)))),
     ])
@@ -136,7 +139,10 @@ fn receipt_summary(bytes: &[u8]) -> Result<Vec<(&'static str, String)>, Vec<Reco
             "医療機関",
             institutions.into_iter().collect::<Vec<_>>().join("、"),
         ),
-        ("診療年月", months.into_iter().collect::<Vec<_>>().join("、")),
+        (
+            "診療年月",
+            months.into_iter().collect::<Vec<_>>().join("、"),
+        ),
         ("レセプト", format!("{} 件", group_digits(count(receipts)))),
         ("薬剤（IY）", format!("{} 件", group_digits(count(drugs)))),
     ])
@@ -166,7 +172,7 @@ enum Upload {
 }
 
 fn percent_of(sent: f64, total: f64) -> u32 {
-    if !(total > 0.0) || !sent.is_finite() {
+    if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !sent.is_finite() {
         return 0;
     }
     // Bounded to 0..=100 before the conversion.

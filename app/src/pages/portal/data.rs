@@ -133,7 +133,9 @@ where
             {render(data)}
         }
         .into_any(),
-        Some(Loaded::Failed(failure)) => view! { <LoadError failure=failure retry=retry/> }.into_any(),
+        Some(Loaded::Failed(failure)) => {
+            view! { <LoadError failure=failure retry=retry/> }.into_any()
+        }
     }
 }
 

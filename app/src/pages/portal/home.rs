@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::data::{section_view, use_section};
-use super::ticket_card::NoTicketNote;
+use super::ticket_card::{self_pay_text, tel_href, NoTicketNote};
 use crate::api;
 use crate::components::{DateJa, DateRangeJa, PageHeading, Ruby};
-use crate::format::{month_label, ticket_type_label, treatment_type_label, yen};
+use crate::format::{month_label, ticket_type_label, treatment_type_label};
 use crate::session::use_session;
 
 /// The home answer with the server's date it was for, kept together (offline, the
@@ -48,7 +48,7 @@ pub fn RecipientHome() -> impl IntoView {
 fn RecipientOverview(home: RecipientHome, today: String) -> impl IntoView {
     let month = month_label(&today);
     let ended = has_ended(home.qualified_until.as_deref(), &today);
-    let phone_href = format!("tel:{}", home.office_phone.replace(['-', ' '], ""));
+    let phone_href = tel_href(&home.office_phone);
 
     view! {
         <div class="org-card" data-testid="recipient-card">
@@ -138,11 +138,7 @@ fn Qualification(from: Option<String>, until: Option<String>, today: String) -> 
 
 #[component]
 fn Ticket(ticket: TicketBrief) -> impl IntoView {
-    let pay = if ticket.self_pay_amount == 0 {
-        "0円（窓口での支払いはありません）".to_string()
-    } else {
-        format!("{}（窓口で支払います）", yen(ticket.self_pay_amount))
-    };
+    let pay = self_pay_text(ticket.self_pay_amount);
     view! {
         <li class="ticket" data-testid="ticket">
             <p class="ticket-kind">

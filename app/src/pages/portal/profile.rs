@@ -5,6 +5,7 @@ use domain::api::{PortalCoverage, PortalProfile as Profile};
 use leptos::prelude::*;
 
 use super::data::{section_view, use_section};
+use super::ticket_card::tel_href;
 use crate::api;
 use crate::components::{DateJa, PageHeading, Ruby};
 
@@ -38,7 +39,7 @@ fn status_label(status: PortalCoverage) -> &'static str {
 
 #[component]
 fn ProfileBody(data: Profile) -> impl IntoView {
-    let phone_href = format!("tel:{}", data.office_phone.replace(['-', ' '], ""));
+    let phone_href = tel_href(&data.office_phone);
     let restricted = data.restriction.restricted;
     view! {
         <div class="plain status-line" data-testid="profile-status">

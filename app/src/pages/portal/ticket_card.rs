@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use crate::components::{DateRangeJa, Ruby};
 use crate::format::yen;
 
-fn tel_href(phone: &str) -> String {
+/// A phone number as a link the phone can dial.
+pub fn tel_href(phone: &str) -> String {
     format!("tel:{}", phone.replace(['-', ' ', '(', ')'], ""))
 }
 

@@ -20,6 +20,7 @@ pub mod many_institutions;
 pub mod month_calendar;
 pub mod page;
 pub mod progress;
+pub mod psychotropic;
 pub mod trend;
 
 pub use page::ScreeningPage;

@@ -14,6 +14,7 @@ use super::candidates::CandidateTable;
 use super::csv_export::CsvExport;
 use super::many_institutions::ManyInstitutions;
 use super::progress::ScreeningProgress;
+use super::psychotropic::PsychotropicSection;
 use super::trend::CandidateTrend;
 use super::{FollowupsContext, Screened, ScreenedRef};
 use crate::api::{self, Failure};
@@ -265,6 +266,7 @@ fn ScreeningReport(screened: ScreenedRef) -> impl IntoView {
             <CandidateTable screened=screened.clone()/>
             <ManyInstitutions screened=screened.clone()/>
             <CandidateTrend month=screened.month summary=summary/>
+            <PsychotropicSection month=screened.month/>
         </div>
     }
 }
