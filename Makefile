@@ -39,7 +39,7 @@ lint: tools
 	cargo clippy --workspace --exclude app --all-targets -- -D warnings
 	cargo clippy -p app --target wasm32-unknown-unknown -- -D warnings
 
-bench: tools
+bench: test-tools
 	@scripts/bench.sh
 
 clean:
