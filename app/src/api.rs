@@ -167,14 +167,9 @@ pub async fn verify_roster(month: Option<&str>) -> Result<domain::api::Roster, F
     }
 }
 
-/// `GET /api/verify/roster.csv?month=YYYY-MM&encoding=utf-8|cp932`: the file's bytes.
-pub async fn verify_roster_csv(month: &str, cp932: bool) -> Result<Vec<u8>, Failure> {
-    let encoding = if cp932 { "cp932" } else { "utf-8" };
-    let path = format!(
-        "/api/verify/roster.csv?month={}&encoding={encoding}",
-        query_value(month)
-    );
-    let response = send(Request::get(&url(&path))).await?;
+/// `GET` a file (CSV, ZIP): its bytes, or the server's error.
+async fn get_bytes(path: &str) -> Result<Vec<u8>, Failure> {
+    let response = send(Request::get(&url(path))).await?;
     let status = response.status();
     if response.ok() {
         response
@@ -184,6 +179,16 @@ pub async fn verify_roster_csv(month: &str, cp932: bool) -> Result<Vec<u8>, Fail
     } else {
         Err(read_error(response).await)
     }
+}
+
+/// `GET /api/verify/roster.csv?month=YYYY-MM&encoding=utf-8|cp932`: the file's bytes.
+pub async fn verify_roster_csv(month: &str, cp932: bool) -> Result<Vec<u8>, Failure> {
+    let encoding = if cp932 { "cp932" } else { "utf-8" };
+    let path = format!(
+        "/api/verify/roster.csv?month={}&encoding={encoding}",
+        query_value(month)
+    );
+    get_bytes(&path).await
 }
 
 /// `POST /api/verify/sync`
@@ -382,16 +387,7 @@ pub async fn office_feed_csv(date: &str, cp932: bool) -> Result<Vec<u8>, Failure
         "/api/office/feed.csv?date={}&encoding={encoding}",
         query_value(date)
     );
-    let response = send(Request::get(&url(&path))).await?;
-    let status = response.status();
-    if response.ok() {
-        response
-            .binary()
-            .await
-            .map_err(|_| Failure::Unreadable { status })
-    } else {
-        Err(read_error(response).await)
-    }
+    get_bytes(&path).await
 }
 
 /// `GET /api/office/screening/data?month=YYYY-MM`, as the body's text: the caller parses it
@@ -502,16 +498,7 @@ pub async fn office_checkup_deadline() -> Result<domain::api::CheckupDeadline, F
 /// `GET /api/office/checkups/export?fiscal_year=YYYY`: the CDA archive's bytes.
 pub async fn office_checkup_export(fiscal_year: i32) -> Result<Vec<u8>, Failure> {
     let path = format!("/api/office/checkups/export?fiscal_year={fiscal_year}");
-    let response = send(Request::get(&url(&path))).await?;
-    let status = response.status();
-    if response.ok() {
-        response
-            .binary()
-            .await
-            .map_err(|_| Failure::Unreadable { status })
-    } else {
-        Err(read_error(response).await)
-    }
+    get_bytes(&path).await
 }
 
 /// `GET /api/office/screening/psychotropic?month=YYYY-MM`
