@@ -8,7 +8,9 @@ export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 mkdir -p .tmp
 export TMPDIR="$PWD/.tmp"   # Chromium and tempfile leave their folders here, not in /tmp.
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-pg_dir="$TMPDIR/pg-$$"
+# Under /tmp, not the checkout: the `postgres` user must be able to reach it whatever the
+# permissions of the folders above the checkout.
+pg_dir=$(mktemp -d /tmp/onshi-pg-XXXXXX)
 cleanup() { scripts/pg.sh stop "$pg_dir" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 
