@@ -111,8 +111,19 @@ export function launch() {
 }
 
 /** A new page that fails the test on any console error or a request leaving the server. */
-export async function newPage(browser, baseURL, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ baseURL, viewport: { width, height }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+/**
+ * `serviceWorkers: 'block'` for a test that holds requests with `page.route`: Playwright
+ * does not see requests that pass through a service worker's fetch handler, and the app's
+ * service worker takes control of the page at a moment the test does not choose.
+ */
+export async function newPage(browser, baseURL, { width = 1280, height = 900, serviceWorkers = 'allow' } = {}) {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width, height },
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+    serviceWorkers,
+  });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));

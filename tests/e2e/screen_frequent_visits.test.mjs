@@ -47,7 +47,8 @@ function parseReport(report) {
 }
 
 async function signedIn(login) {
-  const page = await newPage(env.browser, env.url);
+  // One test holds the data download with page.route: keep the service worker out of the way.
+  const page = await newPage(env.browser, env.url, { serviceWorkers: 'block' });
   await signIn(page, login);
   await page.waitForURL('**/office');
   await page.getByTestId('office-home-heading').waitFor();
