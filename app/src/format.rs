@@ -20,25 +20,15 @@ pub fn yen(amount: i64) -> String {
     format!("{sign}{}円", group_digits(amount.unsigned_abs()))
 }
 
-/// 医療券・調剤券別 (OQSCD018).
+/// 医療券・調剤券別 (OQSCD018), from the code table in `domain::codes`.
 pub fn ticket_type_label(code: &str) -> &'static str {
-    match code {
-        "01" => "医療券",
-        "02" => "調剤券",
-        _ => "医療券・調剤券",
-    }
+    domain::codes::TicketType::from_code(code).map_or("医療券・調剤券", |t| t.label_ja())
 }
 
-/// 診療別 (OQSCD019).
+/// 診療別 (OQSCD019), from the code table in `domain::codes`.
 pub fn treatment_type_label(code: &str) -> String {
-    match code {
-        "01" => "入院".to_string(),
-        "02" => "入院外".to_string(),
-        "03" => "歯科".to_string(),
-        "04" => "調剤".to_string(),
-        "05" => "訪問看護".to_string(),
-        other => format!("区分 {other}"),
-    }
+    domain::codes::TreatmentType::from_code(code)
+        .map_or_else(|| format!("区分 {code}"), |t| t.label_ja().to_string())
 }
 
 /// "YYYY-MM" or "YYYY-MM-DD" → (year, month), for `domain::wareki::format_month`.
