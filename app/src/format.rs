@@ -102,4 +102,18 @@ mod tests {
         }
         assert_eq!(time_ja("2024-04-10T00:15:00Z"), "9:15");
     }
+
+    #[test]
+    fn code_labels_come_from_the_domain_code_table() {
+        for (code, ticket, treatment) in [
+            ("01", "医療券", "入院"),
+            ("02", "調剤券", "入院外"),
+            ("04", "医療券・調剤券", "調剤"),
+            ("05", "医療券・調剤券", "訪問看護"),
+            ("9", "医療券・調剤券", "区分 9"),
+        ] {
+            assert_eq!(ticket_type_label(code), ticket, "{code}");
+            assert_eq!(treatment_type_label(code), treatment, "{code}");
+        }
+    }
 }
