@@ -435,17 +435,15 @@ pub fn check_receipt(
     } else {
         // No day of the month would verify: a 資格 problem if no day is qualified at all,
         // else a ticket problem.
-        let unqualified = verdicts
-            .iter()
-            .all(|(_, v)| *v == QualificationValidity::Invalid);
+        let unqualified = verdicts.iter().all(|(_, v)| !v.is_eligible());
         verdicts
             .iter()
             .copied()
             .filter(|(_, v)| {
-                *v == if unqualified {
-                    QualificationValidity::Invalid
+                if unqualified {
+                    !v.is_eligible()
                 } else {
-                    QualificationValidity::ValidUnregistered
+                    *v == QualificationValidity::ValidUnregistered
                 }
             })
             .collect()
@@ -455,15 +453,27 @@ pub fn check_receipt(
     };
     let dates = describe_dates(&failing, given);
     let q = &person.qualification;
-    if verdict == QualificationValidity::Invalid {
-        return match q.qualified_until.filter(|until| day > *until) {
+    if !verdict.is_eligible() {
+        let moved = verdict == QualificationValidity::InvalidNewQualification;
+        // The period that ended last before the day, if any: a day in a gap or after the
+        // last period is 資格喪失後; a day before every period is 資格取得前.
+        let lost = q
+            .periods
+            .iter()
+            .filter_map(|p| p.until.filter(|until| *until < day))
+            .max();
+        return match lost {
             Some(until) => Finding::returned(
                 AfterQualification,
-                format!("{dates}は資格喪失日（{until}）より後です。"),
+                if moved {
+                    format!("{dates}は資格喪失日（{until}）より後です（転居などで別の福祉事務所に新しい資格があります）。")
+                } else {
+                    format!("{dates}は資格喪失日（{until}）より後です。")
+                },
                 warnings,
             ),
             None => {
-                let detail = match q.qualified_from {
+                let detail = match q.periods.iter().map(|p| p.from).find(|from| day < *from) {
                     Some(from) => format!("{dates}は資格取得日（{from}）より前です。"),
                     None => "資格情報（資格取得日）が登録されていません。".to_string(),
                 };

@@ -49,11 +49,7 @@ fn ticket(institution: &str, from: &str, until: &str) -> Ticket {
 fn person(from: Option<&str>, until: Option<&str>, tickets: Vec<Ticket>) -> Registered {
     Registered {
         name: "東京　一郎".into(),
-        qualification: Qualification {
-            birth_date: d("1960-04-01"),
-            qualified_from: from.map(d),
-            qualified_until: until.map(d),
-        },
+        qualification: Qualification::from_pair(d("1960-04-01"), from.map(d), until.map(d)),
         tickets,
     }
 }
@@ -242,11 +238,11 @@ fn claims_review_and_return_file() {
     );
     let ended = Registered {
         name: "廃止　花子".into(),
-        qualification: Qualification {
-            birth_date: d("1950-01-15"),
-            qualified_from: Some(d("2020-01-01")),
-            qualified_until: Some(d("2024-04-15")),
-        },
+        qualification: Qualification::from_pair(
+            d("1950-01-15"),
+            Some(d("2020-01-01")),
+            Some(d("2024-04-15")),
+        ),
         tickets: vec![ticket(CLINIC, "2024-04-01", "2024-04-15")],
     };
     let lookup = |n: &str| match n {

@@ -173,6 +173,9 @@ code_enum! {
         Valid = "1", "有効";
         /// 無効 (保護の停止・廃止).
         Invalid = "2", "無効";
+        /// 無効（新しい資格あり）: not covered here on the date, but the same person holds
+        /// 資格 at another 福祉事務所 (転居).
+        InvalidNewQualification = "3", "無効（新しい資格あり）";
         /// 該当資格なし (also: the birth date did not match).
         NotFound = "4", "該当資格なし";
         /// 有効（未登録）: eligible, but no ticket names this institution for the date.
@@ -283,6 +286,7 @@ mod tests {
                 &[
                     ("1", "有効"),
                     ("2", "無効"),
+                    ("3", "無効（新しい資格あり）"),
                     ("4", "該当資格なし"),
                     ("6", "有効（未登録）"),
                 ],
@@ -291,7 +295,7 @@ mod tests {
         for (name, got, want) in table {
             assert_eq!(got.as_slice(), *want, "{name}");
         }
-        assert_eq!(QualificationValidity::from_code("3"), None);
+        assert_eq!(QualificationValidity::from_code("5"), None);
         assert_eq!(TicketType::from_code("1"), None, "no padding in from_code");
         assert_eq!(Sex::from_code("01"), None);
     }

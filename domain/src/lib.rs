@@ -47,7 +47,7 @@ pub mod screening;
 pub mod ticket;
 /// Issuing and amending a 医療券/調剤券 from the caseworker's form (defaults, 資格, 事後委託).
 pub mod ticket_form;
-/// The eligibility verdict (資格有効性 1, 2, 4, 6) and the tickets shown with it: one pure
+/// The eligibility verdict (資格有効性 1, 2, 3, 4, 6) and the tickets shown with it: one pure
 /// function used by the server, the browser offline and the onshi XML endpoint.
 pub mod verdict;
 /// 和暦 ⇄ 西暦 and the display format used everywhere (令和6年3月1日 (2024/03/01)).

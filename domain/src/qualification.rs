@@ -114,6 +114,81 @@ impl QualifiedPeriod {
     }
 }
 
+/// One covered period of 資格 at one office: 資格取得日 (保護開始・再開日) ..= 資格喪失日
+/// (停止・廃止日, inclusive; `None` while 保護 continues).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CoveredPeriod {
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+impl CoveredPeriod {
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|until| date <= until)
+    }
+}
+
+/// A person's 資格 at one office as a history: every registered 開始・停止・再開・廃止 (oldest
+/// first, as registered), from which the covered periods are derived. A decision never
+/// replaces an earlier one, so a date inside an earlier period stays covered after a
+/// 停止→再開 or a 廃止→開始.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct QualificationHistory {
+    pub decisions: Vec<(QualificationKind, NaiveDate)>,
+}
+
+impl QualificationHistory {
+    pub fn new(decisions: Vec<(QualificationKind, NaiveDate)>) -> Self {
+        Self { decisions }
+    }
+
+    /// The covered periods, oldest first. Decisions are checked in order when they are
+    /// registered ([`QualificationState::apply`]); read here, an out-of-order decision is
+    /// taken as leniently as it can be (a second 開始 while covered starts nothing new, a
+    /// 廃止 after a 停止 keeps the 停止日).
+    pub fn periods(&self) -> Vec<CoveredPeriod> {
+        let mut out: Vec<CoveredPeriod> = Vec::new();
+        for &(kind, effective) in &self.decisions {
+            let open = out.last_mut().filter(|p| p.until.is_none());
+            match (kind.grants(), open) {
+                (true, Some(_)) => {}
+                (true, None) => out.push(CoveredPeriod {
+                    from: effective,
+                    until: None,
+                }),
+                (false, Some(p)) => p.until = Some(effective.max(p.from)),
+                (false, None) => {}
+            }
+        }
+        out
+    }
+
+    /// Where the person stands after the whole history (for the next decision).
+    pub fn state(&self) -> Result<QualificationState, FieldError> {
+        QualificationState::replay(QualifiedPeriod::default(), &self.decisions)
+    }
+
+    /// The latest period (資格取得日 and 資格喪失日 as lists show them).
+    pub fn current(&self) -> QualifiedPeriod {
+        self.periods()
+            .last()
+            .map_or_else(QualifiedPeriod::default, |p| QualifiedPeriod {
+                from: Some(p.from),
+                until: p.until,
+            })
+    }
+}
+
+/// Covered periods for a record known only by its 資格取得日/資格喪失日 pair (an exchange
+/// file, a roster cached by an older release).
+pub fn periods_of_pair(from: Option<NaiveDate>, until: Option<NaiveDate>) -> Vec<CoveredPeriod> {
+    from.map(|from| CoveredPeriod { from, until })
+        .into_iter()
+        .collect()
+}
+
 /// The state the next decision is checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QualificationState {

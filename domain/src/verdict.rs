@@ -9,8 +9,10 @@
 //! Rules, in order:
 //! 1. no recipient with these numbers, or the entered 生年月日 differs from the record's →
 //!    4 該当資格なし (the two are indistinguishable: never reveal that a number exists);
-//! 2. no 資格取得日, or the date is outside 資格取得日..=資格喪失日 (both inclusive: the
-//!    停止・廃止日 itself is still covered) → 2 無効;
+//! 2. the date is in none of the covered periods of the office's 資格 history (each
+//!    資格取得日..=資格喪失日, both inclusive: the 停止・廃止日 itself is still covered) →
+//!    3 無効（新しい資格あり） when the same person holds 資格 on that date at another office
+//!    (転居), else 2 無効;
 //! 3. at least one ticket names this institution (a 調剤券 names the pharmacy, never the
 //!    prescriber) and covers the date → 1 有効 with exactly those tickets
 //!    (指定医療機関確認フラグ 0);
@@ -23,6 +25,7 @@ use chrono::NaiveDate;
 
 use crate::codes::QualificationValidity;
 use crate::numbers::InstitutionCode;
+use crate::qualification::{periods_of_pair, CoveredPeriod};
 use crate::ticket::Ticket;
 
 /// What the 被保護者台帳 says about the person the numbers name.
@@ -30,19 +33,36 @@ use crate::ticket::Ticket;
 pub struct Qualification {
     /// 生年月日 as registered.
     pub birth_date: NaiveDate,
-    /// 資格取得日 (保護開始・再開日); `None` while not yet registered.
-    pub qualified_from: Option<NaiveDate>,
-    /// 資格喪失日 (停止・廃止日), inclusive; `None` while 保護 continues.
-    pub qualified_until: Option<NaiveDate>,
+    /// The covered periods at the office whose numbers were entered (or whose record the
+    /// card found), derived from its 資格 history (`QualificationHistory::periods`).
+    pub periods: Vec<CoveredPeriod>,
+    /// The same person's covered periods at other offices (after a 転居). A date covered
+    /// there and not here answers 3 無効（新しい資格あり）. Never their numbers.
+    pub elsewhere: Vec<CoveredPeriod>,
 }
 
 impl Qualification {
-    /// Does the person hold 医療扶助 資格 on `date`?
-    pub fn is_qualified_on(&self, date: NaiveDate) -> bool {
-        match self.qualified_from {
-            Some(from) => from <= date && self.qualified_until.is_none_or(|until| date <= until),
-            None => false,
+    /// A record known only by its 資格取得日/資格喪失日 pair.
+    pub fn from_pair(
+        birth_date: NaiveDate,
+        from: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    ) -> Self {
+        Self {
+            birth_date,
+            periods: periods_of_pair(from, until),
+            elsewhere: Vec::new(),
         }
+    }
+
+    /// Does the person hold 医療扶助 資格 on `date` at this office?
+    pub fn is_qualified_on(&self, date: NaiveDate) -> bool {
+        self.periods.iter().any(|p| p.covers(date))
+    }
+
+    /// Does the person hold 資格 on `date` at another office?
+    pub fn is_qualified_elsewhere_on(&self, date: NaiveDate) -> bool {
+        self.elsewhere.iter().any(|p| p.covers(date))
     }
 }
 
@@ -76,7 +96,11 @@ pub fn decide(
         return none(QualificationValidity::NotFound);
     };
     if !person.is_qualified_on(date) {
-        return none(QualificationValidity::Invalid);
+        return none(if person.is_qualified_elsewhere_on(date) {
+            QualificationValidity::InvalidNewQualification
+        } else {
+            QualificationValidity::Invalid
+        });
     }
     let mine: Vec<Ticket> = tickets
         .iter()
@@ -98,6 +122,7 @@ pub fn decide(
 mod tests {
     use super::*;
     use crate::codes::{Presence, SingleOrCombined, TicketType, TreatmentType};
+    use crate::qualification::{QualificationHistory, QualificationKind};
     use QualificationValidity::*;
 
     fn d(s: &str) -> NaiveDate {
@@ -161,11 +186,7 @@ mod tests {
     }
 
     fn person(from: Option<&str>, until: Option<&str>) -> Qualification {
-        Qualification {
-            birth_date: d("1960-04-01"),
-            qualified_from: from.map(d),
-            qualified_until: until.map(d),
-        }
+        Qualification::from_pair(d("1960-04-01"), from.map(d), until.map(d))
     }
 
     /// One case: who, what was typed, which tickets exist, where and when → verdict and
@@ -260,6 +281,115 @@ mod tests {
         for (name, who, birth, tickets, at, date, want, want_tickets) in cases {
             check(name, who, birth, &tickets, at, date, want, &want_tickets);
         }
+    }
+
+    /// A record whose 資格 comes from a history of decisions here and, after a 転居, there.
+    fn history(
+        here: &[(QualificationKind, &str)],
+        there: &[(QualificationKind, &str)],
+    ) -> Qualification {
+        let periods = |events: &[(QualificationKind, &str)]| {
+            QualificationHistory::new(events.iter().map(|(k, s)| (*k, d(s))).collect()).periods()
+        };
+        Qualification {
+            birth_date: d("1960-04-01"),
+            periods: periods(here),
+            elsewhere: periods(there),
+        }
+    }
+
+    #[test]
+    fn verdict_over_histories() {
+        use QualificationKind::*;
+        let tickets = [
+            ticket("J1", CLINIC, "2024-01-01", "2024-01-31"),
+            ticket("F1", CLINIC, "2024-02-01", "2024-02-29"),
+            ticket("M1", CLINIC, "2024-03-01", "2024-03-31"),
+            ticket("A1", CLINIC, "2024-04-01", "2024-04-30"),
+        ];
+        // 開始 1/1 → 停止 1/31 → 再開 3/1
+        let suspended = history(
+            &[
+                (Start, "2024-01-01"),
+                (Suspend, "2024-01-31"),
+                (Restart, "2024-03-01"),
+            ],
+            &[],
+        );
+        // 開始 1/1 → 廃止 1/31 → 開始 3/1
+        let reopened = history(
+            &[
+                (Start, "2024-01-01"),
+                (Abolish, "2024-01-31"),
+                (Start, "2024-03-01"),
+            ],
+            &[],
+        );
+        // 開始 1/1 → 停止 1/15 → 廃止 1/31 (the 停止日 stays the 喪失日)
+        let suspended_then_abolished = history(
+            &[
+                (Start, "2024-01-01"),
+                (Suspend, "2024-01-15"),
+                (Abolish, "2024-01-31"),
+            ],
+            &[],
+        );
+        // 転居: here 開始 1/1 → 廃止 2/29; there 開始 3/1
+        let moved = history(
+            &[(Start, "2024-01-01"), (Abolish, "2024-02-29")],
+            &[(Start, "2024-03-01")],
+        );
+        // 転居 and the new office has 廃止 too
+        let moved_and_ended = history(
+            &[(Start, "2024-01-01"), (Abolish, "2024-02-29")],
+            &[(Start, "2024-03-01"), (Abolish, "2024-03-31")],
+        );
+        #[rustfmt::skip]
+        let cases: Vec<(&str, &Qualification, &str, QualificationValidity, Vec<&str>)> = vec![
+            ("停止→再開: day before 開始", &suspended, "2023-12-31", Invalid, vec![]),
+            ("停止→再開: 開始日", &suspended, "2024-01-01", Valid, vec!["J1"]),
+            ("停止→再開: earlier period, inside", &suspended, "2024-01-20", Valid, vec!["J1"]),
+            ("停止→再開: 停止日 is still covered", &suspended, "2024-01-31", Valid, vec!["J1"]),
+            ("停止→再開: day after 停止日 (gap)", &suspended, "2024-02-01", Invalid, vec![]),
+            ("停止→再開: gap, last day", &suspended, "2024-02-29", Invalid, vec![]),
+            ("停止→再開: 再開日", &suspended, "2024-03-01", Valid, vec!["M1"]),
+            ("停止→再開: later", &suspended, "2024-04-15", Valid, vec!["A1"]),
+            ("廃止→開始: earlier period", &reopened, "2024-01-10", Valid, vec!["J1"]),
+            ("廃止→開始: 廃止日", &reopened, "2024-01-31", Valid, vec!["J1"]),
+            ("廃止→開始: gap", &reopened, "2024-02-10", Invalid, vec![]),
+            ("廃止→開始: new 開始日", &reopened, "2024-03-01", Valid, vec!["M1"]),
+            ("停止→廃止: 停止日", &suspended_then_abolished, "2024-01-15", Valid, vec!["J1"]),
+            ("停止→廃止: after 停止, before 廃止", &suspended_then_abolished, "2024-01-20", Invalid, vec![]),
+            ("転居: before, at the old office", &moved, "2024-02-29", Valid, vec!["F1"]),
+            ("転居: new office's 開始日 → 3", &moved, "2024-03-01", InvalidNewQualification, vec![]),
+            ("転居: later → 3", &moved, "2024-04-10", InvalidNewQualification, vec![]),
+            ("転居: before any 資格 → 2", &moved, "2023-12-01", Invalid, vec![]),
+            ("転居, new office ended: covered there → 3", &moved_and_ended, "2024-03-31", InvalidNewQualification, vec![]),
+            ("転居, new office ended: after → 2", &moved_and_ended, "2024-04-01", Invalid, vec![]),
+        ];
+        for (name, who, date, want, want_tickets) in cases {
+            check(
+                name,
+                Some(who.clone()),
+                "1960-04-01",
+                &tickets,
+                CLINIC,
+                date,
+                want,
+                &want_tickets,
+            );
+        }
+        // The birth date is checked first: a wrong one never reveals a 転居.
+        check(
+            "転居, wrong birth date",
+            Some(moved.clone()),
+            "1960-04-02",
+            &tickets,
+            CLINIC,
+            "2024-04-10",
+            NotFound,
+            &[],
+        );
     }
 
     #[test]

@@ -33,6 +33,16 @@ impl Keys {
         Ok(Keys { ca, data_key })
     }
 
+    /// The key of the 個人番号 lookup digest (`store::people::individual_number_digest`):
+    /// derived from `data.key`, never the encryption key itself.
+    pub fn digest_key(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"onshi digest key v1");
+        h.update(self.data_key);
+        h.finalize().into()
+    }
+
     pub fn ca_public_key_b64(&self) -> String {
         self.ca.public_key_b64()
     }

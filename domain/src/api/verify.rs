@@ -14,6 +14,7 @@ use crate::card::Certificate;
 use crate::codes::{QualificationValidity, ReferenceClass, Sex};
 use crate::error::FieldError;
 use crate::numbers::{PublicPayerNumber, RecipientNumber};
+use crate::qualification::CoveredPeriod;
 use crate::ticket::Ticket;
 use crate::verdict::{decide, Decision, Qualification};
 
@@ -286,7 +287,7 @@ pub struct VerificationResult {
     pub verified_date: NaiveDate,
     /// 照会区分: 1 マイナンバーカード, 2 番号入力.
     pub reference_class: ReferenceClass,
-    /// 資格有効性 (OQSCD006): 1, 2, 4 or 6.
+    /// 資格有効性 (OQSCD006): 1, 2, 3, 4 or 6.
     pub validity: QualificationValidity,
     /// 有効 / 無効 / 該当資格なし / 有効（未登録）
     pub validity_label: String,
@@ -298,9 +299,10 @@ pub struct VerificationResult {
     pub office_number: String,
     /// 受給者番号 as entered (normalized) or as on the card.
     pub recipient_number: String,
-    /// The person (1, 2, 6); `None` for 4.
+    /// The person (1, 2, 3, 6); `None` for 4.
     pub person: Option<PersonBlock>,
-    /// The 福祉事務所 and its phone (1, 2, 6); `None` for 4.
+    /// The 福祉事務所 and its phone (1, 2, 6); for 3 the office that holds the new 資格, name
+    /// and phone only (`number` empty), and `None` when the person has 閲覧制限; `None` for 4.
     pub office: Option<OfficeContact>,
     /// This institution's tickets covering the date: only for 1 (指定医療機関確認フラグ 0).
     pub tickets: Vec<Ticket>,
@@ -334,6 +336,12 @@ pub fn guidance(
         QualificationValidity::Invalid => format!(
             "医療扶助の資格が無効です（保護の停止・廃止）。{call}に確認してください。"
         ),
+        QualificationValidity::InvalidNewQualification => match office {
+            Some(_) => format!(
+                "この番号の資格は無効です。転居などで、別の福祉事務所に新しい資格があります。新しい公費負担者番号・受給者番号の医療券（またはマイナンバーカード）を確認するか、{call}に照会してください。"
+            ),
+            None => "この番号の資格は無効です。別の福祉事務所に新しい資格があります。新しい番号の医療券（またはマイナンバーカード）を確認してください。".to_string(),
+        },
         QualificationValidity::NotFound if offline => {
             "オフラインのため、今月この医療機関・薬局あての医療券・調剤券がある方だけを確認できます。該当する方がいません。番号と生年月日を確認し、通信が戻ったら再確認してください。"
                 .to_string()
@@ -472,6 +480,11 @@ pub struct RosterEntry {
     pub qualified_from: Option<NaiveDate>,
     /// 資格喪失日
     pub qualified_until: Option<NaiveDate>,
+    /// Every covered period at this office, from its 資格 history (oldest first): an offline
+    /// check of a date in an earlier period answers as the server does. Empty in a roster
+    /// cached by an older release: the pair above is used then.
+    #[serde(default)]
+    pub periods: Vec<CoveredPeriod>,
     /// 閲覧制限: the roster holds no address or contact for anyone; show nothing more for them.
     pub restricted: bool,
     /// This institution's tickets for the month (有効開始日 order).
@@ -480,10 +493,14 @@ pub struct RosterEntry {
 
 impl RosterEntry {
     pub fn qualification(&self) -> Qualification {
-        Qualification {
-            birth_date: self.birth_date,
-            qualified_from: self.qualified_from,
-            qualified_until: self.qualified_until,
+        if self.periods.is_empty() {
+            Qualification::from_pair(self.birth_date, self.qualified_from, self.qualified_until)
+        } else {
+            Qualification {
+                birth_date: self.birth_date,
+                periods: self.periods.clone(),
+                elsewhere: Vec::new(),
+            }
         }
     }
 
@@ -924,6 +941,7 @@ mod tests {
                 birth_date: d("1960-04-01"),
                 qualified_from: Some(d("2020-01-01")),
                 qualified_until: None,
+                periods: vec![],
                 restricted: false,
                 tickets: vec![ticket("2024-000101", inst, ticket_type)],
             }],
@@ -968,6 +986,56 @@ mod tests {
             later.guidance
         );
         assert!(r.covers(d("2024-04-30")) && !r.covers(d("2024-05-01")));
+    }
+
+    #[test]
+    fn verify_offline_follows_the_history() {
+        use crate::qualification::CoveredPeriod;
+        // 開始 2024-04-01 → 停止 2024-04-05 → 再開 2024-04-15: the pair shows the latest period only.
+        let mut r = roster("1311234569", TicketType::Medical);
+        let e = &mut r.recipients[0];
+        e.qualified_from = Some(d("2024-04-15"));
+        e.qualified_until = None;
+        e.periods = vec![
+            CoveredPeriod {
+                from: d("2024-04-01"),
+                until: Some(d("2024-04-05")),
+            },
+            CoveredPeriod {
+                from: d("2024-04-15"),
+                until: None,
+            },
+        ];
+        e.tickets[0].valid_from = d("2024-04-01");
+        e.tickets[0].valid_until = d("2024-04-30");
+        let entry = request("12131017", "1234566", "1960-04-01")
+            .check(d("2024-04-10"))
+            .unwrap();
+        let at = "2024-04-10T00:15:00Z";
+        let verdict = |r: &Roster, day: &str| r.verify_offline("c", &entry, at, d(day)).validity;
+        assert_eq!(
+            verdict(&r, "2024-04-03"),
+            QualificationValidity::Valid,
+            "earlier period"
+        );
+        assert_eq!(
+            verdict(&r, "2024-04-05"),
+            QualificationValidity::Valid,
+            "停止日"
+        );
+        assert_eq!(
+            verdict(&r, "2024-04-10"),
+            QualificationValidity::Invalid,
+            "gap"
+        );
+        assert_eq!(
+            verdict(&r, "2024-04-15"),
+            QualificationValidity::Valid,
+            "再開日"
+        );
+        // A roster cached by an older release has no periods: the pair is used.
+        r.recipients[0].periods.clear();
+        assert_eq!(verdict(&r, "2024-04-03"), QualificationValidity::Invalid);
     }
 
     #[test]

@@ -571,7 +571,7 @@ fn onshi_xml_result_for_each_verdict_conforms() {
                         "escaped and read back"
                     );
                 }
-                Invalid => {
+                Invalid | InvalidNewQualification => {
                     assert_eq!(
                         v(&format!("{RESULT}/DisqualificationDate")).as_deref(),
                         Some("20240331")
@@ -731,6 +731,7 @@ fn roster() -> Roster {
                 birth_date: d(birth),
                 qualified_from: Some(d("2020-01-01")),
                 qualified_until: until.map(d),
+                periods: vec![],
                 restricted: false,
                 tickets: vec![],
             }
