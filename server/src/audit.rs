@@ -95,3 +95,27 @@ pub async fn record_as(
     .await?;
     Ok(())
 }
+
+/// [`record`] inside the caller's transaction: the access is logged if and only if what it
+/// belongs to is written (a verification and its audit row commit together).
+pub async fn record_in(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    action: &str,
+    recipient_id: Option<i64>,
+    detail: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_role, actor_id, actor_label, action, recipient_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(now_text())
+    .bind(caller.role.as_str())
+    .bind(&caller.actor_id)
+    .bind(&caller.actor_label)
+    .bind(action)
+    .bind(recipient_id)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

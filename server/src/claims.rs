@@ -138,15 +138,13 @@ async fn load_registered(
     months: &BTreeSet<String>,
 ) -> anyhow::Result<HashMap<String, (i64, Registered)>> {
     let rows = sqlx::query(
-        "SELECT id, recipient_number, name, birth_date, qualified_from, qualified_until FROM recipients WHERE office_number = $1",
+        "SELECT id, recipient_number, name, birth_date FROM recipients WHERE office_number = $1",
     )
     .bind(office)
     .fetch_all(&db.pool)
     .await?;
-    let date = |s: Option<String>| -> anyhow::Result<Option<NaiveDate>> {
-        s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(anyhow::Error::from))
-            .transpose()
-    };
+    let mut histories = crate::store::people::office_histories(db, office).await?;
+    let mut elsewhere = crate::store::people::office_elsewhere(db, office).await?;
     let mut by_id: HashMap<i64, (String, Registered)> = HashMap::new();
     for row in &rows {
         let id: i64 = row.try_get(0)?;
@@ -155,8 +153,8 @@ async fn load_registered(
             name: row.try_get(2)?,
             qualification: Qualification {
                 birth_date: NaiveDate::parse_from_str(&birth, "%Y-%m-%d")?,
-                qualified_from: date(row.try_get(4)?)?,
-                qualified_until: date(row.try_get(5)?)?,
+                periods: histories.remove(&id).unwrap_or_default().periods(),
+                elsewhere: elsewhere.remove(&id).unwrap_or_default(),
             },
             tickets: Vec::new(),
         };
@@ -404,7 +402,12 @@ pub async fn sample(db: &Db, office: &str, month: &str) -> anyhow::Result<Sample
     ));
     // 22: care after 保護 ended, at an institution of one of the person's tickets.
     let ended = people.iter().find_map(|(number, person)| {
-        let until = person.qualification.qualified_until.filter(|u| *u < last)?;
+        let until = person
+            .qualification
+            .periods
+            .last()
+            .and_then(|p| p.until)
+            .filter(|u| *u < last)?;
         let institution = person
             .tickets
             .first()
@@ -421,7 +424,12 @@ pub async fn sample(db: &Db, office: &str, month: &str) -> anyhow::Result<Sample
     }
     // 21: care before 保護 started.
     let started = people.iter().find_map(|(number, person)| {
-        let from = person.qualification.qualified_from.filter(|f| *f > first)?;
+        let from = person
+            .qualification
+            .periods
+            .first()
+            .map(|p| p.from)
+            .filter(|f| *f > first)?;
         Some((number, person, from))
     });
     if let Some((number, person, _)) = started {

@@ -277,6 +277,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let db = open(&cli).await?;
             let keys = Arc::new(Keys::load_or_create(&cli.data)?);
+            // Records stored before 個人番号 digests existed (the 転居 match needs them).
+            let filled = crate::store::people::backfill_digests(&db, &keys).await?;
+            if filled > 0 {
+                tracing::info!(filled, "stored the 個人番号 digest of older records");
+            }
             let static_dir = static_dir.is_dir().then(|| static_dir.clone());
             if static_dir.is_none() {
                 tracing::warn!("app directory not found: serving the API only (build the app with `make build`)");

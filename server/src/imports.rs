@@ -17,6 +17,7 @@ use domain::import::{self, InstitutionRow, OfficeRow, RecipientRow, TicketRow, V
 use crate::cli::ImportKind;
 use crate::db::{instant_text, now_text, Db};
 use crate::keys::Keys;
+use crate::store::people;
 
 pub type ImportOutcome = Result<usize, Vec<RowError>>;
 
@@ -255,28 +256,38 @@ pub async fn write_institutions(db: &Db, rows: &[InstitutionRow]) -> anyhow::Res
     Ok(rows.len())
 }
 
+/// Upsert the records. The 資格取得日/資格喪失日 of the file become the record's 資格
+/// history (decisions from `import`) unless decisions were registered here since, which
+/// then stand: the history is never rewritten behind the caseworker's back.
 pub async fn write_recipients(
     db: &Db,
     keys: &Keys,
     rows: &[RecipientRow],
 ) -> anyhow::Result<usize> {
     let now = now_text();
+    let mut kept = 0usize;
     let mut tx = db.pool.begin().await?;
     for r in rows {
         let sealed = match &r.individual_number {
             Some(n) => Some(keys.seal(n.as_str())?),
             None => None,
         };
-        sqlx::query(
+        let digest = r
+            .individual_number
+            .as_ref()
+            .map(|n| people::individual_number_digest(keys, n.as_str()));
+        let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
-             postal_code, address, card_held, card_registered, restricted, qualified_from, qualified_until, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
+             postal_code, address, card_held, card_registered, restricted, qualified_from, qualified_until, created_at, updated_at, \
+             individual_number_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) \
              ON CONFLICT (office_number, recipient_number) DO UPDATE SET \
              individual_number = COALESCE(excluded.individual_number, recipients.individual_number), \
+             individual_number_digest = COALESCE(excluded.individual_number_digest, recipients.individual_number_digest), \
              name = excluded.name, name_kana = excluded.name_kana, sex = excluded.sex, birth_date = excluded.birth_date, \
              postal_code = excluded.postal_code, address = excluded.address, card_held = excluded.card_held, \
              card_registered = excluded.card_registered, restricted = excluded.restricted, \
-             qualified_from = excluded.qualified_from, qualified_until = excluded.qualified_until, updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at RETURNING id",
         )
         .bind(r.office.as_str())
         .bind(r.recipient.as_str())
@@ -293,10 +304,24 @@ pub async fn write_recipients(
         .bind(r.qualified_from.map(|d| d.to_string()))
         .bind(r.qualified_until.map(|d| d.to_string()))
         .bind(&now)
-        .execute(&mut *tx)
+        .bind(&digest)
+        .fetch_one(&mut *tx)
         .await?;
+        if !people::replace_imported_pair(&mut tx, id, r.qualified_from, r.qualified_until, &now)
+            .await?
+        {
+            kept += 1;
+        }
+        people::refresh_current_period(&mut tx, id, &now).await?;
     }
+    people::ensure_people(&mut tx).await?;
     tx.commit().await?;
+    if kept > 0 {
+        tracing::info!(
+            kept,
+            "recipients import: records with 資格 decisions registered in the app keep their history"
+        );
+    }
     Ok(rows.len())
 }
 

@@ -30,3 +30,4 @@ pub mod screening;
 pub mod seed;
 pub mod store;
 pub mod terminal;
+pub mod transfer;

@@ -475,6 +475,7 @@ pub async fn demo(
             });
         }
     }
+    crate::store::people::ensure_people(&mut tx).await?;
     demo_caseloads(&mut tx, &people, today, &now).await?;
 
     // Tickets and verifications.
@@ -749,6 +750,7 @@ pub async fn demo(
         .iter()
         .find(|i| i.prefecture == 27 && i.score_table == 1 && i.online);
     tx.commit().await?;
+    crate::store::people::backfill_digests(db, keys).await?;
 
     // (login, role, display name, office, institution)
     type Account = (String, Role, String, Option<String>, Option<String>);
@@ -1053,6 +1055,15 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
             ],
             &rows,
         )
+        .await?;
+        // Each record is its own person, with its 資格 as one 保護開始.
+        crate::store::people::ensure_people(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by) \
+             SELECT id, 'start', qualified_from, qualified_from, created_at, 'seed' FROM recipients WHERE office_number = $1",
+        )
+        .bind(office)
+        .execute(&mut *tx)
         .await?;
         let ids: Vec<(i64,)> =
             sqlx::query_as("SELECT id FROM recipients WHERE office_number = $1 ORDER BY id")

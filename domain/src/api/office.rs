@@ -62,6 +62,11 @@ pub struct RecipientInput {
     /// (the first attempt answers 409 naming that 受給者番号).
     #[serde(default)]
     pub confirm_duplicate: bool,
+    /// Create only: the 個人番号 is registered at another office and this is the same
+    /// person moving here (転居): link the records (the first attempt answers 409
+    /// `transfer_candidate` naming that office).
+    #[serde(default)]
+    pub confirm_transfer: bool,
 }
 
 /// `GET /api/office/recipients?q=&status=&mine=&page=`.

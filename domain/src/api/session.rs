@@ -68,6 +68,8 @@ pub enum ErrorCode {
     NotFound,
     /// The request conflicts with stored data (e.g. a duplicate).
     Conflict,
+    /// The 個人番号 is registered at another office: confirm a 転居 (`confirm_transfer`).
+    TransferCandidate,
     /// Too many failed sign-ins: wait and retry.
     RateLimited,
     /// Something failed on the server; details are in the server log only.

@@ -33,6 +33,7 @@ use domain::codes::{
 };
 use domain::error::FieldError;
 use domain::numbers::InstitutionCode;
+use domain::qualification::CoveredPeriod;
 use domain::ticket::Ticket;
 use domain::verdict::{decide, Qualification};
 
@@ -40,7 +41,7 @@ use super::error::{ApiJson, AppError};
 use super::AppState;
 use crate::auth::Caller;
 use crate::db::{instant_text, now_text, today_jst, Db, Row};
-use crate::{audit, scope};
+use crate::{audit, scope, store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -155,14 +156,18 @@ async fn verify_card(
             e
         }
     })?;
-    let recipient = Recipient::by_id(db, recipient_id).await?.ok_or_else(|| {
+    let now = Utc::now();
+    let date = domain::jst::date_of(now);
+    // The card identifies the person: after a 転居 it finds the record that holds 資格 now.
+    let current = store::people::current_record(db, recipient_id, date).await?;
+    let recipient = Recipient::by_id(db, current).await?.ok_or_else(|| {
         AppError::field(
             FIELD_CARD,
             "このカードは登録されていません。福祉事務所にお問い合わせください。",
         )
     })?;
-    let now = Utc::now();
-    let date = domain::jst::date_of(now);
+    let birth = recipient.birth_date;
+    let recipient = recipient.with_history(db, birth, date).await?;
     let tickets = tickets_for(db, recipient.id, &institution, date).await?;
     let decision = decide(
         Some(&recipient.qualification()),
@@ -182,34 +187,18 @@ async fn verify_card(
         validity: decision.validity,
         offline: false,
     };
-    let Some((id, consent)) = new.insert(db, consent).await? else {
+    let audit = Some((recipient.id, decision.validity.label_ja().to_string()));
+    let Some((id, consent)) = new.insert(db, &caller, audit, consent).await? else {
         return replay(db, &req.client_id, &institution).await.map(Json);
     };
-    audit::record(
-        db,
-        &caller,
-        "verification",
-        Some(recipient.id),
-        decision.validity.label_ja(),
-    )
-    .await?;
-    if let Some(c) = &consent {
-        audit::record(
-            db,
-            &caller,
-            "consent",
-            Some(recipient.id),
-            &consent_detail(c),
-        )
-        .await?;
-    }
     let meta = new.meta(Some(id), false);
+    let office = recipient.contact_for(decision.validity, date);
     Ok(Json(VerificationResult::new(
         meta,
         decision.validity,
         decision.tickets,
         Some(recipient.person()),
-        Some(recipient.office()),
+        office,
         consent,
     )))
 }
@@ -443,12 +432,16 @@ pub async fn by_number(
         )?;
         return stored.result(db, institution).await;
     }
-    let recipient = Recipient::by_numbers(
+    let recipient = match Recipient::by_numbers(
         db,
         entry.office_number.as_str(),
         entry.recipient_number.as_str(),
     )
-    .await?;
+    .await?
+    {
+        Some(r) => Some(r.with_history(db, entry.birth_date, date).await?),
+        None => None,
+    };
     let tickets = match &recipient {
         Some(r) => tickets_for(db, r.id, institution, date).await?,
         None => Vec::new(),
@@ -471,24 +464,27 @@ pub async fn by_number(
         validity: decision.validity,
         offline,
     };
-    let Some((id, _)) = new.insert(db, None).await? else {
-        return replay(db, &req.client_id, institution).await;
-    };
-    if let Some(r) = &recipient {
+    let audit = recipient.as_ref().map(|r| {
         let label = decision.validity.label_ja();
         let detail = if offline {
             format!("{label}（オフライン確認）")
         } else {
             label.to_string()
         };
-        audit::record(db, caller, "verification", Some(r.id), &detail).await?;
-    }
+        (r.id, detail)
+    });
+    let Some((id, _)) = new.insert(db, caller, audit, None).await? else {
+        return replay(db, &req.client_id, institution).await;
+    };
+    let office = recipient
+        .as_ref()
+        .and_then(|r| r.contact_for(decision.validity, date));
     Ok(VerificationResult::new(
         new.meta(Some(id), false),
         decision.validity,
         decision.tickets,
         recipient.as_ref().map(Recipient::person),
-        recipient.as_ref().map(Recipient::office),
+        office,
         None,
     ))
 }
@@ -537,11 +533,14 @@ struct NewVerification<'a> {
 }
 
 impl NewVerification<'_> {
-    /// Insert it (and the consent, if any) in one transaction. `None` when the `client_id`
-    /// was already stored: nothing written.
+    /// Insert it, the consent if any, and their audit rows (`audit`: whose data was read,
+    /// with the detail) in one transaction. `None` when the `client_id` was already
+    /// stored: nothing written.
     async fn insert(
         &self,
         db: &Db,
+        caller: &Caller,
+        audit: Option<(i64, String)>,
         consent: Option<ConsentRequest>,
     ) -> Result<Option<(i64, Option<ConsentRecord>)>, AppError> {
         let mut tx = db.pool.begin().await?;
@@ -587,6 +586,19 @@ impl NewVerification<'_> {
             }
             None => None,
         };
+        if let Some((recipient_id, detail)) = &audit {
+            audit::record_in(&mut tx, caller, "verification", Some(*recipient_id), detail).await?;
+            if let Some(c) = &consent {
+                audit::record_in(
+                    &mut tx,
+                    caller,
+                    "consent",
+                    Some(*recipient_id),
+                    &consent_detail(c),
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(Some((id, consent)))
     }
@@ -689,7 +701,13 @@ impl Stored {
         let recipient = if self.validity == QualificationValidity::NotFound {
             None
         } else {
-            Recipient::by_numbers(db, &self.office_number, &self.recipient_number).await?
+            match Recipient::by_numbers(db, &self.office_number, &self.recipient_number).await? {
+                Some(r) => {
+                    let birth = r.birth_date;
+                    Some(r.with_history(db, birth, self.verified_date).await?)
+                }
+                None => None,
+            }
         };
         let tickets = match &recipient {
             Some(r) if self.validity == QualificationValidity::Valid => {
@@ -728,7 +746,9 @@ impl Stored {
             self.validity,
             tickets,
             recipient.as_ref().map(Recipient::person),
-            recipient.as_ref().map(Recipient::office),
+            recipient
+                .as_ref()
+                .and_then(|r| r.contact_for(self.validity, self.verified_date)),
             consent.map(|(drug, checkup, recorded_at)| ConsentRecord {
                 drug_info: drug != 0,
                 checkup_info: checkup != 0,
@@ -752,6 +772,11 @@ struct Recipient {
     qualified_from: Option<NaiveDate>,
     qualified_until: Option<NaiveDate>,
     restricted: bool,
+    /// Covered periods of this record's 資格 history (`with_history`).
+    periods: Vec<CoveredPeriod>,
+    /// The same person's records at other offices (a 転居), read only when the date is
+    /// not covered here (`with_history`).
+    elsewhere: Vec<store::people::OtherRecord>,
 }
 
 const RECIPIENT_COLUMNS: &str =
@@ -808,15 +833,58 @@ impl Recipient {
             qualified_from: opt_date(9)?,
             qualified_until: opt_date(10)?,
             restricted: int(11)? != 0,
+            periods: Vec::new(),
+            elsewhere: Vec::new(),
         })
+    }
+
+    /// Read the record's 資格 history, and the person's other records when `date` is not
+    /// covered here and the birth date matches (what a 3 無効（新しい資格あり） needs).
+    async fn with_history(
+        mut self,
+        db: &Db,
+        entered_birth_date: NaiveDate,
+        date: NaiveDate,
+    ) -> Result<Recipient, AppError> {
+        let mut conn = db.pool.acquire().await?;
+        self.periods = store::people::history(&mut conn, self.id).await?.periods();
+        drop(conn);
+        let covered = self.periods.iter().any(|p| p.covers(date));
+        if !covered && self.birth_date == entered_birth_date {
+            self.elsewhere = store::people::other_records(db, self.id).await?;
+        }
+        Ok(self)
     }
 
     fn qualification(&self) -> Qualification {
         Qualification {
             birth_date: self.birth_date,
-            qualified_from: self.qualified_from,
-            qualified_until: self.qualified_until,
+            periods: self.periods.clone(),
+            elsewhere: self
+                .elsewhere
+                .iter()
+                .flat_map(|o| o.periods.iter().copied())
+                .collect(),
         }
+    }
+
+    /// Whom the clinic phones for this verdict: this office; for 3 the office holding the
+    /// new 資格 (name and phone, never its numbers), and nobody when either record has
+    /// 閲覧制限.
+    fn contact_for(
+        &self,
+        validity: QualificationValidity,
+        date: NaiveDate,
+    ) -> Option<OfficeContact> {
+        if validity != QualificationValidity::InvalidNewQualification {
+            return Some(self.office());
+        }
+        let new = self.elsewhere.iter().find(|o| o.covers(date))?;
+        (!self.restricted && !new.restricted).then(|| OfficeContact {
+            number: String::new(),
+            name: new.office_name.clone(),
+            phone: new.office_phone.clone(),
+        })
     }
 
     fn person(&self) -> PersonBlock {
@@ -959,9 +1027,14 @@ pub async fn load_roster(
             birth_date: person.birth_date,
             qualified_from: person.qualified_from,
             qualified_until: person.qualified_until,
+            periods: Vec::new(),
             restricted: person.restricted,
             tickets: vec![ticket],
         });
+    }
+    let mut histories = store::people::histories(db, &ids).await?;
+    for (entry, id) in recipients.iter_mut().zip(&ids) {
+        entry.periods = histories.remove(id).unwrap_or_default().periods();
     }
     let roster = Roster {
         institution_code: institution.as_str().to_string(),

@@ -312,6 +312,20 @@ pub async fn by_digest_elsewhere(
         .collect()
 }
 
+/// Store (or clear) the digest of a record's 個人番号.
+pub async fn set_digest(
+    conn: &mut AnyConnection,
+    recipient_id: i64,
+    digest: Option<&str>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE recipients SET individual_number_digest = $2 WHERE id = $1")
+        .bind(recipient_id)
+        .bind(digest)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Link a record to an existing person (the 転居 the caseworker confirmed).
 pub async fn link_person(
     conn: &mut AnyConnection,

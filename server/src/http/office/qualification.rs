@@ -24,39 +24,21 @@ use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::http::error::{ApiJson, AppError};
 use crate::http::AppState;
+use crate::store as stores;
 use crate::{audit, scope};
 
-/// Check `kind` at `effective` against where the recipient stands now.
+/// Check `kind` at `effective` against where the record's 資格 history stands now.
 async fn next_state(
     conn: &mut sqlx::AnyConnection,
     row: &RecipientRow,
     kind: QualificationKind,
     effective: NaiveDate,
 ) -> Result<QualificationState, AppError> {
-    let latest = store::latest_registered(conn, row.id).await?;
-    QualificationState::current(row.period(), latest)
-        .apply(kind, effective)
+    let history = stores::people::history(conn, row.id).await?;
+    history
+        .state()
+        .and_then(|state| state.apply(kind, effective))
         .map_err(|e| AppError::validation(vec![e]))
-}
-
-async fn apply_to_recipient(
-    conn: &mut sqlx::AnyConnection,
-    row: &RecipientRow,
-    state: &QualificationState,
-    now: &str,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE recipients SET qualified_from = $3, qualified_until = $4, updated_at = $5 \
-         WHERE id = $1 AND office_number = $2",
-    )
-    .bind(row.id)
-    .bind(&row.office_number)
-    .bind(state.period.from.map(|d| d.to_string()))
-    .bind(state.period.until.map(|d| d.to_string()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 fn describe(kind: QualificationKind, effective: NaiveDate, decision: NaiveDate) -> String {
@@ -84,34 +66,52 @@ pub async fn record(
     let due = registration_due(&calendar, decision);
     // Checked now even when only recorded, so a decision that cannot be registered is
     // refused while the caseworker still has the file open.
-    let next = next_state(&mut tx, &row, request.kind, effective).await?;
+    next_state(&mut tx, &row, request.kind, effective).await?;
     let now = now_text();
     let status = if request.register {
         "registered"
     } else {
         "pending"
     };
-    if request.register {
-        apply_to_recipient(&mut tx, &row, &next, &now).await?;
-    }
-    sqlx::query(
-        "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by, \
-         status, registration_due, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $5, $6)",
+    let event_id = stores::people::insert_decision(
+        &mut tx,
+        &stores::people::NewDecision {
+            recipient_id: id,
+            kind: request.kind,
+            effective,
+            decision,
+            status,
+            registration_due: Some(due),
+            at: &now,
+            by: &caller.actor_id,
+            source: "decision",
+            linked_event_id: None,
+        },
     )
-    .bind(id)
-    .bind(request.kind.code())
-    .bind(effective.to_string())
-    .bind(decision.to_string())
-    .bind(&now)
-    .bind(&caller.actor_id)
-    .bind(status)
-    .bind(due.to_string())
-    .execute(&mut *tx)
     .await?;
+    let moved_from = if request.register {
+        stores::people::refresh_current_period(&mut tx, id, &now).await?;
+        crate::transfer::on_registered(
+            &mut tx,
+            id,
+            &office,
+            event_id,
+            request.kind,
+            effective,
+            today,
+            &now,
+        )
+        .await?
+    } else {
+        None
+    };
     tx.commit().await?;
     let what = describe(request.kind, effective, decision);
     let detail_text = if request.register {
-        format!("資格を登録: {what}")
+        match &moved_from {
+            Some(office) => format!("資格を登録: {what}（転居: {office} に廃止の決定を通知）"),
+            None => format!("資格を登録: {what}"),
+        }
     } else {
         format!("資格の決定を記録（登録期限 {due}）: {what}")
     };
@@ -170,9 +170,8 @@ pub async fn register(
     let kind = ev.kind()?;
     let effective = store::parse_date(&ev.effective_date)
         .ok_or_else(|| AppError::from(anyhow::anyhow!("stored effective_date")))?;
-    let next = next_state(&mut tx, &row, kind, effective).await?;
+    next_state(&mut tx, &row, kind, effective).await?;
     let now = now_text();
-    apply_to_recipient(&mut tx, &row, &next, &now).await?;
     sqlx::query(
         "UPDATE qualification_events SET status = 'registered', registered_at = $2, registered_by = $3 \
          WHERE id = $1 AND status = 'pending'",
@@ -181,6 +180,11 @@ pub async fn register(
     .bind(&now)
     .bind(&caller.actor_id)
     .execute(&mut *tx)
+    .await?;
+    stores::people::refresh_current_period(&mut tx, row.id, &now).await?;
+    crate::transfer::on_registered(
+        &mut tx, row.id, &office, event_id, kind, effective, today, &now,
+    )
     .await?;
     tx.commit().await?;
     let decision = store::parse_date(&ev.decision_date).unwrap_or(effective);

@@ -13,7 +13,7 @@ use domain::api::{
 use domain::qualification::QualifiedPeriod;
 use domain::recipient::{
     parse_search, validate_recipient, IndividualNumberChange, RecipientFields, FIELD_CASEWORKER,
-    FIELD_RECIPIENT_NUMBER,
+    FIELD_INDIVIDUAL, FIELD_RECIPIENT_NUMBER,
 };
 
 use super::store::{self, recipient_detail, Sequence};
@@ -22,6 +22,7 @@ use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::http::error::{ApiJson, AppError};
 use crate::http::AppState;
+use crate::store::people;
 use crate::{audit, scope};
 
 const PER_PAGE: i64 = 50;
@@ -258,6 +259,48 @@ fn sealed(state: &AppState, fields: &RecipientFields) -> Result<Option<String>, 
     }
 }
 
+/// Someone with this 個人番号 registered at another office: with the caseworker's
+/// confirmation, the person moving here (転居); without it, a 409 that says where (the
+/// office's name only) so the caseworker can confirm. A different 生年月日 there is a typing
+/// error in one of the two numbers, never a 転居.
+async fn transfer_candidate(
+    state: &AppState,
+    office: &str,
+    digest: &str,
+    fields: &RecipientFields,
+    confirmed: bool,
+) -> Result<Option<people::TransferCandidate>, AppError> {
+    let candidates = people::by_digest_elsewhere(&state.db, digest, office).await?;
+    let Some(found) = candidates.into_iter().next() else {
+        return Ok(None);
+    };
+    if found.birth_date != fields.birth_date.to_string() {
+        return Err(AppError::field(
+            FIELD_INDIVIDUAL,
+            "この個人番号は、生年月日の異なる方として別の福祉事務所に登録されています。個人番号と生年月日を確認してください。",
+        ));
+    }
+    if confirmed {
+        return Ok(Some(found));
+    }
+    let standing = match found.periods.last() {
+        Some(p) if p.until.is_none() => format!("{}から保護中", p.from),
+        Some(p) => format!(
+            "資格喪失日 {}",
+            p.until.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        None => "資格未登録".to_string(),
+    };
+    Err(AppError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::TransferCandidate,
+        format!(
+            "この個人番号の方は{}に登録されています（{standing}）。転居による移管であれば「転居（移管）として登録する」を選んでください。この事務所で保護開始を登録すると、{}に廃止の決定が通知されます。",
+            found.office_name, found.office_name
+        ),
+    ))
+}
+
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -280,11 +323,21 @@ pub async fn create(
     let assigned = caseworker(&mut conn, &office, input.caseworker_login.as_deref(), own).await?;
     drop(conn);
     let seal = sealed(&state, &fields)?;
+    let digest = match &fields.individual_number {
+        IndividualNumberChange::Set(n) => {
+            Some(people::individual_number_digest(&state.keys, n.as_str()))
+        }
+        _ => None,
+    };
+    let transfer_from = match &digest {
+        Some(d) => transfer_candidate(&state, &office, d, &fields, input.confirm_transfer).await?,
+        None => None,
+    };
     let now = now_text();
     let mut tx = state.db.pool.begin().await?;
     // Under the lock, so a double click cannot register the same person twice.
     store::lock_sequence(&mut tx, &office, Sequence::Recipient).await?;
-    if !input.confirm_duplicate {
+    if !input.confirm_duplicate && transfer_from.is_none() {
         let same: Option<(String,)> = sqlx::query_as(
             "SELECT recipient_number FROM recipients WHERE office_number = $1 AND name_kana = $2 AND birth_date = $3 LIMIT 1",
         )
@@ -305,8 +358,9 @@ pub async fn create(
         .ok_or_else(|| AppError::from(anyhow::anyhow!("no 受給者番号 issued")))?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
-         postal_code, address, case_number, card_held, card_registered, restricted, caseworker_login, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $14) RETURNING id",
+         postal_code, address, case_number, card_held, card_registered, restricted, caseworker_login, created_at, updated_at, \
+         individual_number_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $14, $15) RETURNING id",
     )
     .bind(&office)
     .bind(&number)
@@ -322,17 +376,22 @@ pub async fn create(
     .bind(i64::from(fields.card_registered))
     .bind(&assigned)
     .bind(&now)
+    .bind(&digest)
     .fetch_one(&mut *tx)
     .await?;
+    if let Some(from) = &transfer_from {
+        people::link_person(&mut tx, id, from.person_id).await?;
+    }
+    people::ensure_people(&mut tx).await?;
     tx.commit().await?;
-    audit::record(
-        &state.db,
-        &caller,
-        "recipient.create",
-        Some(id),
-        &format!("被保護者台帳に登録（受給者番号 {number}）"),
-    )
-    .await?;
+    let what = match &transfer_from {
+        Some(from) => format!(
+            "被保護者台帳に登録（受給者番号 {number}。転居: {}からの移管）",
+            from.office_name
+        ),
+        None => format!("被保護者台帳に登録（受給者番号 {number}）"),
+    };
+    audit::record(&state.db, &caller, "recipient.create", Some(id), &what).await?;
     let mut conn = state.db.pool.acquire().await?;
     let row = store::recipient(&mut conn, &office, id).await?;
     let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;
@@ -404,6 +463,14 @@ pub async fn update(
         IndividualNumberChange::Clear => None,
         IndividualNumberChange::Set(_) => sealed(&state, &fields)?,
     };
+    let digest_change = match &fields.individual_number {
+        IndividualNumberChange::Keep => None,
+        IndividualNumberChange::Clear => Some(None),
+        IndividualNumberChange::Set(n) => Some(Some(people::individual_number_digest(
+            &state.keys,
+            n.as_str(),
+        ))),
+    };
     let mut changed: Vec<&str> = Vec::new();
     let birth = fields.birth_date.to_string();
     for (label, differs) in [
@@ -454,6 +521,9 @@ pub async fn update(
     .bind(now_text())
     .execute(&mut *conn)
     .await?;
+    if let Some(digest) = digest_change {
+        people::set_digest(&mut conn, id, digest.as_deref()).await?;
+    }
     let detail_text = if changed.is_empty() {
         "被保護者台帳を保存（変更なし）".to_string()
     } else {

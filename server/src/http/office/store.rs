@@ -385,16 +385,7 @@ pub async fn office_calendar(
     conn: &mut AnyConnection,
     office: &str,
 ) -> Result<OfficeCalendar, AppError> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT date FROM office_closed_days WHERE office_number = $1")
-            .bind(office)
-            .fetch_all(&mut *conn)
-            .await?;
-    let extra_closed: BTreeSet<NaiveDate> = rows.iter().filter_map(|(d,)| parse_date(d)).collect();
-    Ok(OfficeCalendar {
-        extra_closed,
-        ..OfficeCalendar::default()
-    })
+    Ok(crate::store::offices::calendar(conn, office).await?)
 }
 
 /// A staff member's display name in this office.
