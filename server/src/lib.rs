@@ -5,6 +5,7 @@
 //! - [`scope`]: the one place that decides what a caller may see;
 //! - [`auth`]: passwords, sessions, tokens; [`audit`]: the 自己情報の提供記録;
 //! - [`db`]: the database and its migrations (only this crate knows SQL);
+//! - [`store`]: one module per aggregate, the only code that writes SQL for its tables;
 //! - [`imports`], [`seed`], [`cards`]: what the operator's commands do;
 //! - [`feed`], [`screening`]: the daily feed and the screening (product.md §2 IV, §5).
 //! - [`health`]: 健診情報 and 薬剤情報: imports, CDA export, 健診 deadline, 向精神薬 screen.
@@ -27,4 +28,5 @@ pub mod keys;
 pub mod scope;
 pub mod screening;
 pub mod seed;
+pub mod store;
 pub mod terminal;

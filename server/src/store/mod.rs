@@ -1,0 +1,12 @@
+//! Stores: one module per aggregate, and the only code that writes SQL for its tables.
+//!
+//! - A store takes and returns domain types (`domain::ticket::Ticket` …), plus small record
+//!   types of its own for what only the database knows (ids, status, who and when).
+//! - Each table has ONE column list and ONE row → value mapping, in its store.
+//! - Every query is written once for SQLite and PostgreSQL (`$n` placeholders, dates as ISO
+//!   text; see `crate::db`).
+//! - Nothing in `store` imports `crate::http`, axum, `crate::cli` or the services above it;
+//!   errors are `anyhow::Error`, which handlers turn into their internal error with `?`.
+//!   Scope checks stay with the callers: a store filters on what it is given.
+
+pub mod tickets;
