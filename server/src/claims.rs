@@ -21,7 +21,7 @@ use domain::ticket::Ticket;
 use domain::verdict::{decide, Qualification};
 
 use crate::db::{now_text, Db};
-use crate::http::verify::{ticket_from_row, TICKET_COLUMNS, TICKET_FROM};
+use crate::store::tickets;
 
 /// A checked file: the review and the ids of the recipients it read (for the audit log).
 pub struct Checked {
@@ -161,20 +161,9 @@ async fn load_registered(
         by_id.insert(id, (row.try_get(1)?, registered));
     }
     for month in months {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT t.recipient_id, {TICKET_COLUMNS} FROM {TICKET_FROM} \
-             WHERE t.office_number = $1 AND t.treatment_month = $2 AND t.status = 'active' \
-             ORDER BY t.recipient_id, t.valid_from, t.id"
-        )))
-        .bind(office)
-        .bind(month)
-        .fetch_all(&db.pool)
-        .await?;
-        for row in &rows {
-            let id: i64 = row.try_get(0)?;
-            let ticket = ticket_from_row(row, 1).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            if let Some((_, registered)) = by_id.get_mut(&id) {
-                registered.tickets.push(ticket);
+        for stored in tickets::active_of_office_month(&db.pool, office, month).await? {
+            if let Some((_, registered)) = by_id.get_mut(&stored.recipient_id) {
+                registered.tickets.push(stored.ticket);
             }
         }
     }

@@ -220,3 +220,11 @@ pub async fn insert_rows(
     }
     Ok(())
 }
+
+/// `$first, $first+1, …`: `count` placeholders (an `IN (…)` list, a `VALUES (…)` row).
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

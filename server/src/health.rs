@@ -33,6 +33,7 @@ use domain::receipt::{self, ReceiptFile};
 use crate::auth::Caller;
 use crate::cli::ImportKind;
 use crate::db::{insert_rows, now_text, Db, Value};
+use crate::store::tickets;
 
 /// The operator as an audit actor (the command line has no session).
 pub fn operator_caller(actor: &str) -> Caller {
@@ -1314,15 +1315,9 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> anyhow::Result<String> {
             if k >= 4 {
                 continue;
             }
-            let clinics: Vec<(String,)> = sqlx::query_as(
-                "SELECT DISTINCT t.institution_code FROM tickets t JOIN institutions i ON i.code = t.institution_code \
-                 WHERE t.recipient_id = $1 AND t.treatment_month = $2 AND i.score_table = 1 ORDER BY t.institution_code",
-            )
-            .bind(*id)
-            .bind(&month_text)
-            .fetch_all(&db.pool)
-            .await?;
-            let Some((clinic,)) = clinics.first() else {
+            let clinics =
+                tickets::institutions_of_recipient_month(&db.pool, *id, &month_text, 1).await?;
+            let Some(clinic) = clinics.first() else {
                 continue;
             };
             if k == 0 {

@@ -13,11 +13,13 @@ use sha2::{Digest, Sha256};
 
 use domain::error::RowError;
 use domain::import::{self, InstitutionRow, OfficeRow, RecipientRow, TicketRow, VerificationRow};
+use domain::ticket::Ticket;
 
 use crate::cli::ImportKind;
 use crate::db::{instant_text, now_text, Db};
 use crate::keys::Keys;
 use crate::store::people;
+use crate::store::tickets::{self, NewTicket};
 
 pub type ImportOutcome = Result<usize, Vec<RowError>>;
 
@@ -325,6 +327,42 @@ pub async fn write_recipients(
     Ok(rows.len())
 }
 
+/// The ticket a `tickets.csv` row describes. The institutions' names are not stored (reads
+/// take them from `institutions`); an import carries no 事後委託の理由.
+fn imported_ticket(r: &TicketRow) -> Ticket {
+    let filled = |slots: &[Option<String>; 3]| -> Vec<String> {
+        slots
+            .iter()
+            .flatten()
+            .filter(|s| !s.trim().is_empty())
+            .cloned()
+            .collect()
+    };
+    Ticket {
+        ticket_type: r.ticket_type,
+        issue_number: r.issue_number.clone(),
+        treatment_month: format!("{:04}-{:02}", r.treatment_month.0, r.treatment_month.1),
+        valid_from: r.valid_from,
+        valid_until: r.valid_until,
+        institution_code: r.institution.clone(),
+        institution_name: String::new(),
+        prescriber_code: r.prescriber.clone(),
+        prescriber_name: None,
+        treatment_type: r.treatment_type,
+        injury_names: filled(&r.injury_names),
+        self_pay_amount: r.self_pay_amount,
+        single_or_combined: r.single_or_combined,
+        social_insurance: r.social_insurance,
+        infection_law: r.infection_law,
+        elderly_care: r.elderly_care,
+        prefectural_expense: r.prefectural_expense,
+        district_contact: r.district_contact.clone().unwrap_or_default(),
+        handling_contact: r.handling_contact.clone().unwrap_or_default(),
+        remarks: filled(&r.remarks),
+        retroactive_reason: None,
+    }
+}
+
 pub async fn write_tickets(db: &Db, rows: &[TicketRow], actor: &str) -> anyhow::Result<usize> {
     let now = now_text();
     let mut tx = db.pool.begin().await?;
@@ -336,51 +374,16 @@ pub async fn write_tickets(db: &Db, rows: &[TicketRow], actor: &str) -> anyhow::
         .bind(r.recipient.as_str())
         .fetch_one(&mut *tx)
         .await?;
-        let injury = |i: usize| r.injury_names.get(i).cloned().flatten();
-        let remark = |i: usize| r.remarks.get(i).cloned().flatten();
-        sqlx::query(
-            "INSERT INTO tickets (office_number, recipient_id, ticket_type, issue_number, treatment_month, valid_from, valid_until, \
-             institution_code, prescriber_code, treatment_type, injury_name1, injury_name2, injury_name3, self_pay_amount, \
-             single_or_combined, social_insurance, infection_law, elderly_care, prefectural_expense, district_contact, \
-             handling_contact, remarks1, remarks2, remarks3, status, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, 'active', $25, $26) \
-             ON CONFLICT (office_number, issue_number) DO UPDATE SET recipient_id = excluded.recipient_id, \
-             ticket_type = excluded.ticket_type, treatment_month = excluded.treatment_month, valid_from = excluded.valid_from, \
-             valid_until = excluded.valid_until, institution_code = excluded.institution_code, prescriber_code = excluded.prescriber_code, \
-             treatment_type = excluded.treatment_type, injury_name1 = excluded.injury_name1, injury_name2 = excluded.injury_name2, \
-             injury_name3 = excluded.injury_name3, self_pay_amount = excluded.self_pay_amount, single_or_combined = excluded.single_or_combined, \
-             social_insurance = excluded.social_insurance, infection_law = excluded.infection_law, elderly_care = excluded.elderly_care, \
-             prefectural_expense = excluded.prefectural_expense, district_contact = excluded.district_contact, \
-             handling_contact = excluded.handling_contact, remarks1 = excluded.remarks1, remarks2 = excluded.remarks2, remarks3 = excluded.remarks3",
-        )
-        .bind(r.office.as_str())
-        .bind(recipient_id)
-        .bind(r.ticket_type.code())
-        .bind(&r.issue_number)
-        .bind(format!("{:04}-{:02}", r.treatment_month.0, r.treatment_month.1))
-        .bind(r.valid_from.to_string())
-        .bind(r.valid_until.to_string())
-        .bind(r.institution.as_str())
-        .bind(r.prescriber.as_ref().map(|p| p.as_str().to_string()))
-        .bind(r.treatment_type.code())
-        .bind(injury(0))
-        .bind(injury(1))
-        .bind(injury(2))
-        .bind(r.self_pay_amount)
-        .bind(r.single_or_combined.code())
-        .bind(r.social_insurance.code())
-        .bind(r.infection_law.code())
-        .bind(r.elderly_care.code())
-        .bind(r.prefectural_expense.code())
-        .bind(&r.district_contact)
-        .bind(&r.handling_contact)
-        .bind(remark(0))
-        .bind(remark(1))
-        .bind(remark(2))
-        .bind(&now)
-        .bind(actor)
-        .execute(&mut *tx)
-        .await?;
+        let ticket = imported_ticket(r);
+        let new = NewTicket {
+            office_number: r.office.as_str(),
+            recipient_id,
+            ticket: &ticket,
+            created_at: &now,
+            created_by: actor,
+            renewed_from: None,
+        };
+        tickets::upsert_by_issue_number(&mut *tx, &new).await?;
     }
     tx.commit().await?;
     Ok(rows.len())

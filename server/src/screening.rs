@@ -18,6 +18,7 @@ use domain::screening::{self, Category, InputBuilder, ScreeningInput, ScreeningR
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
 use crate::http::error::AppError;
+use crate::store::tickets;
 
 /// A screening's input and the 台帳 ids of the recipients in it (for the audit log).
 pub struct Loaded {
@@ -89,27 +90,7 @@ pub async fn load(db: &Db, office: &str, month: (i32, u32)) -> anyhow::Result<Lo
     let months: Vec<String> = (-2..=0)
         .map(|k| screening::month_label(screening::shift_month(month, k)))
         .collect();
-    type TicketRow = (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let tickets: Vec<TicketRow> = sqlx::query_as(
-        "SELECT r.recipient_number, t.institution_code, t.valid_from, t.valid_until, t.injury_name1, t.injury_name2, t.injury_name3 \
-         FROM tickets t JOIN recipients r ON r.id = t.recipient_id \
-         WHERE t.office_number = $1 AND t.status = 'active' AND t.treatment_month IN ($2, $3, $4) \
-         ORDER BY r.recipient_number, t.institution_code, t.valid_from, t.id",
-    )
-    .bind(office)
-    .bind(&months[0])
-    .bind(&months[1])
-    .bind(&months[2])
-    .fetch_all(&db.pool)
-    .await?;
+    let tickets = tickets::active_of_office_in_months(&db.pool, office, &months).await?;
 
     let mut builder = InputBuilder::for_month(office, month);
     let in_input: HashSet<&str> = verifications.iter().map(|v| v.0.as_str()).collect();
@@ -131,18 +112,16 @@ pub async fn load(db: &Db, office: &str, month: (i32, u32)) -> anyhow::Result<Lo
             _ => skipped += 1,
         }
     }
-    for (recipient, institution, from, until, n1, n2, n3) in &tickets {
-        let injuries: Vec<&str> = [n1, n2, n3]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        match (parse_date(from), parse_date(until)) {
-            (Some(from), Some(until)) => {
-                builder.ticket(recipient, institution, from, until, &injuries);
-            }
-            _ => skipped += 1,
-        }
+    for stored in &tickets {
+        let t = &stored.ticket;
+        let injuries: Vec<&str> = t.injury_names.iter().map(String::as_str).collect();
+        builder.ticket(
+            &stored.holder.recipient_number,
+            t.institution_code.as_str(),
+            t.valid_from,
+            t.valid_until,
+            &injuries,
+        );
     }
     if skipped > 0 {
         tracing::warn!(

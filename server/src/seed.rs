@@ -13,10 +13,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use domain::api::Role;
+use domain::codes::{Presence, SingleOrCombined, TicketType, TreatmentType};
 use domain::numbers::{IndividualNumber, InstitutionCode, PublicPayerNumber, RecipientNumber};
+use domain::ticket::Ticket;
 
 use crate::db::{insert_rows, instant_text, now_text, Db, Value};
 use crate::keys::Keys;
+use crate::store;
+use crate::store::tickets::NewTicket;
 
 /// Every demo account's password (README: "Demo logins").
 pub const DEMO_PASSWORD: &str = "demo-pass";
@@ -479,7 +483,7 @@ pub async fn demo(
     demo_caseloads(&mut tx, &people, today, &now).await?;
 
     // Tickets and verifications.
-    let mut tickets: Vec<Vec<Value>> = Vec::new();
+    let mut tickets: Vec<(&'static str, i64, Ticket)> = Vec::new();
     let mut verifications: Vec<Vec<Value>> = Vec::new();
     let mut issue_seq = 0usize;
     let mut frequent = Vec::new();
@@ -526,59 +530,86 @@ pub async fn demo(
             } else {
                 "川口 花子"
             };
-            let mut add_ticket = |ticket_type: &str,
+            let mut add_ticket = |ticket_type: TicketType,
                                   inst: &DemoInstitution,
                                   prescriber: Option<&DemoInstitution>,
-                                  treatment: &str,
+                                  treatment: TreatmentType,
                                   from: NaiveDate,
-                                  reason: Option<&str>| {
+                                  reason: Option<&str>|
+             -> anyhow::Result<()> {
                 issue_seq += 1;
                 let injury = INJURIES[(p_index + issue_seq) % INJURIES.len()];
-                tickets.push(vec![
-                    person.office.into(),
-                    person.id.into(),
-                    ticket_type.into(),
-                    format!("{}-{:05}", start.format("%Y%m"), issue_seq).into(),
-                    ym(*start).into(),
-                    from.to_string().into(),
-                    until.to_string().into(),
-                    inst.code.clone().into(),
-                    prescriber.map(|p| p.code.clone()).into(),
-                    treatment.into(),
-                    (if ticket_type == "01" {
-                        Some(injury.to_string())
+                let ticket = Ticket {
+                    ticket_type,
+                    issue_number: format!("{}-{:05}", start.format("%Y%m"), issue_seq),
+                    treatment_month: ym(*start),
+                    valid_from: from,
+                    valid_until: until,
+                    institution_code: demo_code(inst)?,
+                    institution_name: inst.name.clone(),
+                    prescriber_code: prescriber.map(demo_code).transpose()?,
+                    prescriber_name: prescriber.map(|p| p.name.clone()),
+                    treatment_type: treatment,
+                    injury_names: if ticket_type == TicketType::Medical {
+                        vec![injury.to_string()]
                     } else {
-                        None
-                    })
-                    .into(),
-                    Value::Null,
-                    Value::Null,
-                    (if issue_seq.is_multiple_of(9) { 1200 } else { 0 }).into(),
-                    "01".into(),
-                    "02".into(),
-                    "02".into(),
-                    "02".into(),
-                    "02".into(),
-                    district.into(),
-                    "福祉 一郎".into(),
-                    reason.map(|r| format!("事後委託: {r}")).into(),
-                    Value::Null,
-                    Value::Null,
-                    reason.map(str::to_string).into(),
-                    now.clone().into(),
-                    "seed".into(),
-                ]);
+                        Vec::new()
+                    },
+                    self_pay_amount: if issue_seq.is_multiple_of(9) { 1200 } else { 0 },
+                    single_or_combined: SingleOrCombined::Single,
+                    social_insurance: Presence::No,
+                    infection_law: Presence::No,
+                    elderly_care: Presence::No,
+                    prefectural_expense: Presence::No,
+                    district_contact: district.to_string(),
+                    handling_contact: "福祉 一郎".to_string(),
+                    remarks: reason
+                        .map(|r| format!("事後委託: {r}"))
+                        .into_iter()
+                        .collect(),
+                    retroactive_reason: reason.map(str::to_string),
+                };
+                tickets.push((person.office, person.id, ticket));
+                Ok(())
             };
-            add_ticket("01", clinic, None, "02", from, None);
+            add_ticket(
+                TicketType::Medical,
+                clinic,
+                None,
+                TreatmentType::Outpatient,
+                from,
+                None,
+            )?;
             if (p_index + m) % 2 == 0 {
-                add_ticket("02", pharmacy, Some(clinic), "04", from, None);
+                add_ticket(
+                    TicketType::Dispensing,
+                    pharmacy,
+                    Some(clinic),
+                    TreatmentType::Dispensing,
+                    from,
+                    None,
+                )?;
             }
             if p_index % 5 == 0 {
-                add_ticket("01", dentist, None, "03", from, None);
+                add_ticket(
+                    TicketType::Medical,
+                    dentist,
+                    None,
+                    TreatmentType::Dental,
+                    from,
+                    None,
+                )?;
             }
             if p_index % 11 == 0 {
                 if let Some(nursing) = pick(6, p_index / 11) {
-                    add_ticket("01", nursing, None, "05", from, None);
+                    add_ticket(
+                        TicketType::Medical,
+                        nursing,
+                        None,
+                        TreatmentType::HomeNursing,
+                        from,
+                        None,
+                    )?;
                 }
             }
             // Visit days at the clinic (verdict 1), up to yesterday.
@@ -663,8 +694,10 @@ pub async fn demo(
                 if local_index == 6 {
                     // 事後委託: the office later issued a ticket covering the first (night) visit only.
                     issue_seq += 1;
-                    tickets.push(retroactive_ticket(
-                        person, other, start, day1, issue_seq, &now,
+                    tickets.push((
+                        person.office,
+                        person.id,
+                        retroactive_ticket(other, start, day1, issue_seq)?,
                     ));
                     unentrusted.push(format!(
                         "{} {}（{} {}、{} は事後委託済み）",
@@ -679,41 +712,18 @@ pub async fn demo(
             }
         }
     }
-    insert_rows(
-        &mut tx,
-        "tickets",
-        &[
-            "office_number",
-            "recipient_id",
-            "ticket_type",
-            "issue_number",
-            "treatment_month",
-            "valid_from",
-            "valid_until",
-            "institution_code",
-            "prescriber_code",
-            "treatment_type",
-            "injury_name1",
-            "injury_name2",
-            "injury_name3",
-            "self_pay_amount",
-            "single_or_combined",
-            "social_insurance",
-            "infection_law",
-            "elderly_care",
-            "prefectural_expense",
-            "district_contact",
-            "handling_contact",
-            "remarks1",
-            "remarks2",
-            "remarks3",
-            "retroactive_reason",
-            "created_at",
-            "created_by",
-        ],
-        &tickets,
-    )
-    .await?;
+    let new: Vec<NewTicket<'_>> = tickets
+        .iter()
+        .map(|(office, recipient_id, ticket)| NewTicket {
+            office_number: office,
+            recipient_id: *recipient_id,
+            ticket,
+            created_at: &now,
+            created_by: "seed",
+            renewed_from: None,
+        })
+        .collect();
+    store::tickets::insert_many(&mut tx, &new).await?;
     insert_rows(
         &mut tx,
         "verifications",
@@ -907,42 +917,40 @@ fn verification(
 }
 
 fn retroactive_ticket(
-    person: &Person,
     inst: &DemoInstitution,
     month: NaiveDate,
     day: NaiveDate,
     seq: usize,
-    now: &str,
-) -> Vec<Value> {
-    vec![
-        person.office.into(),
-        person.id.into(),
-        "01".into(),
-        format!("{}-{:05}", month.format("%Y%m"), seq).into(),
-        ym(month).into(),
-        day.to_string().into(),
-        day.to_string().into(),
-        inst.code.clone().into(),
-        Value::Null,
-        "02".into(),
-        "急性胃腸炎".into(),
-        Value::Null,
-        Value::Null,
-        0i64.into(),
-        "01".into(),
-        "02".into(),
-        "02".into(),
-        "02".into(),
-        "02".into(),
-        "山川 太郎".into(),
-        "福祉 一郎".into(),
-        "事後委託: 夜間の急病".into(),
-        Value::Null,
-        Value::Null,
-        "夜間の急病".into(),
-        now.to_string().into(),
-        "seed".into(),
-    ]
+) -> anyhow::Result<Ticket> {
+    Ok(Ticket {
+        ticket_type: TicketType::Medical,
+        issue_number: format!("{}-{:05}", month.format("%Y%m"), seq),
+        treatment_month: ym(month),
+        valid_from: day,
+        valid_until: day,
+        institution_code: demo_code(inst)?,
+        institution_name: inst.name.clone(),
+        prescriber_code: None,
+        prescriber_name: None,
+        treatment_type: TreatmentType::Outpatient,
+        injury_names: vec!["急性胃腸炎".to_string()],
+        self_pay_amount: 0,
+        single_or_combined: SingleOrCombined::Single,
+        social_insurance: Presence::No,
+        infection_law: Presence::No,
+        elderly_care: Presence::No,
+        prefectural_expense: Presence::No,
+        district_contact: "山川 太郎".to_string(),
+        handling_contact: "福祉 一郎".to_string(),
+        remarks: vec!["事後委託: 夜間の急病".to_string()],
+        retroactive_reason: Some("夜間の急病".to_string()),
+    })
+}
+
+/// A demo institution's code, typed.
+fn demo_code(inst: &DemoInstitution) -> anyhow::Result<InstitutionCode> {
+    InstitutionCode::parse(&inst.code)
+        .map_err(|e| anyhow::anyhow!("demo 医療機関コード {}: {}", inst.code, e.message()))
 }
 
 /// National scale (product.md §7): 1,250 offices, 230,000 institutions, 2,000,000 recipients,
@@ -958,8 +966,7 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
     let now = now_text();
     let month = month_start(today, 0);
     let month_text = ym(month);
-    let until = month_end(month).to_string();
-    let from = month.to_string();
+    let last_day = month_end(month);
     const OFFICES_N: usize = 1250;
     const INSTITUTIONS_N: usize = 230_000;
     const RECIPIENTS_N: usize = 2_000_000;
@@ -1001,7 +1008,7 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
             );
             let c = InstitutionCode::from_body(&body)
                 .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-            institutions.push(c.as_str().to_string());
+            institutions.push(c.clone());
             rows.push(vec![
                 c.as_str().into(),
                 format!("医療機関{}", k + 1).into(),
@@ -1070,55 +1077,49 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
                 .bind(office)
                 .fetch_all(&mut *tx)
                 .await?;
-        let tickets: Vec<Vec<Value>> = ids
+        let tickets: Vec<(i64, Ticket)> = ids
             .iter()
             .enumerate()
             .map(|(k, (id,))| {
                 let inst = &institutions[(o * 977 + k * 13) % institutions.len()];
-                vec![
-                    office.clone().into(),
-                    (*id).into(),
-                    "01".into(),
-                    format!("{}-{:06}", month.format("%Y%m"), k).into(),
-                    month_text.clone().into(),
-                    from.clone().into(),
-                    until.clone().into(),
-                    inst.clone().into(),
-                    "02".into(),
-                    "01".into(),
-                    "02".into(),
-                    "02".into(),
-                    "02".into(),
-                    "02".into(),
-                    now.clone().into(),
-                    "seed".into(),
-                ]
+                let ticket = Ticket {
+                    ticket_type: TicketType::Medical,
+                    issue_number: format!("{}-{:06}", month.format("%Y%m"), k),
+                    treatment_month: month_text.clone(),
+                    valid_from: month,
+                    valid_until: last_day,
+                    institution_code: inst.clone(),
+                    institution_name: String::new(),
+                    prescriber_code: None,
+                    prescriber_name: None,
+                    treatment_type: TreatmentType::Outpatient,
+                    injury_names: Vec::new(),
+                    self_pay_amount: 0,
+                    single_or_combined: SingleOrCombined::Single,
+                    social_insurance: Presence::No,
+                    infection_law: Presence::No,
+                    elderly_care: Presence::No,
+                    prefectural_expense: Presence::No,
+                    district_contact: String::new(),
+                    handling_contact: String::new(),
+                    remarks: Vec::new(),
+                    retroactive_reason: None,
+                };
+                (*id, ticket)
             })
             .collect();
-        insert_rows(
-            &mut tx,
-            "tickets",
-            &[
-                "office_number",
-                "recipient_id",
-                "ticket_type",
-                "issue_number",
-                "treatment_month",
-                "valid_from",
-                "valid_until",
-                "institution_code",
-                "treatment_type",
-                "single_or_combined",
-                "social_insurance",
-                "infection_law",
-                "elderly_care",
-                "prefectural_expense",
-                "created_at",
-                "created_by",
-            ],
-            &tickets,
-        )
-        .await?;
+        let new: Vec<NewTicket<'_>> = tickets
+            .iter()
+            .map(|(recipient_id, ticket)| NewTicket {
+                office_number: office,
+                recipient_id: *recipient_id,
+                ticket,
+                created_at: &now,
+                created_by: "seed",
+                renewed_from: None,
+            })
+            .collect();
+        store::tickets::insert_many(&mut tx, &new).await?;
         tx.commit().await?;
         if o % 100 == 99 {
             tracing::info!(

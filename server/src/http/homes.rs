@@ -14,6 +14,7 @@ use super::error::AppError;
 use super::AppState;
 use crate::auth::Caller;
 use crate::db::today_jst;
+use crate::store::tickets;
 use crate::{audit, scope};
 
 pub fn router() -> Router<AppState> {
@@ -99,9 +100,6 @@ fn summary(row: SummaryRow) -> RecipientSummary {
     }
 }
 
-/// ticket_type, treatment_month, institution_code, institution name, treatment_type, valid_from, valid_until, self_pay_amount
-type TicketBriefRow = (String, String, String, String, String, String, String, i64);
-
 pub const SUMMARY_COLUMNS: &str =
     "id, recipient_number, name, name_kana, birth_date, qualified_from, qualified_until, card_held, restricted";
 
@@ -130,13 +128,8 @@ async fn office_home(
     .bind(&today_text)
     .fetch_one(&db.pool)
     .await?;
-    let (tickets,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM tickets WHERE office_number = $1 AND treatment_month = $2 AND status = 'active'",
-    )
-    .bind(&office)
-    .bind(month_of(today))
-    .fetch_one(&db.pool)
-    .await?;
+    let tickets_this_month =
+        tickets::count_active_of_office_month(&db.pool, &office, &month_of(today)).await?;
     let (yesterday_count,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM verifications WHERE office_number = $1 AND verified_date = $2",
     )
@@ -167,7 +160,7 @@ async fn office_home(
         recipients_active: u64::try_from(active).unwrap_or(0),
         recipients_total: u64::try_from(total).unwrap_or(0),
         recipients_without_card: u64::try_from(without_card).unwrap_or(0),
-        tickets_this_month: u64::try_from(tickets).unwrap_or(0),
+        tickets_this_month,
         verifications_yesterday: u64::try_from(yesterday_count).unwrap_or(0),
         recent,
     }))
@@ -186,13 +179,8 @@ async fn institution_home(
     .bind(&code)
     .fetch_one(&db.pool)
     .await?;
-    let (tickets,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM tickets WHERE institution_code = $1 AND treatment_month = $2 AND status = 'active'",
-    )
-    .bind(&code)
-    .bind(month_of(today))
-    .fetch_one(&db.pool)
-    .await?;
+    let tickets_this_month =
+        tickets::count_active_at_institution_month(&db.pool, &code, &month_of(today)).await?;
     let (verified,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM verifications WHERE institution_code = $1 AND verified_date = $2",
     )
@@ -215,7 +203,7 @@ async fn institution_home(
         institution_name: name,
         score_table: label,
         online_capable: online != 0,
-        tickets_this_month: u64::try_from(tickets).unwrap_or(0),
+        tickets_this_month,
         verifications_today: u64::try_from(verified).unwrap_or(0),
     }))
 }
@@ -239,15 +227,7 @@ async fn recipient_home(
             .bind(&office_number)
             .fetch_one(&db.pool)
             .await?;
-    let rows: Vec<TicketBriefRow> = sqlx::query_as(
-        "SELECT t.ticket_type, t.treatment_month, t.institution_code, i.name, t.treatment_type, t.valid_from, t.valid_until, t.self_pay_amount \
-         FROM tickets t JOIN institutions i ON i.code = t.institution_code \
-         WHERE t.recipient_id = $1 AND t.treatment_month = $2 AND t.status = 'active' ORDER BY t.valid_from, t.id",
-    )
-    .bind(id)
-    .bind(month_of(today))
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = tickets::active_of_recipient_in_month(&db.pool, id, &month_of(today)).await?;
     audit::record(db, &caller, "portal.home", Some(id), "").await?;
     Ok(Json(RecipientHome {
         name,
@@ -259,27 +239,19 @@ async fn recipient_home(
         qualified_until,
         tickets_this_month: rows
             .into_iter()
-            .map(
-                |(
-                    ticket_type,
-                    treatment_month,
-                    institution_code,
-                    institution_name,
-                    treatment_type,
-                    valid_from,
-                    valid_until,
-                    self_pay_amount,
-                )| TicketBrief {
-                    ticket_type,
-                    treatment_month,
-                    institution_code,
-                    institution_name,
-                    treatment_type,
-                    valid_from,
-                    valid_until,
-                    self_pay_amount,
-                },
-            )
+            .map(|stored| {
+                let t = stored.ticket;
+                TicketBrief {
+                    ticket_type: t.ticket_type.code().to_string(),
+                    treatment_month: t.treatment_month,
+                    institution_code: t.institution_code.as_str().to_string(),
+                    institution_name: t.institution_name,
+                    treatment_type: t.treatment_type.code().to_string(),
+                    valid_from: t.valid_from.to_string(),
+                    valid_until: t.valid_until.to_string(),
+                    self_pay_amount: t.self_pay_amount,
+                }
+            })
             .collect(),
     }))
 }
@@ -294,7 +266,7 @@ async fn operator_home(
         offices: db.count("SELECT COUNT(*) FROM offices").await?,
         institutions: db.count("SELECT COUNT(*) FROM institutions").await?,
         recipients: db.count("SELECT COUNT(*) FROM recipients").await?,
-        tickets: db.count("SELECT COUNT(*) FROM tickets").await?,
+        tickets: tickets::count_all(&db.pool).await?,
         verifications: db.count("SELECT COUNT(*) FROM verifications").await?,
         users: db.count("SELECT COUNT(*) FROM users").await?,
         database: db.backend_label().to_string(),

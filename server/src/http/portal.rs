@@ -25,12 +25,12 @@ use domain::api::{
     PortalMedication, PortalProfile, PortalRestriction, PortalTicket, PortalTicketMonth,
     PortalTickets, PORTAL_ACCESS_LOG_PER_PAGE,
 };
-use domain::codes::{TicketType, TreatmentType};
 
 use super::error::AppError;
 use super::AppState;
 use crate::auth::Caller;
 use crate::db::{today_jst, Db};
+use crate::store::tickets::{self, StoredTicket};
 use crate::{audit, scope};
 
 pub fn router() -> Router<AppState> {
@@ -214,60 +214,24 @@ async fn profile(
 
 // ---------------------------------------------------------------- 医療券・調剤券
 
-type TicketRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    Option<String>,
-);
-
-fn ticket(row: TicketRow) -> PortalTicket {
-    let (
-        ticket_type,
-        treatment_type,
-        issue_number,
-        treatment_month,
-        valid_from,
-        valid_until,
-        institution_code,
-        institution_name,
-        institution_phone,
-        institution_address,
-        prescriber_name,
-        self_pay_amount,
-        retroactive_reason,
-    ) = row;
-    let ticket_type_label = TicketType::from_code(&ticket_type)
-        .map_or("医療券・調剤券", TicketType::label_ja)
-        .to_string();
-    let treatment_type_label = TreatmentType::from_code(&treatment_type)
-        .map_or("その他", TreatmentType::label_ja)
-        .to_string();
+fn ticket(stored: StoredTicket) -> PortalTicket {
+    let t = stored.ticket;
     PortalTicket {
-        ticket_type,
-        ticket_type_label,
-        treatment_type,
-        treatment_type_label,
-        issue_number,
-        treatment_month,
-        valid_from,
-        valid_until,
-        institution_code,
-        institution_name,
-        institution_phone: institution_phone.filter(|p| !p.is_empty()),
-        institution_address: institution_address.filter(|a| !a.is_empty()),
-        prescriber_name,
-        self_pay_amount,
-        retroactive: retroactive_reason.is_some_and(|r| !r.is_empty()),
+        ticket_type: t.ticket_type.code().to_string(),
+        ticket_type_label: t.ticket_type.label_ja().to_string(),
+        treatment_type: t.treatment_type.code().to_string(),
+        treatment_type_label: t.treatment_type.label_ja().to_string(),
+        issue_number: t.issue_number,
+        treatment_month: t.treatment_month,
+        valid_from: t.valid_from.to_string(),
+        valid_until: t.valid_until.to_string(),
+        institution_code: t.institution_code.as_str().to_string(),
+        institution_name: t.institution_name,
+        institution_phone: stored.institution.phone.filter(|p| !p.is_empty()),
+        institution_address: stored.institution.address.filter(|a| !a.is_empty()),
+        prescriber_name: t.prescriber_name,
+        self_pay_amount: t.self_pay_amount,
+        retroactive: t.retroactive_reason.is_some(),
     }
 }
 
@@ -284,25 +248,14 @@ async fn tickets(
     let coverage = coverage(db, id, today).await?;
     let this_month = ticket_month_back(today, 0);
     let first_month = ticket_month_back(today, months.saturating_sub(1));
-    let rows: Vec<TicketRow> = sqlx::query_as(
-        "SELECT t.ticket_type, t.treatment_type, t.issue_number, t.treatment_month, t.valid_from, t.valid_until, \
-                t.institution_code, i.name, i.phone, i.address, p.name, t.self_pay_amount, t.retroactive_reason \
-         FROM tickets t JOIN institutions i ON i.code = t.institution_code \
-         LEFT JOIN institutions p ON p.code = t.prescriber_code \
-         WHERE t.recipient_id = $1 AND t.treatment_month >= $2 AND t.status = 'active' \
-         ORDER BY t.treatment_month DESC, t.valid_from, t.id",
-    )
-    .bind(id)
-    .bind(&first_month)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = tickets::active_of_recipient_since(&db.pool, id, &first_month).await?;
     // Every asked-for month appears (empty or not), plus any later month already issued.
     let mut month_list: Vec<String> = (0..months)
         .map(|back| ticket_month_back(today, back))
         .collect();
     for row in &rows {
-        if !month_list.contains(&row.3) {
-            month_list.push(row.3.clone());
+        if !month_list.contains(&row.ticket.treatment_month) {
+            month_list.push(row.ticket.treatment_month.clone());
         }
     }
     month_list.sort_by(|a, b| b.cmp(a));
@@ -314,7 +267,10 @@ async fn tickets(
         })
         .collect();
     for row in rows {
-        if let Some(group) = grouped.iter_mut().find(|g| g.month == row.3) {
+        if let Some(group) = grouped
+            .iter_mut()
+            .find(|g| g.month == row.ticket.treatment_month)
+        {
             group.tickets.push(ticket(row));
         }
     }

@@ -12,6 +12,8 @@
 //! `client_id`: a repeated id answers the first stored result and writes nothing (not even
 //! an audit row: it is the same access, retried).
 
+use std::collections::HashMap;
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -27,10 +29,7 @@ use domain::api::{
     SyncResponse, SyncStatus, TodayVerifications, VerificationLogEntry, VerificationMeta,
     VerificationResult, SYNC_MAX_ITEMS,
 };
-use domain::codes::{
-    CodeValue, Presence, QualificationValidity, ReferenceClass, Sex, SingleOrCombined, TicketType,
-    TreatmentType,
-};
+use domain::codes::{CodeValue, QualificationValidity, ReferenceClass, Sex};
 use domain::error::FieldError;
 use domain::numbers::InstitutionCode;
 use domain::qualification::CoveredPeriod;
@@ -40,7 +39,8 @@ use domain::verdict::{decide, Qualification};
 use super::error::{ApiJson, AppError};
 use super::AppState;
 use crate::auth::Caller;
-use crate::db::{instant_text, now_text, today_jst, Db, Row};
+use crate::db::{instant_text, now_text, placeholders, today_jst, Db, Row};
+use crate::store::tickets;
 use crate::{audit, scope, store};
 
 pub fn router() -> Router<AppState> {
@@ -810,6 +810,26 @@ impl Recipient {
         row.map(|r| Recipient::from_row(&r, 0)).transpose()
     }
 
+    /// The recipients with these ids, by id.
+    async fn by_ids(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Recipient>, AppError> {
+        let mut found = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {RECIPIENT_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number \
+                 WHERE r.id IN ({})",
+                placeholders(1, chunk.len())
+            )));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&db.pool).await? {
+                let recipient = Recipient::from_row(&row, 0)?;
+                found.insert(recipient.id, recipient);
+            }
+        }
+        Ok(found)
+    }
+
     /// From [`RECIPIENT_COLUMNS`] starting at column `at`.
     fn from_row(row: &Row, at: usize) -> Result<Recipient, AppError> {
         let text = |i: usize| -> Result<String, AppError> { Ok(row.try_get::<String, _>(at + i)?) };
@@ -907,17 +927,6 @@ impl Recipient {
     }
 }
 
-pub(crate) const TICKET_COLUMNS: &str = "t.ticket_type, t.issue_number, t.treatment_month, t.valid_from, t.valid_until, \
-     t.institution_code, i.name, t.prescriber_code, p.name, t.treatment_type, \
-     t.injury_name1, t.injury_name2, t.injury_name3, t.self_pay_amount, t.single_or_combined, \
-     t.social_insurance, t.infection_law, t.elderly_care, t.prefectural_expense, \
-     t.district_contact, t.handling_contact, t.remarks1, t.remarks2, t.remarks3, t.retroactive_reason";
-/// Number of columns in [`TICKET_COLUMNS`].
-const TICKET_WIDTH: usize = 25;
-pub(crate) const TICKET_FROM: &str =
-    "tickets t JOIN institutions i ON i.code = t.institution_code \
-     LEFT JOIN institutions p ON p.code = t.prescriber_code";
-
 /// The recipient's tickets in force that name `institution` in the month of `date`
 /// (`decide` applies the rule; this only narrows what is read).
 async fn tickets_for(
@@ -926,60 +935,10 @@ async fn tickets_for(
     institution: &InstitutionCode,
     date: NaiveDate,
 ) -> Result<Vec<Ticket>, AppError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {TICKET_COLUMNS} FROM {TICKET_FROM} \
-         WHERE t.recipient_id = $1 AND t.institution_code = $2 AND t.treatment_month = $3 AND t.status = 'active' \
-         ORDER BY t.valid_from, t.id"
-    )))
-    .bind(recipient_id)
-    .bind(institution.as_str())
-    .bind(domain::ticket::month_of(date))
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter().map(|r| ticket_from_row(r, 0)).collect()
-}
-
-/// A [`Ticket`] from [`TICKET_COLUMNS`] starting at column `at`.
-pub(crate) fn ticket_from_row(row: &Row, at: usize) -> Result<Ticket, AppError> {
-    let text = |i: usize| -> Result<String, AppError> { Ok(row.try_get::<String, _>(at + i)?) };
-    let opt = |i: usize| -> Result<Option<String>, AppError> {
-        Ok(row
-            .try_get::<Option<String>, _>(at + i)?
-            .filter(|s| !s.trim().is_empty()))
-    };
-    let institution = |s: &str| {
-        InstitutionCode::parse(s)
-            .map_err(|e| AppError::from(anyhow::anyhow!("stored 医療機関コード {s}: {e}")))
-    };
-    let slots = |from: usize| -> Result<Vec<String>, AppError> {
-        Ok([opt(from)?, opt(from + 1)?, opt(from + 2)?]
-            .into_iter()
-            .flatten()
-            .collect())
-    };
-    Ok(Ticket {
-        ticket_type: code_from_db::<TicketType>(&text(0)?)?,
-        issue_number: text(1)?,
-        treatment_month: text(2)?,
-        valid_from: date_from_db(&text(3)?)?,
-        valid_until: date_from_db(&text(4)?)?,
-        institution_code: institution(&text(5)?)?,
-        institution_name: text(6)?,
-        prescriber_code: opt(7)?.as_deref().map(institution).transpose()?,
-        prescriber_name: opt(8)?,
-        treatment_type: code_from_db::<TreatmentType>(&text(9)?)?,
-        injury_names: slots(10)?,
-        self_pay_amount: row.try_get::<i64, _>(at + 13)?,
-        single_or_combined: code_from_db::<SingleOrCombined>(&text(14)?)?,
-        social_insurance: code_from_db::<Presence>(&text(15)?)?,
-        infection_law: code_from_db::<Presence>(&text(16)?)?,
-        elderly_care: code_from_db::<Presence>(&text(17)?)?,
-        prefectural_expense: code_from_db::<Presence>(&text(18)?)?,
-        district_contact: opt(19)?.unwrap_or_default(),
-        handling_contact: opt(20)?.unwrap_or_default(),
-        remarks: slots(21)?,
-        retroactive_reason: opt(24)?,
-    })
+    let month = domain::ticket::month_of(date);
+    let stored =
+        tickets::active_for_verification(&db.pool, recipient_id, institution, &month).await?;
+    Ok(stored.into_iter().map(|t| t.ticket).collect())
 }
 
 /// 一括照会: every ticket in force naming `institution` in `month`, grouped by recipient;
@@ -994,28 +953,28 @@ pub async fn load_roster(
             .bind(institution.as_str())
             .fetch_one(&db.pool)
             .await?;
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {TICKET_COLUMNS}, {RECIPIENT_COLUMNS} FROM {TICKET_FROM} \
-         JOIN recipients r ON r.id = t.recipient_id JOIN offices o ON o.number = r.office_number \
-         WHERE t.institution_code = $1 AND t.treatment_month = $2 AND t.status = 'active' \
-         ORDER BY r.office_number, r.recipient_number, t.valid_from, t.id"
-    )))
-    .bind(institution.as_str())
-    .bind(month)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut recipients: Vec<RosterEntry> = Vec::new();
+    // By office, 受給者番号 and 有効開始日: one recipient's tickets are together.
+    let stored = tickets::roster(&db.pool, institution, month).await?;
     let mut ids: Vec<i64> = Vec::new();
-    for row in &rows {
-        let ticket = ticket_from_row(row, 0)?;
-        let person = Recipient::from_row(row, TICKET_WIDTH)?;
-        if ids.last() == Some(&person.id) {
-            if let Some(last) = recipients.last_mut() {
-                last.tickets.push(ticket);
+    for t in &stored {
+        if ids.last() != Some(&t.recipient_id) {
+            ids.push(t.recipient_id);
+        }
+    }
+    let mut people = Recipient::by_ids(db, &ids).await?;
+    let mut recipients: Vec<RosterEntry> = Vec::with_capacity(ids.len());
+    let mut last: Option<i64> = None;
+    for t in stored {
+        if last == Some(t.recipient_id) {
+            if let Some(entry) = recipients.last_mut() {
+                entry.tickets.push(t.ticket);
             }
             continue;
         }
-        ids.push(person.id);
+        last = Some(t.recipient_id);
+        let person = people.remove(&t.recipient_id).ok_or_else(|| {
+            anyhow::anyhow!("recipient {} of a roster ticket not found", t.recipient_id)
+        })?;
         recipients.push(RosterEntry {
             office_number: person.office_number,
             office_name: person.office_name,
@@ -1029,7 +988,7 @@ pub async fn load_roster(
             qualified_until: person.qualified_until,
             periods: Vec::new(),
             restricted: person.restricted,
-            tickets: vec![ticket],
+            tickets: vec![t.ticket],
         });
     }
     let mut histories = store::people::histories(db, &ids).await?;

@@ -1,6 +1,15 @@
-//! The store layer: one module per aggregate, the only code that writes SQL for its
-//! tables. Stores take and return domain types (or small record types where the domain
-//! type lacks a stored field), and import nothing from `http`, `cli` or the services.
+//! Stores: one module per aggregate, and the only code that writes SQL for its tables.
+//!
+//! - A store takes and returns domain types (`domain::ticket::Ticket`,
+//!   `domain::qualification::QualificationHistory` …), plus small record types of its own
+//!   for what only the database knows (ids, status, who and when).
+//! - Each table has ONE column list and ONE row → value mapping, in its store.
+//! - Every query is written once for SQLite and PostgreSQL (`$n` placeholders, dates as ISO
+//!   text; see `crate::db`).
+//! - Nothing in `store` imports `crate::http`, axum, `crate::cli` or the services above it;
+//!   errors are `anyhow::Error`, which handlers turn into their internal error with `?`.
+//!   Scope checks stay with the callers: a store filters on what it is given.
 
 pub mod offices;
 pub mod people;
+pub mod tickets;

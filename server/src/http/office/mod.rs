@@ -12,7 +12,8 @@
 //! - [`tickets`]: 指定医療機関 search, issue, amend, cancel, print;
 //! - [`renew`]: next month's tickets from this month's, previewed then committed;
 //! - [`supervisor`]: the whole office at a glance;
-//! - [`store`]: rows as stored, the office calendar, and the numbers the app issues.
+//! - [`store`]: rows as stored and the views built from them (tickets are read and written by
+//!   `crate::store::tickets`), the office calendar, and the numbers the app issues.
 
 mod qualification;
 mod recipients;

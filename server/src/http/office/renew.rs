@@ -19,12 +19,13 @@ use domain::ticket::{check_consistency, month_bounds, month_of};
 use domain::ticket_form::next_month;
 use domain::wareki::parse_month_input;
 
-use super::store::{self, parse_date, Sequence, TicketRow, TICKET_SELECT};
+use super::store::{self, parse_date, Sequence};
 use super::tickets::insert_ticket;
 use crate::auth::Caller;
-use crate::db::today_jst;
+use crate::db::{placeholders, today_jst};
 use crate::http::error::{ApiJson, AppError};
 use crate::http::AppState;
+use crate::store::tickets::{self, StoredTicket};
 use crate::{audit, scope};
 
 const FIELD_FROM: &str = "更新元の診療年月";
@@ -79,52 +80,14 @@ async fn plan(
     let to = next_month(&from).ok_or_else(|| AppError::field(FIELD_FROM, "存在しない月です。"))?;
     let (to_first, to_last) =
         month_bounds(&to).ok_or_else(|| AppError::field(FIELD_FROM, "存在しない月です。"))?;
-    let mut sql = format!(
-        "{TICKET_SELECT} WHERE t.office_number = $1 AND t.treatment_month = $2 AND t.status = 'active'"
-    );
-    if caseload.is_some() {
-        sql.push_str(" AND r.caseworker_login = $3");
-    }
-    sql.push_str(" ORDER BY r.name_kana, r.id, t.id");
-    let mut query = sqlx::query_as::<_, TicketRow>(sqlx::AssertSqlSafe(sql))
-        .bind(office)
-        .bind(&from);
-    if let Some(login) = caseload {
-        query = query.bind(login);
-    }
-    let sources = query.fetch_all(&mut *conn).await?;
-    let periods: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id, qualified_from, qualified_until FROM recipients WHERE office_number = $1 AND id IN \
-         (SELECT recipient_id FROM tickets WHERE office_number = $1 AND treatment_month = $2 AND status = 'active')",
-    )
-    .bind(office)
-    .bind(&from)
-    .fetch_all(&mut *conn)
-    .await?;
-    let periods: HashMap<i64, (Option<NaiveDate>, Option<NaiveDate>)> = periods
-        .into_iter()
-        .map(|(id, f, u)| {
-            (
-                id,
-                (
-                    f.as_deref().and_then(parse_date),
-                    u.as_deref().and_then(parse_date),
-                ),
-            )
-        })
-        .collect();
-    let existing: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT recipient_id, institution_code, ticket_type, treatment_type, issue_number FROM tickets \
-         WHERE office_number = $1 AND treatment_month = $2 AND status = 'active'",
-    )
-    .bind(office)
-    .bind(&to)
-    .fetch_all(&mut *conn)
-    .await?;
-    let existing: HashMap<(i64, String, String, String), String> = existing
-        .into_iter()
-        .map(|(r, i, t, tt, n)| ((r, i, t, tt), n))
-        .collect();
+    let sources = tickets::renewal_sources(&mut *conn, office, &from, caseload).await?;
+    let periods = qualified_periods(conn, office, &sources).await?;
+    let existing: HashMap<(i64, String, String, String), String> =
+        tickets::active_of_office_month(&mut *conn, office, &to)
+            .await?
+            .into_iter()
+            .map(|t| (renewal_key(&t), t.ticket.issue_number))
+            .collect();
 
     let mut items = Vec::new();
     let mut skipped = Vec::new();
@@ -133,22 +96,17 @@ async fn plan(
         let skip = |reason: String| RenewSkip {
             source_ticket_id: source.id,
             recipient_id: source.recipient_id,
-            recipient_number: source.recipient_number.clone(),
-            recipient_name: source.recipient_name.clone(),
-            institution_name: source.institution_name.clone(),
+            recipient_number: source.holder.recipient_number.clone(),
+            recipient_name: source.holder.name.clone(),
+            institution_name: source.ticket.institution_name.clone(),
             reason,
         };
-        let key = (
-            source.recipient_id,
-            source.institution_code.clone(),
-            source.ticket_type.clone(),
-            source.treatment_type.clone(),
-        );
+        let key = renewal_key(source);
         let (from_date, until) = periods
             .get(&source.recipient_id)
             .copied()
             .unwrap_or((None, None));
-        let reason = if source.retroactive_reason.is_some() {
+        let reason = if source.ticket.retroactive_reason.is_some() {
             Some("事後委託の券（受診の後に交付した券）は翌月に引き継ぎません。".to_string())
         } else if let Some(number) = existing.get(&key) {
             Some(format!(
@@ -170,7 +128,7 @@ async fn plan(
             skipped.push(skip(reason));
             continue;
         }
-        let mut ticket = source.ticket()?;
+        let mut ticket = source.ticket.clone();
         ticket.issue_number = String::new();
         ticket.treatment_month = to.clone();
         ticket.valid_from = from_date.map_or(to_first, |f| f.max(to_first));
@@ -187,8 +145,8 @@ async fn plan(
         items.push(RenewItem {
             source_ticket_id: source.id,
             recipient_id: source.recipient_id,
-            recipient_number: source.recipient_number.clone(),
-            recipient_name: source.recipient_name.clone(),
+            recipient_number: source.holder.recipient_number.clone(),
+            recipient_name: source.holder.name.clone(),
             ticket,
         });
     }
@@ -200,6 +158,50 @@ async fn plan(
         skipped,
         token,
     })
+}
+
+/// A renewal's identity within a month: recipient, institution, 券種, 診療別.
+fn renewal_key(t: &StoredTicket) -> (i64, String, String, String) {
+    (
+        t.recipient_id,
+        t.ticket.institution_code.as_str().to_string(),
+        t.ticket.ticket_type.code().to_string(),
+        t.ticket.treatment_type.code().to_string(),
+    )
+}
+
+/// The 資格 period of each recipient of `sources` (資格取得日, 資格喪失日), by id.
+async fn qualified_periods(
+    conn: &mut sqlx::AnyConnection,
+    office: &str,
+    sources: &[StoredTicket],
+) -> Result<HashMap<i64, (Option<NaiveDate>, Option<NaiveDate>)>, AppError> {
+    let mut ids: Vec<i64> = sources.iter().map(|t| t.recipient_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut periods = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut query = sqlx::query_as::<_, (i64, Option<String>, Option<String>)>(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT id, qualified_from, qualified_until FROM recipients WHERE office_number = $1 AND id IN ({})",
+                placeholders(2, chunk.len())
+            )),
+        )
+        .bind(office);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for (id, from, until) in query.fetch_all(&mut *conn).await? {
+            periods.insert(
+                id,
+                (
+                    from.as_deref().and_then(parse_date),
+                    until.as_deref().and_then(parse_date),
+                ),
+            );
+        }
+    }
+    Ok(periods)
 }
 
 /// SHA-256 over what the commit would write, base64url.
@@ -317,7 +319,9 @@ pub async fn commit(
     let mut conn = state.db.pool.acquire().await?;
     let mut created = Vec::with_capacity(created_ids.len());
     for id in created_ids {
-        created.push(store::ticket(&mut conn, &office, id).await?.view()?);
+        created.push(store::ticket_view(
+            &store::ticket(&mut conn, &office, id).await?,
+        ));
     }
     Ok(Json(RenewResult {
         to_month: plan.to,

@@ -1,5 +1,7 @@
 //! Rows as stored and the views built from them; the office calendar; the numbers the
 //! app issues (受給者番号, 交付番号). Every lookup takes the caller's office number.
+//! Tickets are read and written by `crate::store::tickets`; this module only shapes them
+//! for the office screens ([`ticket_view`]) and answers 404 for another office's id.
 
 use std::collections::BTreeSet;
 
@@ -8,21 +10,20 @@ use sqlx::AnyConnection;
 
 use domain::api::{
     PaperNeed, QualificationEventView, RecipientDetail, RegistrationState, RestrictionView,
-    TicketMonth, TicketStatus, TicketView,
+    TicketMonth, TicketView,
 };
 use domain::calendar::OfficeCalendar;
-use domain::codes::{CodeValue, Presence, SingleOrCombined, TicketType, TreatmentType};
-use domain::numbers::{IndividualNumber, InstitutionCode, RecipientNumber};
+use domain::numbers::{IndividualNumber, RecipientNumber};
 use domain::paper::{paper_reasons, CardStatus};
 use domain::qualification::{
     registration_due, DeadlineState, QualificationKind, QualificationState, QualificationStatus,
     QualifiedPeriod,
 };
-use domain::ticket::Ticket;
 
 use crate::db::Db;
 use crate::http::error::AppError;
 use crate::keys::Keys;
+use crate::store::tickets::{self, StoredTicket};
 
 /// Columns of [`RecipientRow`], from `recipients r`.
 pub const RECIPIENT_COLUMNS: &str = "r.id, r.office_number, r.recipient_number, r.individual_number, r.name, r.name_kana, \
@@ -94,77 +95,8 @@ pub async fn recipient(
     row.ok_or_else(|| AppError::not_found("受給者"))
 }
 
-/// Columns of [`TicketRow`]: the ticket, its institutions' names, the recipient's number,
-/// name and card status.
-pub const TICKET_SELECT: &str = "SELECT t.id, t.recipient_id, t.ticket_type, t.issue_number, \
-     t.treatment_month, t.valid_from, t.valid_until, t.institution_code, i.name AS institution_name, \
-     i.online_capable AS institution_online, t.prescriber_code, p.name AS prescriber_name, t.treatment_type, \
-     t.injury_name1, t.injury_name2, t.injury_name3, t.self_pay_amount, t.single_or_combined, t.social_insurance, \
-     t.infection_law, t.elderly_care, t.prefectural_expense, t.district_contact, t.handling_contact, \
-     t.remarks1, t.remarks2, t.remarks3, t.retroactive_reason, t.status, t.created_at, t.created_by, \
-     t.updated_at, t.updated_by, t.cancelled_at, t.cancelled_by, t.cancel_reason, t.renewed_from, \
-     r.recipient_number, r.name AS recipient_name, r.card_held, r.card_registered, \
-     CAST(CASE WHEN r.individual_number IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_individual_number \
-     FROM tickets t JOIN institutions i ON i.code = t.institution_code \
-     LEFT JOIN institutions p ON p.code = t.prescriber_code \
-     JOIN recipients r ON r.id = t.recipient_id";
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TicketRow {
-    pub id: i64,
-    pub recipient_id: i64,
-    pub ticket_type: String,
-    pub issue_number: String,
-    pub treatment_month: String,
-    pub valid_from: String,
-    pub valid_until: String,
-    pub institution_code: String,
-    pub institution_name: String,
-    pub institution_online: i64,
-    pub prescriber_code: Option<String>,
-    pub prescriber_name: Option<String>,
-    pub treatment_type: String,
-    pub injury_name1: Option<String>,
-    pub injury_name2: Option<String>,
-    pub injury_name3: Option<String>,
-    pub self_pay_amount: i64,
-    pub single_or_combined: String,
-    pub social_insurance: String,
-    pub infection_law: String,
-    pub elderly_care: String,
-    pub prefectural_expense: String,
-    pub district_contact: Option<String>,
-    pub handling_contact: Option<String>,
-    pub remarks1: Option<String>,
-    pub remarks2: Option<String>,
-    pub remarks3: Option<String>,
-    pub retroactive_reason: Option<String>,
-    pub status: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub updated_at: Option<String>,
-    pub updated_by: Option<String>,
-    pub cancelled_at: Option<String>,
-    pub cancelled_by: Option<String>,
-    pub cancel_reason: Option<String>,
-    pub renewed_from: Option<i64>,
-    pub recipient_number: String,
-    pub recipient_name: String,
-    pub card_held: i64,
-    pub card_registered: i64,
-    pub has_individual_number: i64,
-}
-
 fn stored<T>(what: &str, value: &str, parsed: Option<T>) -> Result<T, AppError> {
     parsed.ok_or_else(|| AppError::from(anyhow::anyhow!("stored {what} 「{value}」 is not valid")))
-}
-
-fn code<T: CodeValue>(value: &str) -> Result<T, AppError> {
-    stored(T::ITEM, value, T::from_code(value))
-}
-
-fn institution_code(value: &str) -> Result<InstitutionCode, AppError> {
-    stored("医療機関コード", value, InstitutionCode::parse(value).ok())
 }
 
 fn date(value: &str) -> Result<NaiveDate, AppError> {
@@ -182,91 +114,30 @@ pub fn jst_date_of(instant: &str) -> Option<NaiveDate> {
         .map(|t| domain::jst::date_of(t.with_timezone(&Utc)))
 }
 
-fn filled(slots: [&Option<String>; 3]) -> Vec<String> {
-    slots
-        .into_iter()
-        .flatten()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-impl TicketRow {
-    pub fn ticket(&self) -> Result<Ticket, AppError> {
-        Ok(Ticket {
-            ticket_type: code::<TicketType>(&self.ticket_type)?,
-            issue_number: self.issue_number.clone(),
-            treatment_month: self.treatment_month.clone(),
-            valid_from: date(&self.valid_from)?,
-            valid_until: date(&self.valid_until)?,
-            institution_code: institution_code(&self.institution_code)?,
-            institution_name: self.institution_name.clone(),
-            prescriber_code: self
-                .prescriber_code
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map(institution_code)
-                .transpose()?,
-            prescriber_name: self.prescriber_name.clone(),
-            treatment_type: code::<TreatmentType>(&self.treatment_type)?,
-            injury_names: filled([&self.injury_name1, &self.injury_name2, &self.injury_name3]),
-            self_pay_amount: self.self_pay_amount,
-            single_or_combined: code::<SingleOrCombined>(&self.single_or_combined)?,
-            social_insurance: code::<Presence>(&self.social_insurance)?,
-            infection_law: code::<Presence>(&self.infection_law)?,
-            elderly_care: code::<Presence>(&self.elderly_care)?,
-            prefectural_expense: code::<Presence>(&self.prefectural_expense)?,
-            district_contact: self.district_contact.clone().unwrap_or_default(),
-            handling_contact: self.handling_contact.clone().unwrap_or_default(),
-            remarks: filled([&self.remarks1, &self.remarks2, &self.remarks3]),
-            retroactive_reason: self
-                .retroactive_reason
-                .clone()
-                .filter(|r| !r.trim().is_empty()),
-        })
-    }
-
-    pub fn status(&self) -> TicketStatus {
-        if self.status == "active" {
-            TicketStatus::Active
-        } else {
-            TicketStatus::Cancelled
-        }
-    }
-
-    pub fn card_status(&self) -> CardStatus {
-        CardStatus {
-            card_held: self.card_held != 0,
-            card_registered: self.card_registered != 0,
-            has_individual_number: self.has_individual_number != 0,
-        }
-    }
-
-    pub fn view(&self) -> Result<TicketView, AppError> {
-        let ticket = self.ticket()?;
-        let online = self.institution_online != 0;
-        // 事後委託 is what the issuer declared with its reason (imported or seeded tickets of
-        // past months are not).
-        let retroactive = ticket.retroactive_reason.is_some();
-        Ok(TicketView {
-            id: self.id,
-            recipient_id: self.recipient_id,
-            recipient_number: self.recipient_number.clone(),
-            recipient_name: self.recipient_name.clone(),
-            status: self.status(),
-            institution_online: online,
-            paper_reasons: needs(&paper_reasons(self.card_status(), Some(online))),
-            retroactive,
-            created_at: self.created_at.clone(),
-            created_by: self.created_by.clone(),
-            updated_at: self.updated_at.clone(),
-            updated_by: self.updated_by.clone(),
-            cancelled_at: self.cancelled_at.clone(),
-            cancelled_by: self.cancelled_by.clone(),
-            cancel_reason: self.cancel_reason.clone(),
-            renewed_from: self.renewed_from,
-            ticket,
-        })
+/// What the office screens show of a stored ticket.
+pub fn ticket_view(t: &StoredTicket) -> TicketView {
+    let online = t.institution.online_capable;
+    // 事後委託 is what the issuer declared with its reason (imported or seeded tickets of
+    // past months are not).
+    let retroactive = t.ticket.retroactive_reason.is_some();
+    TicketView {
+        id: t.id,
+        recipient_id: t.recipient_id,
+        recipient_number: t.holder.recipient_number.clone(),
+        recipient_name: t.holder.name.clone(),
+        status: t.status,
+        institution_online: online,
+        paper_reasons: needs(&paper_reasons(t.holder.card, Some(online))),
+        retroactive,
+        created_at: t.created_at.clone(),
+        created_by: t.created_by.clone(),
+        updated_at: t.updated_at.clone(),
+        updated_by: t.updated_by.clone(),
+        cancelled_at: t.cancelled_at.clone(),
+        cancelled_by: t.cancelled_by.clone(),
+        cancel_reason: t.cancel_reason.clone(),
+        renewed_from: t.renewed_from,
+        ticket: t.ticket.clone(),
     }
 }
 
@@ -279,15 +150,10 @@ pub async fn ticket(
     conn: &mut AnyConnection,
     office: &str,
     id: i64,
-) -> Result<TicketRow, AppError> {
-    let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{TICKET_SELECT} WHERE t.id = $1 AND t.office_number = $2"
-    )))
-    .bind(id)
-    .bind(office)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.ok_or_else(|| AppError::not_found("医療券・調剤券"))
+) -> Result<StoredTicket, AppError> {
+    tickets::by_id(&mut *conn, office, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("医療券・調剤券"))
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -432,22 +298,15 @@ pub async fn recipient_detail(
         QualificationState::current(period, latest).status
     };
     let since = first_shown_month(today);
-    let tickets: Vec<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{TICKET_SELECT} WHERE t.recipient_id = $1 AND t.office_number = $2 AND t.treatment_month >= $3 \
-         ORDER BY t.treatment_month DESC, t.valid_from, t.id"
-    )))
-    .bind(row.id)
-    .bind(&row.office_number)
-    .bind(&since)
-    .fetch_all(&mut *conn)
-    .await?;
+    let tickets =
+        tickets::of_recipient_since(&mut *conn, &row.office_number, row.id, &since).await?;
     let mut months: Vec<TicketMonth> = Vec::new();
     for t in &tickets {
-        let view = t.view()?;
+        let view = ticket_view(t);
         match months.last_mut() {
-            Some(m) if m.month == t.treatment_month => m.tickets.push(view),
+            Some(m) if m.month == t.ticket.treatment_month => m.tickets.push(view),
             _ => months.push(TicketMonth {
-                month: t.treatment_month.clone(),
+                month: t.ticket.treatment_month.clone(),
                 tickets: vec![view],
             }),
         }
@@ -578,28 +437,26 @@ impl Sequence<'_> {
         lo: i64,
         hi: i64,
     ) -> Result<BTreeSet<String>, AppError> {
-        let (sql, lo_text, hi_text) = match self {
-            Self::Recipient => (
-                "SELECT recipient_number FROM recipients WHERE office_number = $1 AND recipient_number >= $2 AND recipient_number < $3",
-                format!("{lo:06}"),
-                format!("{hi:06}"),
-            ),
+        match self {
+            Self::Recipient => {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT recipient_number FROM recipients WHERE office_number = $1 AND recipient_number >= $2 AND recipient_number < $3",
+                )
+                .bind(office)
+                .bind(format!("{lo:06}"))
+                .bind(format!("{hi:06}"))
+                .fetch_all(&mut *conn)
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
             Self::Ticket { month } => {
                 let prefix = month.replace('-', "");
-                (
-                    "SELECT issue_number FROM tickets WHERE office_number = $1 AND issue_number >= $2 AND issue_number < $3",
-                    format!("{prefix}-{lo:05}"),
-                    format!("{prefix}-{hi:05}"),
-                )
+                let lo = format!("{prefix}-{lo:05}");
+                let hi = format!("{prefix}-{hi:05}");
+                let numbers = tickets::issue_numbers_between(&mut *conn, office, &lo, &hi).await?;
+                Ok(numbers.into_iter().collect())
             }
-        };
-        let rows: Vec<(String,)> = sqlx::query_as(sql)
-            .bind(office)
-            .bind(lo_text)
-            .bind(hi_text)
-            .fetch_all(&mut *conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
+        }
     }
 
     /// Where a new sequence starts: after the highest number already stored.
@@ -615,14 +472,14 @@ impl Sequence<'_> {
             }
             Self::Ticket { month } => {
                 let prefix = month.replace('-', "");
-                sqlx::query_as(
-                    "SELECT MAX(issue_number) FROM tickets WHERE office_number = $1 AND issue_number >= $2 AND issue_number < $3",
+                let highest = tickets::max_issue_number_between(
+                    &mut *conn,
+                    office,
+                    &format!("{prefix}-00000"),
+                    &format!("{prefix}-99999~"),
                 )
-                .bind(office)
-                .bind(format!("{prefix}-00000"))
-                .bind(format!("{prefix}-99999~"))
-                .fetch_optional(&mut *conn)
-                .await?
+                .await?;
+                Some((highest,))
             }
         };
         let body = |s: &str| match self {

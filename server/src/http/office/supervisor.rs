@@ -8,15 +8,15 @@ use axum::Json;
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
 
 use domain::api::{CaseloadRow, SupervisorView, TicketListItem};
-use domain::codes::{TicketType, TreatmentType};
 use domain::ticket::month_of;
 
 use super::qualification::pending_deadlines;
-use super::store::{self, TicketRow, TICKET_SELECT};
+use super::store;
 use crate::auth::Caller;
 use crate::db::{instant_text, today_jst};
 use crate::http::error::AppError;
 use crate::http::AppState;
+use crate::store::tickets;
 use crate::{audit, scope};
 
 /// The UTC instants (as stored) where a JST day starts and the next one starts.
@@ -91,16 +91,10 @@ pub async fn view(
         row.without_card = count(without_card);
         row.restricted = count(restricted);
     }
-    let tickets: Vec<(Option<String>, i64)> = sqlx::query_as(
-        "SELECT r.caseworker_login, COUNT(*) FROM tickets t JOIN recipients r ON r.id = t.recipient_id \
-         WHERE t.office_number = $1 AND t.treatment_month = $2 AND t.status = 'active' GROUP BY r.caseworker_login",
-    )
-    .bind(&office)
-    .bind(month_of(today))
-    .fetch_all(&mut *conn)
-    .await?;
-    for (login, n) in tickets {
-        entry(&mut rows, login).tickets_this_month = count(n);
+    let per_caseworker =
+        tickets::count_active_by_caseworker(&mut *conn, &office, &month_of(today)).await?;
+    for (login, n) in per_caseworker {
+        entry(&mut rows, login).tickets_this_month = n;
     }
     let calendar = store::office_calendar(&mut conn, &office).await?;
     let deadlines = pending_deadlines(&mut conn, &office, None, &calendar, today).await?;
@@ -123,35 +117,26 @@ pub async fn view(
     }
 
     let (start, end) = jst_day_bounds(today);
-    let issued: Vec<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{TICKET_SELECT} WHERE t.office_number = $1 AND t.created_at >= $2 AND t.created_at < $3 \
-         AND t.created_by IN (SELECT login FROM users WHERE office_number = $1) ORDER BY t.created_at, t.id"
-    )))
-    .bind(&office)
-    .bind(&start)
-    .bind(&end)
-    .fetch_all(&mut *conn)
-    .await?;
+    let issued = tickets::issued_by_staff_between(&mut *conn, &office, &start, &end).await?;
     drop(conn);
     let mut tickets_issued_today = Vec::with_capacity(issued.len());
-    for t in &issued {
-        let view = t.view()?;
+    for t in issued {
+        let retroactive = t.ticket.retroactive_reason.is_some();
         tickets_issued_today.push(TicketListItem {
             ticket_id: t.id,
-            issue_number: t.issue_number.clone(),
+            issue_number: t.ticket.issue_number,
             recipient_id: t.recipient_id,
-            recipient_number: t.recipient_number.clone(),
-            recipient_name: t.recipient_name.clone(),
-            ticket_type: TicketType::from_code(&t.ticket_type).unwrap_or(TicketType::Medical),
-            treatment_type: TreatmentType::from_code(&t.treatment_type)
-                .unwrap_or(TreatmentType::Outpatient),
-            treatment_month: t.treatment_month.clone(),
-            institution_code: t.institution_code.clone(),
-            institution_name: t.institution_name.clone(),
-            status: view.status,
-            retroactive: view.retroactive,
-            created_at: t.created_at.clone(),
-            created_by: t.created_by.clone(),
+            recipient_number: t.holder.recipient_number,
+            recipient_name: t.holder.name,
+            ticket_type: t.ticket.ticket_type,
+            treatment_type: t.ticket.treatment_type,
+            treatment_month: t.ticket.treatment_month,
+            institution_code: t.ticket.institution_code.as_str().to_string(),
+            institution_name: t.ticket.institution_name,
+            status: t.status,
+            retroactive,
+            created_at: t.created_at,
+            created_by: t.created_by,
         });
     }
     let mut ids: Vec<i64> = tickets_issued_today

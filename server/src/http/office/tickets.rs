@@ -22,11 +22,12 @@ use domain::ticket_form::{build_ticket, TicketContext, FIELD_INSTITUTION, FIELD_
 
 use super::recipients::path_id;
 use super::required_reason;
-use super::store::{self, RecipientRow, Sequence, TicketRow};
+use super::store::{self, RecipientRow, Sequence};
 use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::http::error::{ApiJson, AppError};
 use crate::http::AppState;
+use crate::store::tickets::{self, NewTicket, StoredTicket};
 use crate::{audit, scope};
 
 const INSTITUTION_LIMIT: i64 = 30;
@@ -124,7 +125,7 @@ async fn checked_ticket(
     caller: &Caller,
     recipient: &RecipientRow,
     input: &TicketInput,
-    former: Option<&TicketRow>,
+    former: Option<&StoredTicket>,
 ) -> Result<Ticket, AppError> {
     let district = match recipient.caseworker_login.as_deref() {
         Some(login) => store::staff_name(conn, &recipient.office_number, login).await?,
@@ -133,11 +134,11 @@ async fn checked_ticket(
     let ctx = TicketContext {
         today: today_jst(),
         qualification: recipient.period(),
-        former: former.map(TicketRow::ticket).transpose()?,
+        former: former.map(|f| f.ticket.clone()),
         district_contact: district.unwrap_or_else(|| caller.display_name.clone()),
         handling_contact: caller.display_name.clone(),
     };
-    let issue_number = former.map_or("（採番前）", |f| f.issue_number.as_str());
+    let issue_number = former.map_or("（採番前）", |f| f.ticket.issue_number.as_str());
     let built = build_ticket(input, issue_number, &ctx);
     let mut errors: Vec<FieldError> = built.as_ref().err().cloned().unwrap_or_default();
     // The institutions are checked even when other fields are wrong, so every problem shows at once.
@@ -184,22 +185,8 @@ async fn no_duplicate(
     ticket: &Ticket,
     except_id: Option<i64>,
 ) -> Result<(), AppError> {
-    let same: Option<(String,)> = sqlx::query_as(
-        "SELECT issue_number FROM tickets WHERE recipient_id = $1 AND treatment_month = $2 AND institution_code = $3 \
-         AND ticket_type = $4 AND treatment_type = $5 AND status = 'active' AND valid_from <= $6 AND valid_until >= $7 \
-         AND id <> $8 LIMIT 1",
-    )
-    .bind(recipient_id)
-    .bind(&ticket.treatment_month)
-    .bind(ticket.institution_code.as_str())
-    .bind(ticket.ticket_type.code())
-    .bind(ticket.treatment_type.code())
-    .bind(ticket.valid_until.to_string())
-    .bind(ticket.valid_from.to_string())
-    .bind(except_id.unwrap_or(0))
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some((number,)) = same {
+    let same = tickets::overlapping(&mut *conn, recipient_id, ticket, except_id).await?;
+    if let Some(number) = same {
         return Err(AppError::conflict(format!(
             "同じ診療年月・指定医療機関・診療別で有効期間の重なる{}（交付番号 {number}）が既にあります。内容を変えるときはその券を修正してください。",
             ticket.ticket_type.label_ja()
@@ -208,7 +195,7 @@ async fn no_duplicate(
     Ok(())
 }
 
-/// Insert a ticket (inside the caller's transaction); its id.
+/// Insert a ticket issued or renewed by `created_by` now (inside the caller's transaction); its id.
 pub async fn insert_ticket(
     conn: &mut sqlx::AnyConnection,
     office: &str,
@@ -217,46 +204,16 @@ pub async fn insert_ticket(
     created_by: &str,
     renewed_from: Option<i64>,
 ) -> Result<i64, AppError> {
-    let slot = |list: &[String], i: usize| list.get(i).cloned();
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO tickets (office_number, recipient_id, ticket_type, issue_number, treatment_month, valid_from, valid_until, \
-         institution_code, prescriber_code, treatment_type, injury_name1, injury_name2, injury_name3, self_pay_amount, \
-         single_or_combined, social_insurance, infection_law, elderly_care, prefectural_expense, district_contact, \
-         handling_contact, remarks1, remarks2, remarks3, retroactive_reason, status, created_at, created_by, renewed_from) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
-         'active', $26, $27, $28) RETURNING id",
-    )
-    .bind(office)
-    .bind(recipient_id)
-    .bind(ticket.ticket_type.code())
-    .bind(&ticket.issue_number)
-    .bind(&ticket.treatment_month)
-    .bind(ticket.valid_from.to_string())
-    .bind(ticket.valid_until.to_string())
-    .bind(ticket.institution_code.as_str())
-    .bind(ticket.prescriber_code.as_ref().map(|p| p.as_str().to_string()))
-    .bind(ticket.treatment_type.code())
-    .bind(slot(&ticket.injury_names, 0))
-    .bind(slot(&ticket.injury_names, 1))
-    .bind(slot(&ticket.injury_names, 2))
-    .bind(ticket.self_pay_amount)
-    .bind(ticket.single_or_combined.code())
-    .bind(ticket.social_insurance.code())
-    .bind(ticket.infection_law.code())
-    .bind(ticket.elderly_care.code())
-    .bind(ticket.prefectural_expense.code())
-    .bind(&ticket.district_contact)
-    .bind(&ticket.handling_contact)
-    .bind(slot(&ticket.remarks, 0))
-    .bind(slot(&ticket.remarks, 1))
-    .bind(slot(&ticket.remarks, 2))
-    .bind(&ticket.retroactive_reason)
-    .bind(now_text())
-    .bind(created_by)
-    .bind(renewed_from)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(id)
+    let created_at = now_text();
+    let new = NewTicket {
+        office_number: office,
+        recipient_id,
+        ticket,
+        created_at: &created_at,
+        created_by,
+        renewed_from,
+    };
+    Ok(tickets::insert(&mut *conn, &new).await?)
 }
 
 fn summary(ticket: &Ticket) -> String {
@@ -309,7 +266,7 @@ pub async fn issue(
     )
     .await?;
     let mut conn = state.db.pool.acquire().await?;
-    let view = store::ticket(&mut conn, &office, ticket_id).await?.view()?;
+    let view = store::ticket_view(&store::ticket(&mut conn, &office, ticket_id).await?);
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -323,7 +280,7 @@ pub async fn read(
     let mut conn = state.db.pool.acquire().await?;
     let row = store::ticket(&mut conn, &office, ticket_id).await?;
     drop(conn);
-    let view = row.view()?;
+    let view = store::ticket_view(&row);
     audit::record(
         &state.db,
         &caller,
@@ -335,8 +292,8 @@ pub async fn read(
     Ok(Json(view))
 }
 
-fn must_be_active(row: &TicketRow) -> Result<(), AppError> {
-    if row.status == "active" {
+fn must_be_active(row: &StoredTicket) -> Result<(), AppError> {
+    if row.is_active() {
         Ok(())
     } else {
         Err(AppError::conflict(
@@ -393,7 +350,7 @@ pub async fn amend(
     let row = store::ticket(&mut conn, &office, ticket_id).await?;
     must_be_active(&row)?;
     let recipient = store::recipient(&mut conn, &office, row.recipient_id).await?;
-    let old = row.ticket()?;
+    let old = row.ticket.clone();
     let mut input = input;
     // Blank contacts keep what the ticket says.
     if input.handling_contact.trim().is_empty() {
@@ -404,42 +361,16 @@ pub async fn amend(
     }
     let ticket = checked_ticket(&mut conn, &caller, &recipient, &input, Some(&row)).await?;
     no_duplicate(&mut conn, recipient.id, &ticket, Some(row.id)).await?;
-    let slot = |list: &[String], i: usize| list.get(i).cloned();
-    sqlx::query(
-        "UPDATE tickets SET ticket_type = $3, valid_from = $4, valid_until = $5, institution_code = $6, prescriber_code = $7, \
-         treatment_type = $8, injury_name1 = $9, injury_name2 = $10, injury_name3 = $11, self_pay_amount = $12, \
-         single_or_combined = $13, social_insurance = $14, infection_law = $15, elderly_care = $16, prefectural_expense = $17, \
-         district_contact = $18, handling_contact = $19, remarks1 = $20, remarks2 = $21, remarks3 = $22, retroactive_reason = $23, \
-         updated_at = $24, updated_by = $25 WHERE id = $1 AND office_number = $2 AND status = 'active'",
+    tickets::amend(
+        &mut *conn,
+        &office,
+        ticket_id,
+        &ticket,
+        &now_text(),
+        &caller.actor_id,
     )
-    .bind(ticket_id)
-    .bind(&office)
-    .bind(ticket.ticket_type.code())
-    .bind(ticket.valid_from.to_string())
-    .bind(ticket.valid_until.to_string())
-    .bind(ticket.institution_code.as_str())
-    .bind(ticket.prescriber_code.as_ref().map(|p| p.as_str().to_string()))
-    .bind(ticket.treatment_type.code())
-    .bind(slot(&ticket.injury_names, 0))
-    .bind(slot(&ticket.injury_names, 1))
-    .bind(slot(&ticket.injury_names, 2))
-    .bind(ticket.self_pay_amount)
-    .bind(ticket.single_or_combined.code())
-    .bind(ticket.social_insurance.code())
-    .bind(ticket.infection_law.code())
-    .bind(ticket.elderly_care.code())
-    .bind(ticket.prefectural_expense.code())
-    .bind(&ticket.district_contact)
-    .bind(&ticket.handling_contact)
-    .bind(slot(&ticket.remarks, 0))
-    .bind(slot(&ticket.remarks, 1))
-    .bind(slot(&ticket.remarks, 2))
-    .bind(&ticket.retroactive_reason)
-    .bind(now_text())
-    .bind(&caller.actor_id)
-    .execute(&mut *conn)
     .await?;
-    let view = store::ticket(&mut conn, &office, ticket_id).await?.view()?;
+    let view = store::ticket_view(&store::ticket(&mut conn, &office, ticket_id).await?);
     drop(conn);
     let changed = changed_items(&old, &view.ticket);
     let what = if changed.is_empty() {
@@ -471,18 +402,16 @@ pub async fn cancel(
     must_be_active(&row)?;
     let reason = required_reason("取消理由", &request.reason)?;
     let now = now_text();
-    sqlx::query(
-        "UPDATE tickets SET status = 'cancelled', cancelled_at = $3, cancelled_by = $4, cancel_reason = $5, \
-         updated_at = $3, updated_by = $4 WHERE id = $1 AND office_number = $2 AND status = 'active'",
+    tickets::cancel(
+        &mut *conn,
+        &office,
+        ticket_id,
+        &reason,
+        &now,
+        &caller.actor_id,
     )
-    .bind(ticket_id)
-    .bind(&office)
-    .bind(&now)
-    .bind(&caller.actor_id)
-    .bind(&reason)
-    .execute(&mut *conn)
     .await?;
-    let view = store::ticket(&mut conn, &office, ticket_id).await?.view()?;
+    let view = store::ticket_view(&store::ticket(&mut conn, &office, ticket_id).await?);
     drop(conn);
     audit::record(
         &state.db,
@@ -504,26 +433,20 @@ pub async fn print(
     let ticket_id = path_id(path, "医療券・調剤券")?;
     let mut conn = state.db.pool.acquire().await?;
     let row = store::ticket(&mut conn, &office, ticket_id).await?;
-    if row.status != "active" {
+    if !row.is_active() {
         return Err(AppError::conflict(
             "取り消された医療券・調剤券は印刷できません。",
         ));
     }
     let recipient = store::recipient(&mut conn, &office, row.recipient_id).await?;
-    let institution: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT address, phone FROM institutions WHERE code = $1")
-            .bind(&row.institution_code)
-            .fetch_optional(&mut *conn)
-            .await?;
     drop(conn);
     let office_row = store::office_row(&state.db, &office).await?;
-    let ticket = row.ticket()?;
+    let ticket = row.ticket.clone();
     let issued_on = store::jst_date_of(&row.created_at).unwrap_or_else(today_jst);
     let sex = Sex::from_code(&recipient.sex_code()).unwrap_or(Sex::Male);
     let birth_date = store::parse_date(&recipient.birth_date)
         .ok_or_else(|| AppError::from(anyhow::anyhow!("stored birth_date")))?;
-    let reasons = paper_reasons(row.card_status(), Some(row.institution_online != 0));
-    let (institution_address, institution_phone) = institution.unwrap_or((None, None));
+    let reasons = paper_reasons(row.holder.card, Some(row.institution.online_capable));
     let form = ticket_print(
         &ticket,
         issued_on,
@@ -545,8 +468,8 @@ pub async fn print(
             restricted: recipient.restricted != 0,
         },
         &PrintInstitution {
-            address: institution_address,
-            phone: institution_phone,
+            address: row.institution.address.clone(),
+            phone: row.institution.phone.clone(),
         },
         &reasons,
     );
