@@ -80,6 +80,7 @@ async fn setup() -> (Fixture, String) {
     .execute(&f.db.pool)
     .await
     .unwrap();
+    adopt_pairs(&f).await;
     let (first, last) = month_bounds(today());
     ticket(&f, TOKYO, "1234566", "T-0001", CLINIC, first, last).await;
     let token = server::auth::add_institution_token(&f.db, CLINIC)

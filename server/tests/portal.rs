@@ -476,6 +476,7 @@ async fn tickets_say_when_coverage_has_ended() {
         "UPDATE recipients SET qualified_until = '2021-03-31' WHERE recipient_number = '1234566'",
     )
     .await;
+    adopt_pairs(&f).await;
     let me = card_session(&f, &app, TOKYO, "1234566").await;
     let reply = send(&app, "GET", "/api/me/tickets", Some(&me), None).await;
     assert_eq!(reply.json["status"], "ended");

@@ -63,6 +63,7 @@ async fn setup() -> Fixture {
         &[RESTRICTED],
     )
     .await;
+    common::adopt_pairs(&f).await;
     for (login, inst) in [("clinic-b", CLINIC_B), ("pharmacy", PHARMACY)] {
         server::auth::add_user(
             &f.db,

@@ -454,3 +454,19 @@ pub async fn replace_imported_pair(
     }
     Ok(true)
 }
+
+/// Make every record without decisions of its own take its 資格 from its stored
+/// 資格取得日/資格喪失日 pair (as an import would), and give each record its person.
+/// For records written by other means than this store (a hand-made or restored database).
+pub async fn adopt_pairs(conn: &mut AnyConnection, at: &str) -> anyhow::Result<()> {
+    let rows: Vec<(i64, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT id, qualified_from, qualified_until FROM recipients ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, from, until) in rows {
+        let from = from.as_deref().map(parse_date).transpose()?;
+        let until = until.as_deref().map(parse_date).transpose()?;
+        replace_imported_pair(conn, id, from, until, at).await?;
+    }
+    ensure_people(conn).await
+}

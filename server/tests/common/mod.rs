@@ -109,6 +109,7 @@ pub async fn fixture() -> Fixture {
          VALUES ('12270138', '0000018', '大阪　花子', 'オオサカ　ハナコ', 2, '1970-05-05', '2021-01-01', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
     )
     .await;
+    adopt_pairs(&f).await;
     for (login, role, office, inst) in [
         ("tokyo-cw", Role::Caseworker, Some(TOKYO), None),
         ("tokyo-sv", Role::Supervisor, Some(TOKYO), None),
@@ -121,6 +122,15 @@ pub async fn fixture() -> Fixture {
             .expect("add user");
     }
     f
+}
+
+/// After recipients were written with SQL here: their 資格取得日/資格喪失日 pair becomes
+/// their 資格 history, as an import would make it.
+pub async fn adopt_pairs(f: &Fixture) {
+    let mut conn = f.db.pool.acquire().await.expect("connection");
+    server::store::people::adopt_pairs(&mut conn, "2026-01-01T00:00:00.000000Z")
+        .await
+        .expect("adopt pairs");
 }
 
 pub struct Reply {
