@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::{Presence, SingleOrCombined, TicketType, TreatmentType};
 use crate::paper::PaperReason;
-use crate::qualification::{DeadlineState, QualificationKind, QualificationStatus};
+use crate::qualification::{CoveredPeriod, DeadlineState, QualificationKind, QualificationStatus};
 use crate::ticket::Ticket;
 
 // ---------------------------------------------------------------- 被保護者台帳
@@ -137,6 +137,13 @@ pub struct RecipientDetail {
     pub qualification_status: QualificationStatus,
     /// Oldest first, pending and withdrawn decisions included.
     pub qualification_history: Vec<QualificationEventView>,
+    /// The covered periods this office's registered decisions give (oldest first): what
+    /// verification answers from, each day of each period inclusive.
+    #[serde(default)]
+    pub qualification_periods: Vec<CoveredPeriod>,
+    /// The same person's records at other offices (転居), by office name only.
+    #[serde(default)]
+    pub transfers: Vec<TransferNote>,
     pub restriction: RestrictionView,
     /// Why a paper 医療券/調剤券 is needed whatever the institution (card, 利用申込, 個人番号);
     /// each ticket adds the institution's own reason.
@@ -145,6 +152,15 @@ pub struct RecipientDetail {
     pub tickets_by_month: Vec<TicketMonth>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// Another office that holds (or held) a record of the same person: a 転居.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TransferNote {
+    /// 転居元 (the person came from there) or 転居先 (moved there).
+    pub direction_label: String,
+    pub office_name: String,
 }
 
 /// One 資格 decision (保護開始・再開・停止・廃止) in the history.
@@ -171,6 +187,10 @@ pub struct QualificationEventView {
     /// For a pending decision: overdue, due today or later.
     pub deadline: Option<DeadlineState>,
     pub withdraw_reason: Option<String>,
+    /// Where the decision came from when it was not this office's caseworker: 「転居先の
+    /// 保護開始による」, 「取込（生活保護システム）」.
+    #[serde(default)]
+    pub origin_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

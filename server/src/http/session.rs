@@ -246,8 +246,11 @@ async fn card_login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<CardLoginRequest>,
 ) -> Result<Response, AppError> {
-    let recipient_id =
+    let card_record =
         check_card_signature(&state, &req.challenge_id, &req.certificate, &req.signature).await?;
+    // The card identifies the person: after a 転居 they sign in to their current record.
+    let recipient_id =
+        crate::store::people::current_record(&state.db, card_record, today_jst()).await?;
     let caller = auth::caller_for_recipient(&state.db, recipient_id)
         .await?
         .ok_or_else(AppError::unauthenticated)?;

@@ -470,3 +470,25 @@ pub async fn adopt_pairs(conn: &mut AnyConnection, at: &str) -> anyhow::Result<(
     }
     ensure_people(conn).await
 }
+
+/// The offices holding other records of the same person (a 転居), with when their first
+/// covered period began: (office name, first 資格取得日), in record order.
+pub async fn other_offices(
+    conn: &mut AnyConnection,
+    recipient_id: i64,
+) -> anyhow::Result<Vec<(String, Option<NaiveDate>)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT o2.id, f.name FROM recipients r \
+         JOIN recipients o2 ON o2.person_id = r.person_id AND o2.office_number <> r.office_number \
+         JOIN offices f ON f.number = o2.office_number WHERE r.id = $1 ORDER BY o2.id",
+    )
+    .bind(recipient_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for (id, name) in rows {
+        let first = history(conn, id).await?.periods().first().map(|p| p.from);
+        out.push((name, first));
+    }
+    Ok(out)
+}

@@ -10,14 +10,13 @@ use sqlx::AnyConnection;
 
 use domain::api::{
     PaperNeed, QualificationEventView, RecipientDetail, RegistrationState, RestrictionView,
-    TicketMonth, TicketView,
+    TicketMonth, TicketView, TransferNote,
 };
 use domain::calendar::OfficeCalendar;
 use domain::numbers::{IndividualNumber, RecipientNumber};
 use domain::paper::{paper_reasons, CardStatus};
 use domain::qualification::{
-    registration_due, DeadlineState, QualificationKind, QualificationState, QualificationStatus,
-    QualifiedPeriod,
+    registration_due, DeadlineState, QualificationKind, QualificationStatus, QualifiedPeriod,
 };
 
 use crate::db::Db;
@@ -168,11 +167,13 @@ pub struct EventRow {
     pub status: String,
     pub registration_due: Option<String>,
     pub withdraw_reason: Option<String>,
+    /// decision | import | migration | transfer
+    pub source: String,
 }
 
 pub const EVENT_COLUMNS: &str =
     "e.id, e.recipient_id, e.kind, e.effective_date, e.decision_date, e.registered_at, \
-     e.registered_by, e.status, e.registration_due, e.withdraw_reason";
+     e.registered_by, e.status, e.registration_due, e.withdraw_reason, e.source";
 
 impl EventRow {
     pub fn kind(&self) -> Result<QualificationKind, AppError> {
@@ -221,28 +222,14 @@ impl EventRow {
             registered_late: late,
             deadline: (state == RegistrationState::Pending).then(|| DeadlineState::of(due, today)),
             withdraw_reason: self.withdraw_reason.clone(),
+            origin_label: match self.source.as_str() {
+                "transfer" => Some("転居先の福祉事務所の保護開始による（移管）".into()),
+                "import" | "migration" => {
+                    Some("取込（生活保護システムの資格取得日・喪失日）".into())
+                }
+                _ => None,
+            },
         })
-    }
-}
-
-/// The latest registered decision of a recipient (kind, 効力発生日).
-pub async fn latest_registered(
-    conn: &mut AnyConnection,
-    recipient_id: i64,
-) -> Result<Option<(QualificationKind, NaiveDate)>, AppError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT kind, effective_date FROM qualification_events \
-         WHERE recipient_id = $1 AND status = 'registered' ORDER BY effective_date DESC, id DESC LIMIT 1",
-    )
-    .bind(recipient_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match row {
-        None => Ok(None),
-        Some((kind, effective)) => Ok(Some((
-            stored("資格異動", &kind, QualificationKind::from_code(&kind))?,
-            date(&effective)?,
-        ))),
     }
 }
 
@@ -290,13 +277,29 @@ pub async fn recipient_detail(
         .iter()
         .map(|e| e.view(&calendar, today))
         .collect::<Result<Vec<_>, _>>()?;
-    let latest = latest_registered(conn, row.id).await?;
-    let period = row.period();
-    let status = if period.covers(today) || period.from.is_some_and(|f| f > today) {
+    let recorded = crate::store::people::history(conn, row.id).await?;
+    let periods = recorded.periods();
+    let status = if periods.iter().any(|p| p.covers(today) || p.from > today) {
         QualificationStatus::Active
     } else {
-        QualificationState::current(period, latest).status
+        recorded
+            .state()
+            .map_or(QualificationStatus::None, |state| state.status)
     };
+    let mine = periods.first().map(|p| p.from);
+    let transfers = crate::store::people::other_offices(conn, row.id)
+        .await?
+        .into_iter()
+        .map(|(office_name, first)| TransferNote {
+            direction_label: match (first, mine) {
+                (Some(there), Some(here)) if there > here => "転居先".into(),
+                (_, None) => "転居元".into(),
+                (None, _) => "転居先".into(),
+                _ => "転居元".into(),
+            },
+            office_name,
+        })
+        .collect();
     let since = first_shown_month(today);
     let tickets =
         tickets::of_recipient_since(&mut *conn, &row.office_number, row.id, &since).await?;
@@ -339,6 +342,8 @@ pub async fn recipient_detail(
         qualified_until: row.qualified_until.clone(),
         qualification_status: status,
         qualification_history: history,
+        qualification_periods: periods,
+        transfers,
         restriction: RestrictionView {
             restricted,
             reason: row.restriction_reason.clone(),
