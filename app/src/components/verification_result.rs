@@ -18,7 +18,9 @@ fn verdict_style(validity: QualificationValidity) -> (&'static str, &'static str
     match validity {
         QualificationValidity::Valid => ("verdict-ok", "✓"),
         QualificationValidity::ValidUnregistered => ("verdict-warn", "！"),
-        QualificationValidity::Invalid => ("verdict-bad", "✕"),
+        QualificationValidity::Invalid | QualificationValidity::InvalidNewQualification => {
+            ("verdict-bad", "✕")
+        }
         QualificationValidity::NotFound => ("verdict-none", "？"),
     }
 }
@@ -79,7 +81,10 @@ pub fn VerificationResultView(
                         recipient_number=result.recipient_number.clone()
                     />
                 })}
-                {result.office.clone().map(|office| view! { <OfficeCall office=office urgent=unregistered/> })}
+                {result.office.clone().map(|office| {
+                    let moved = result.validity == QualificationValidity::InvalidNewQualification;
+                    view! { <OfficeCall office=office urgent=unregistered moved=moved/> }
+                })}
             </div>
 
             {valid.then(|| view! {
@@ -157,7 +162,13 @@ fn PersonFacts(
 }
 
 #[component]
-fn OfficeCall(office: OfficeContact, urgent: bool) -> impl IntoView {
+fn OfficeCall(
+    office: OfficeContact,
+    urgent: bool,
+    /// 3 無効（新しい資格あり）: the office that holds the new 資格 (no numbers are shown).
+    #[prop(default = false)]
+    moved: bool,
+) -> impl IntoView {
     let tel = format!(
         "tel:{}",
         office
@@ -169,7 +180,13 @@ fn OfficeCall(office: OfficeContact, urgent: bool) -> impl IntoView {
     let has_phone = !office.phone.trim().is_empty();
     view! {
         <div class=if urgent { "office-call office-call-urgent" } else { "office-call" } data-testid="result-office">
-            <p class="office-call-title">{if urgent { "照会先（電話してください）" } else { "福祉事務所" }}</p>
+            <p class="office-call-title">{if moved {
+                "新しい資格の福祉事務所（照会先）"
+            } else if urgent {
+                "照会先（電話してください）"
+            } else {
+                "福祉事務所"
+            }}</p>
             <p class="office-call-name" data-testid="result-office-name">{office.name}</p>
             {has_phone.then(|| view! {
                 <p class="office-call-phone">
@@ -177,7 +194,9 @@ fn OfficeCall(office: OfficeContact, urgent: bool) -> impl IntoView {
                     <a href=tel data-testid="result-office-phone">{office.phone.clone()}</a>
                 </p>
             })}
-            <p class="muted">{format!("公費負担者番号 {}", office.number)}</p>
+            {(!office.number.is_empty()).then(|| view! {
+                <p class="muted">{format!("公費負担者番号 {}", office.number)}</p>
+            })}
         </div>
     }
 }

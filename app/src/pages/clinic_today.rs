@@ -120,7 +120,9 @@ fn verdict_badge(validity: QualificationValidity, label: String) -> impl IntoVie
     let (class, icon) = match validity {
         QualificationValidity::Valid => ("badge badge-ok", "✓"),
         QualificationValidity::ValidUnregistered => ("badge badge-warn", "！"),
-        QualificationValidity::Invalid => ("badge badge-bad", "✕"),
+        QualificationValidity::Invalid | QualificationValidity::InvalidNewQualification => {
+            ("badge badge-bad", "✕")
+        }
         QualificationValidity::NotFound => ("badge", "？"),
     };
     view! {

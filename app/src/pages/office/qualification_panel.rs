@@ -6,13 +6,15 @@ use domain::api::{
     QualificationEventView, QualificationRequest, ReasonRequest, RecipientDetail, RegistrationState,
 };
 use domain::error::FieldError;
-use domain::qualification::{QualificationKind, FIELD_DECISION, FIELD_EFFECTIVE, FIELD_KIND};
+use domain::qualification::{
+    CoveredPeriod, QualificationKind, FIELD_DECISION, FIELD_EFFECTIVE, FIELD_KIND,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::fields::{today, ErrorSummary, FormState, TextField};
 use crate::api;
-use crate::components::DateJa;
+use crate::components::{DateJa, DateRangeJa};
 use crate::session::use_session;
 
 const IDS: &[(&str, &str)] = &[
@@ -112,6 +114,14 @@ pub fn QualificationPanel(
                 <p class="status-line" data-testid="qualification-status">
                     {format!("現在の資格: {}", d.qualification_status.label_ja())}
                 </p>
+                <Periods periods=d.qualification_periods.clone()/>
+                {(!d.transfers.is_empty()).then(|| view! {
+                    <ul class="plain-list" data-testid="qualification-transfers">
+                        {d.transfers.iter().map(|t| view! {
+                            <li>{format!("{}: {}（転居。その事務所の資格と医療券はその事務所だけが見られます）", t.direction_label, t.office_name)}</li>
+                        }).collect_view()}
+                    </ul>
+                })}
                 <History events=d.qualification_history updated=updated/>
             })}
             <form class="form office-form" novalidate=true on:submit=on_submit data-testid="qualification-form">
@@ -144,6 +154,28 @@ pub fn QualificationPanel(
             </form>
         </section>
     }
+}
+
+/// The covered periods the registered decisions give: what a clinic's verification answers
+/// from (each period's first and last day included).
+#[component]
+fn Periods(periods: Vec<CoveredPeriod>) -> impl IntoView {
+    if periods.is_empty() {
+        return view! { <p class="muted" data-testid="qualification-periods">"資格のある期間: なし"</p> }.into_any();
+    }
+    view! {
+        <div data-testid="qualification-periods">
+            <p class="field-label">"資格のある期間（医療機関の資格確認はこの期間で判定します）"</p>
+            <ul class="plain-list">
+                {periods.into_iter().map(|p| view! {
+                    <li data-testid="qualification-period">
+                        <DateRangeJa from=Some(p.from.to_string()) until=p.until.map(|u| u.to_string())/>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]
@@ -248,7 +280,10 @@ fn EventRow(event: QualificationEventView, updated: Callback<RecipientDetail>) -
             <td><DateJa iso=event.effective_date/></td>
             <td><DateJa iso=event.decision_date/></td>
             <td><DateJa iso=event.due_date/></td>
-            <td>{state}</td>
+            <td>
+                {state}
+                {event.origin_label.clone().map(|o| view! { <span class="muted block">{o}</span> })}
+            </td>
             <td>
                 {pending.then(|| view! {
                     <div class="button-row">

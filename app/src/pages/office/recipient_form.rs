@@ -36,6 +36,16 @@ const IDS: &[(&str, &str)] = &[
 ];
 
 /// `/office/recipients/new`
+/// What the caseworker confirmed after a 409.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Confirm {
+    Nothing,
+    /// Someone with the same カナ and 生年月日 exists here: a different person.
+    Duplicate,
+    /// The 個人番号 is registered at another office: the same person moving here (転居).
+    Transfer,
+}
+
 #[component]
 pub fn RecipientNew() -> impl IntoView {
     view! {
@@ -113,8 +123,10 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
     let form = FormState::new();
     let busy = RwSignal::new(false);
     let duplicate = RwSignal::new(None::<String>);
+    // 409 transfer_candidate: the 個人番号 is registered at another office (転居?).
+    let transfer = RwSignal::new(None::<String>);
 
-    let input = move |confirm_duplicate: bool| RecipientInput {
+    let input = move |confirm: Confirm| RecipientInput {
         name: name.get(),
         name_kana: kana.get(),
         sex: sex.get(),
@@ -134,13 +146,14 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
             (_, login) => Some(login),
         },
         recipient_number: None,
-        confirm_duplicate,
+        confirm_duplicate: confirm == Confirm::Duplicate,
+        confirm_transfer: confirm == Confirm::Transfer,
     };
     let client = Memo::new(move |_| {
         let Some(today) = today else {
             return Vec::new();
         };
-        let mut errors = validate_recipient(&input(false), today)
+        let mut errors = validate_recipient(&input(Confirm::Nothing), today)
             .err()
             .unwrap_or_default();
         // A half-typed 個人番号 on edit counts even though "" means "keep".
@@ -160,7 +173,7 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
             .map(domain::wareki::format_date)
     });
 
-    let submit = move |confirm: bool| {
+    let submit = move |confirm: Confirm| {
         form.submitted.set(true);
         form.general.set(None);
         if busy.get_untracked() || !client.with_untracked(Vec::is_empty) {
@@ -185,6 +198,12 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
                 {
                     duplicate.set(Some(failure.message()));
                 }
+                Err(failure)
+                    if failure.code() == Some(ErrorCode::TransferCandidate)
+                        && editing_id.is_none() =>
+                {
+                    transfer.set(Some(failure.message()));
+                }
                 Err(failure) => form.failed(&failure),
             }
         });
@@ -193,7 +212,8 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         duplicate.set(None);
-        submit_first(false);
+        transfer.set(None);
+        submit_first(Confirm::Nothing);
     };
 
     let sex_error = Memo::new(move |_| client.with(|c| form.shown(FIELD_SEX, c)));
@@ -206,6 +226,23 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
     view! {
         <form class="form office-form" novalidate=true on:submit=on_submit data-testid="recipient-form">
             <ErrorSummary form=form client=client ids=IDS/>
+            {
+                let submit = submit.clone();
+                move || transfer.get().map(|message| {
+                    let submit = submit.clone();
+                    view! {
+                        <div class="banner banner-warn" role="alert" data-testid="transfer-warning">
+                            <p class="banner-text">{message}</p>
+                            <p class="banner-text">"本人の保護決定通知書などで、同じ人であることを確かめてから登録してください。登録すると、資格の履歴はこの事務所の分だけが表示され、マイナンバーカードは引き続き使えます。"</p>
+                            <div class="banner-actions">
+                                <button type="button" class="button button-primary" data-testid="confirm-transfer" on:click=move |_| submit(Confirm::Transfer)>
+                                    "転居（移管）として登録する"
+                                </button>
+                            </div>
+                        </div>
+                    }
+                })
+            }
             {move || duplicate.get().map(|message| {
                 let submit = submit.clone();
                 view! {
@@ -213,7 +250,7 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
                         <p class="banner-text">{message}</p>
                         <p class="banner-text">"同じ人を二重に登録していないか確認してください。別の人であれば、このまま登録できます。"</p>
                         <div class="banner-actions">
-                            <button type="button" class="button" data-testid="confirm-duplicate" on:click=move |_| submit(true)>
+                            <button type="button" class="button" data-testid="confirm-duplicate" on:click=move |_| submit(Confirm::Duplicate)>
                                 "別の人として登録する"
                             </button>
                         </div>
