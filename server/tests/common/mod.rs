@@ -45,7 +45,9 @@ impl Fixture {
     }
 }
 
-async fn fresh_database_url() -> Option<String> {
+/// A new, empty PostgreSQL database when `ONSHI_TEST_PG_ADMIN_URL` is set (its URL), else
+/// `None` (SQLite in the test's directory).
+pub async fn fresh_database_url() -> Option<String> {
     let admin = std::env::var("ONSHI_TEST_PG_ADMIN_URL")
         .ok()
         .filter(|s| !s.is_empty())?;
