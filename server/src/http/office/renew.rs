@@ -24,7 +24,7 @@ use super::tickets::insert_ticket;
 use crate::auth::Caller;
 use crate::db::today_jst;
 use crate::http::error::{ApiJson, AppError};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::{audit, scope};
 
 const FIELD_FROM: &str = "更新元の診療年月";

@@ -16,7 +16,7 @@ use super::store::{self, TicketRow, TICKET_SELECT};
 use crate::auth::Caller;
 use crate::db::{instant_text, today_jst};
 use crate::http::error::AppError;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::{audit, scope};
 
 /// The UTC instants (as stored) where a JST day starts and the next one starts.
