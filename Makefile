@@ -34,10 +34,11 @@ run: build
 test: test-tools
 	@scripts/test.sh
 
+# The same lints run in `make test` (scripts/test.sh): keep the two in step.
 lint: tools
 	cargo fmt --all -- --check
-	cargo clippy --workspace --exclude app --all-targets -- -D warnings
-	cargo clippy -p app --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --locked --workspace --exclude app --all-targets -- -D warnings
+	cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
 
 bench: test-tools
 	@scripts/bench.sh
