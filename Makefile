@@ -1,6 +1,6 @@
 # 扶助オン資 — every task has one entry point here.
 #   make run    install what is missing, build, seed demo data on first start, serve http://127.0.0.1:8080
-#   make test   install what is missing, run unit, integration (SQLite + PostgreSQL) and browser tests
+#   make test   install what is missing, run the lints, unit, integration (SQLite + PostgreSQL) and browser tests
 #   make bench  benchmarks (results: docs/benchmarks.md)
 #   make lint   rustfmt and clippy -D warnings (native and wasm32)
 SHELL := /bin/bash
@@ -34,10 +34,11 @@ run: build
 test: test-tools
 	@scripts/test.sh
 
+# The same lints run in `make test` (scripts/test.sh): keep the two in step.
 lint: tools
 	cargo fmt --all -- --check
-	cargo clippy --workspace --exclude app --all-targets -- -D warnings
-	cargo clippy -p app --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --locked --workspace --exclude app --all-targets -- -D warnings
+	cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
 
 bench: test-tools
 	@scripts/bench.sh

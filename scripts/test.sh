@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make test: unit and integration tests on SQLite, the same integration tests on a
-# PostgreSQL started here, then the browser tests in headless Chromium against the real
-# server and the real app bundle. Exits non-zero on any failure.
+# make test: format and lints (rustfmt, clippy -D warnings native and wasm32, as `make lint`),
+# unit and integration tests on SQLite, the same integration tests on a PostgreSQL started
+# here, then the browser tests in headless Chromium against the real server and the real app
+# bundle. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -16,6 +17,11 @@ trap cleanup EXIT
 
 step "format"
 cargo fmt --all -- --check
+
+# The same lints as `make lint` (Makefile): keep the two in step.
+step "lints (clippy, native and wasm32)"
+cargo clippy --locked --workspace --exclude app --all-targets -- -D warnings
+cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
 
 step "unit and integration tests (SQLite)"
 cargo test --locked --workspace --exclude app

@@ -13,6 +13,7 @@ use domain::api::Role;
 use domain::numbers::{InstitutionCode, PublicPayerNumber, RecipientNumber};
 
 use crate::db::Db;
+use crate::imports::ImportKind;
 use crate::keys::Keys;
 
 #[derive(Parser)]
@@ -207,21 +208,6 @@ enum StaffRole {
     Operator,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ImportKind {
-    Offices,
-    Institutions,
-    Recipients,
-    Tickets,
-    VerificationLog,
-    /// 健診: a 特定健診 CDA archive (zip) or the 健診 CSV, detected by content.
-    Checkups,
-    /// 薬剤情報: a レセ電 file (医科・歯科, CP932).
-    Receipts,
-    /// 医薬品マスター (社会保険診療報酬支払基金, y.csv layout): names the drugs of 薬剤情報.
-    DrugMaster,
-}
-
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -340,13 +326,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let keys = Keys::load_or_create(&cli.data)?;
             let bytes =
                 std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-            if matches!(
-                kind,
-                ImportKind::Checkups | ImportKind::Receipts | ImportKind::DrugMaster
-            ) {
-                let report =
-                    crate::health::import_file(&db, *kind, &bytes, *skip_unmatched, "onshi import")
-                        .await?;
+            if let Some(health_kind) = kind.health() {
+                let report = crate::health::import_file(
+                    &db,
+                    health_kind,
+                    &bytes,
+                    *skip_unmatched,
+                    "onshi import",
+                )
+                .await?;
                 return Ok(crate::health::print_report(file, &report));
             }
             match crate::imports::import(&db, &keys, *kind, &bytes, "onshi import").await? {

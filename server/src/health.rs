@@ -31,7 +31,6 @@ use domain::psychotropic::{self, Classification, DrugFacts};
 use domain::receipt::{self, ReceiptFile};
 
 use crate::auth::Caller;
-use crate::cli::ImportKind;
 use crate::db::{insert_rows, now_text, Db, Value};
 use crate::store::tickets;
 
@@ -156,11 +155,19 @@ fn match_person(
 
 // ---------------------------------------------------------------- the command line
 
+/// The files read here: 健診 (CDA archive or CSV), レセ電, 医薬品マスター.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthImportKind {
+    Checkups,
+    Receipts,
+    DrugMaster,
+}
+
 /// `onshi import checkups|receipts|drug-master FILE`: the operator imports for any
-/// registered office. Other kinds are not read here (they give an empty rejected report).
+/// registered office.
 pub async fn import_file(
     db: &Db,
-    kind: ImportKind,
+    kind: HealthImportKind,
     bytes: &[u8],
     skip_unmatched: bool,
     actor: &str,
@@ -173,21 +180,9 @@ pub async fn import_file(
         today: crate::db::today_jst(),
     };
     match kind {
-        ImportKind::Checkups => import_checkups(db, bytes, &importer).await,
-        ImportKind::Receipts => import_receipts(db, bytes, &importer).await,
-        ImportKind::DrugMaster => import_drug_master(db, bytes, &caller).await,
-        ImportKind::Offices
-        | ImportKind::Institutions
-        | ImportKind::Recipients
-        | ImportKind::Tickets
-        | ImportKind::VerificationLog => Ok(rejected(
-            "csv",
-            0,
-            vec![RecordError::new(
-                "種類",
-                "この種類のファイルは onshi import の他の種類で取り込みます。",
-            )],
-        )),
+        HealthImportKind::Checkups => import_checkups(db, bytes, &importer).await,
+        HealthImportKind::Receipts => import_receipts(db, bytes, &importer).await,
+        HealthImportKind::DrugMaster => import_drug_master(db, bytes, &caller).await,
     }
 }
 

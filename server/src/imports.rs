@@ -15,11 +15,44 @@ use domain::error::RowError;
 use domain::import::{self, InstitutionRow, OfficeRow, RecipientRow, TicketRow, VerificationRow};
 use domain::ticket::Ticket;
 
-use crate::cli::ImportKind;
 use crate::db::{instant_text, now_text, Db};
+use crate::health::HealthImportKind;
 use crate::keys::Keys;
 use crate::store::people;
 use crate::store::tickets::{self, NewTicket};
+
+/// What `onshi import` reads: the Appendix A exchange files (here) and the 健診・薬剤情報
+/// files (read by `crate::health`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    Offices,
+    Institutions,
+    Recipients,
+    Tickets,
+    VerificationLog,
+    /// 健診: a 特定健診 CDA archive (zip) or the 健診 CSV, detected by content.
+    Checkups,
+    /// 薬剤情報: a レセ電 file (医科・歯科, CP932).
+    Receipts,
+    /// 医薬品マスター (社会保険診療報酬支払基金, y.csv layout): names the drugs of 薬剤情報.
+    DrugMaster,
+}
+
+impl ImportKind {
+    /// The 健診・薬剤情報 kinds, read by `crate::health`; `None` for the Appendix A files.
+    pub fn health(self) -> Option<HealthImportKind> {
+        match self {
+            Self::Checkups => Some(HealthImportKind::Checkups),
+            Self::Receipts => Some(HealthImportKind::Receipts),
+            Self::DrugMaster => Some(HealthImportKind::DrugMaster),
+            Self::Offices
+            | Self::Institutions
+            | Self::Recipients
+            | Self::Tickets
+            | Self::VerificationLog => None,
+        }
+    }
+}
 
 pub type ImportOutcome = Result<usize, Vec<RowError>>;
 
@@ -65,22 +98,9 @@ pub async fn import(
             }
         }
         // Zip archives and レセ電 records: `crate::health` reads them (and reports more).
-        ImportKind::Checkups | ImportKind::Receipts | ImportKind::DrugMaster => {
-            let report = crate::health::import_file(db, kind, bytes, false, actor).await?;
-            if report.accepted {
-                Ok(usize::try_from(report.written).unwrap_or(0))
-            } else {
-                Err(report
-                    .errors
-                    .into_iter()
-                    .map(|e| RowError {
-                        line: e.line.unwrap_or(0),
-                        field: e.field,
-                        message: e.message,
-                    })
-                    .collect())
-            }
-        }
+        ImportKind::Checkups => health(db, HealthImportKind::Checkups, bytes, actor).await?,
+        ImportKind::Receipts => health(db, HealthImportKind::Receipts, bytes, actor).await?,
+        ImportKind::DrugMaster => health(db, HealthImportKind::DrugMaster, bytes, actor).await?,
     };
     if let Ok(n) = &outcome {
         let what = match kind {
@@ -105,6 +125,29 @@ pub async fn import(
         .await?;
     }
     Ok(outcome)
+}
+
+/// A 健診・薬剤情報 file through `crate::health`, its report as an [`ImportOutcome`].
+async fn health(
+    db: &Db,
+    kind: HealthImportKind,
+    bytes: &[u8],
+    actor: &str,
+) -> anyhow::Result<ImportOutcome> {
+    let report = crate::health::import_file(db, kind, bytes, false, actor).await?;
+    if report.accepted {
+        Ok(Ok(usize::try_from(report.written).unwrap_or(0)))
+    } else {
+        Ok(Err(report
+            .errors
+            .into_iter()
+            .map(|e| RowError {
+                line: e.line.unwrap_or(0),
+                field: e.field,
+                message: e.message,
+            })
+            .collect()))
+    }
 }
 
 /// The uploaded bytes as text (UTF-8 or CP932), or the one error saying why not.

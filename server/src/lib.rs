@@ -3,6 +3,7 @@
 //! A guided tour:
 //! - [`http`]: routes, one module per group, merged in [`http::app`];
 //! - [`scope`]: the one place that decides what a caller may see;
+//! - [`error`]: [`error::ServiceError`], what the services below [`http`] fail with;
 //! - [`auth`]: passwords, sessions, tokens; [`audit`]: the 自己情報の提供記録;
 //! - [`db`]: the database and its migrations (only this crate knows SQL);
 //! - [`store`]: one module per aggregate, the only code that writes SQL for its tables;
@@ -20,6 +21,7 @@ pub mod cards;
 pub mod claims;
 pub mod cli;
 pub mod db;
+pub mod error;
 pub mod feed;
 pub mod health;
 pub mod http;

@@ -8,45 +8,45 @@
 use domain::api::Role;
 
 use crate::auth::Caller;
-use crate::http::error::AppError;
+use crate::error::ServiceError;
 
 /// The office whose data a caseworker or supervisor may read and write.
-pub fn office(caller: &Caller) -> Result<&str, AppError> {
+pub fn office(caller: &Caller) -> Result<&str, ServiceError> {
     match (caller.role, caller.office_number.as_deref()) {
         (Role::Caseworker | Role::Supervisor, Some(office)) => Ok(office),
-        _ => Err(AppError::forbidden()),
+        _ => Err(ServiceError::Forbidden),
     }
 }
 
 /// Supervisor-only actions of an office (e.g. revealing a 個人番号).
-pub fn supervisor_office(caller: &Caller) -> Result<&str, AppError> {
+pub fn supervisor_office(caller: &Caller) -> Result<&str, ServiceError> {
     match (caller.role, caller.office_number.as_deref()) {
         (Role::Supervisor, Some(office)) => Ok(office),
-        _ => Err(AppError::forbidden()),
+        _ => Err(ServiceError::Forbidden),
     }
 }
 
 /// The institution a clinic or pharmacy reception acts for.
-pub fn institution(caller: &Caller) -> Result<&str, AppError> {
+pub fn institution(caller: &Caller) -> Result<&str, ServiceError> {
     match (caller.role, caller.institution_code.as_deref()) {
         (Role::Clinic, Some(code)) => Ok(code),
-        _ => Err(AppError::forbidden()),
+        _ => Err(ServiceError::Forbidden),
     }
 }
 
 /// The recipient id a signed-in recipient may read: their own.
-pub fn own_recipient(caller: &Caller) -> Result<i64, AppError> {
+pub fn own_recipient(caller: &Caller) -> Result<i64, ServiceError> {
     match (caller.role, caller.recipient_id) {
         (Role::Recipient, Some(id)) => Ok(id),
-        _ => Err(AppError::forbidden()),
+        _ => Err(ServiceError::Forbidden),
     }
 }
 
-pub fn operator(caller: &Caller) -> Result<(), AppError> {
+pub fn operator(caller: &Caller) -> Result<(), ServiceError> {
     if caller.role == Role::Operator {
         Ok(())
     } else {
-        Err(AppError::forbidden())
+        Err(ServiceError::Forbidden)
     }
 }
 
@@ -56,7 +56,7 @@ pub fn may_open_recipient(
     caller: &Caller,
     recipient_office: &str,
     recipient_id: i64,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     match caller.role {
         Role::Caseworker | Role::Supervisor
             if caller.office_number.as_deref() == Some(recipient_office) =>
@@ -65,7 +65,7 @@ pub fn may_open_recipient(
         }
         Role::Recipient if caller.recipient_id == Some(recipient_id) => Ok(()),
         // Same answer as for an id that does not exist: never confirm existence across scopes.
-        _ => Err(AppError::not_found("受給者")),
+        _ => Err(ServiceError::NotFound("受給者")),
     }
 }
 

@@ -17,7 +17,7 @@ use domain::screening::{self, Category, InputBuilder, ScreeningInput, ScreeningR
 
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
-use crate::http::error::AppError;
+use crate::error::ServiceError;
 use crate::store::tickets;
 
 /// A screening's input and the 台帳 ids of the recipients in it (for the audit log).
@@ -295,7 +295,7 @@ pub async fn add_followup(
     office: &str,
     caller: &Caller,
     req: &FollowupRequest,
-) -> Result<(Followup, i64), AppError> {
+) -> Result<(Followup, i64), ServiceError> {
     let mut errors = Vec::new();
     let recipient = RecipientNumber::parse(&req.recipient_number)
         .map_err(|e| errors.push(e.to_field_error(RecipientNumber::FIELD)))
@@ -332,7 +332,7 @@ pub async fn add_followup(
         ));
     }
     let (Some(recipient), Some(month), true) = (recipient, month, errors.is_empty()) else {
-        return Err(AppError::validation(errors));
+        return Err(ServiceError::Validation(errors));
     };
     let found: Option<(i64, String)> = sqlx::query_as(
         "SELECT id, name FROM recipients WHERE office_number = $1 AND recipient_number = $2",
@@ -342,7 +342,7 @@ pub async fn add_followup(
     .fetch_optional(&db.pool)
     .await?;
     let Some((recipient_id, _)) = found else {
-        return Err(AppError::not_found("受給者"));
+        return Err(ServiceError::NotFound("受給者"));
     };
     let recorded_at = now_text();
     let (id,): (i64,) = sqlx::query_as(

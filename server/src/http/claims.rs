@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use domain::api::{ClaimsCheckQuery, ClaimsReview};
 
 use super::error::AppError;
-use super::AppState;
+use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::{today_jst, Db};
 use crate::{audit, scope};
@@ -37,8 +37,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     const WHO: &str = "地区担当員・査察指導員（自福祉事務所）";
     vec![
         Operation::new(

@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use domain::api::{ApiError, ErrorCode};
 use domain::error::FieldError;
 
+use crate::error::ServiceError;
+
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
@@ -87,6 +89,21 @@ impl From<anyhow::Error> for AppError {
         );
         e.cause = Some(cause);
         e
+    }
+}
+
+/// A service's error as the API answers it: the same status, code and message as the
+/// constructor of the same name.
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Unauthenticated => Self::unauthenticated(),
+            ServiceError::Forbidden => Self::forbidden(),
+            ServiceError::NotFound(what) => Self::not_found(what),
+            ServiceError::Conflict(message) => Self::conflict(message),
+            ServiceError::Validation(fields) => Self::validation(fields),
+            ServiceError::Internal(cause) => Self::from(cause),
+        }
     }
 }
 

@@ -29,7 +29,7 @@ use domain::api::{
 };
 
 use super::error::AppError;
-use super::AppState;
+use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::today_jst;
 use crate::health::{self, Importer, Shown};
@@ -54,8 +54,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/verify/{verification_id}/health", get(clinic_view))
 }
 
-pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     vec![
         Operation::new(
             "post",

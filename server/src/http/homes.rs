@@ -11,7 +11,7 @@ use domain::api::{
 use domain::numbers::InstitutionCode;
 
 use super::error::AppError;
-use super::AppState;
+use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::today_jst;
 use crate::store::tickets;
@@ -25,8 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/operator/home", get(operator_home))
 }
 
-pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     vec![
         Operation::new(
             "get",

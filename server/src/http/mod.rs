@@ -2,6 +2,7 @@
 //! merged once in [`app`]. `app` is what `onshi serve` runs and what the tests drive with
 //! `tower::ServiceExt::oneshot`.
 
+mod caller;
 pub mod claims;
 pub mod error;
 pub mod health;
@@ -9,36 +10,21 @@ pub mod homes;
 pub mod office;
 pub mod onshi;
 pub mod openapi;
+pub mod operation;
 pub mod portal;
 pub mod screening;
 pub mod session;
 pub mod spa;
+pub mod state;
 pub mod verify;
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::auth::{self, Caller};
-use crate::db::Db;
-use crate::keys::Keys;
 use error::AppError;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub keys: Arc<Keys>,
-    /// The built SPA (`dist/`), if it is served by this process.
-    pub static_dir: Option<PathBuf>,
-    /// Set the `Secure` attribute on cookies (behind TLS).
-    pub secure_cookies: bool,
-}
+pub use state::AppState;
 
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
@@ -95,46 +81,4 @@ async fn healthz(
 ) -> Result<&'static str, AppError> {
     sqlx::query("SELECT 1").execute(&state.db.pool).await?;
     Ok("ok")
-}
-
-/// Read one cookie from the request.
-pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// Every endpoint that touches data takes a `Caller`: a session cookie, or an
-/// institution's bearer token for machine clients. No caller → 401.
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if let Some(token) = cookie(&parts.headers, auth::SESSION_COOKIE) {
-            if let Some(caller) = auth::caller_from_session(&state.db, token).await? {
-                return Ok(caller);
-            }
-        }
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if let Some(token) = bearer {
-            if let Some(caller) =
-                auth::caller_from_institution_token(&state.db, token.trim()).await?
-            {
-                return Ok(caller);
-            }
-        }
-        Err(AppError::unauthenticated())
-    }
 }

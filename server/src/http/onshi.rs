@@ -31,7 +31,7 @@ use domain::onshi_xml::{
     ResultContext, XmlEncoding, MAX_REQUEST_BYTES,
 };
 
-use super::AppState;
+use super::state::AppState;
 use crate::auth::{self, Caller};
 use crate::db::{instant_text, now_text, today_jst, Db};
 
@@ -48,8 +48,8 @@ pub fn router() -> Router<AppState> {
         .route(Exchange::BulkResult.path(), post(bulk_result))
 }
 
-pub fn operations(_: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(_: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     const WHO: &str = "医療機関・薬局のレセコン・資格確認端末（Bearer トークンのみ。トークンの医療機関 = MedicalInstitutionCode）";
     vec![
         Operation::new(

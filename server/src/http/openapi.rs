@@ -1,65 +1,22 @@
 //! `GET /api/openapi.json`: the OpenAPI 3.1 description of every JSON endpoint.
 //!
-//! Each route module lists its operations next to its routes (`fn operations`), with
-//! request and response schemas derived from the shared `domain::api` types (schemars),
-//! so the document cannot drift from the code. `tests/api.rs` checks that every listed
+//! Each route module lists its operations next to its routes (`fn operations`, built with
+//! [`Operation`] from `operation.rs`), with request and response schemas derived from the
+//! shared `domain::api` types (schemars), so the document cannot drift from the code. This
+//! module collects them; no route module imports it. `tests/api.rs` checks that every listed
 //! operation is routed.
 
 use axum::routing::get;
 use axum::{Json, Router};
 use schemars::generate::{SchemaGenerator, SchemaSettings};
-use schemars::{JsonSchema, Schema};
 use serde_json::{json, Value};
 
-use super::AppState;
+use super::operation::Operation;
+use super::state::AppState;
+use super::{claims, health, homes, office, onshi, portal, screening, session, verify};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/openapi.json", get(|| async { Json(document()) }))
-}
-
-/// One documented operation.
-pub struct Operation {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub summary: &'static str,
-    /// Who may call it, in Japanese (scope is enforced in `crate::scope`).
-    pub roles: &'static str,
-    pub request: Option<Schema>,
-    /// `None`: no JSON body (204, a file, or XML).
-    pub response: Option<Schema>,
-    /// Content type of a non-JSON response (CSV, XML), if any.
-    pub response_type: Option<&'static str>,
-}
-
-impl Operation {
-    pub fn new(
-        method: &'static str,
-        path: &'static str,
-        summary: &'static str,
-        roles: &'static str,
-    ) -> Self {
-        Self {
-            method,
-            path,
-            summary,
-            roles,
-            request: None,
-            response: None,
-            response_type: None,
-        }
-    }
-    pub fn request<T: JsonSchema>(mut self, generator: &mut SchemaGenerator) -> Self {
-        self.request = Some(generator.subschema_for::<T>());
-        self
-    }
-    pub fn response<T: JsonSchema>(mut self, generator: &mut SchemaGenerator) -> Self {
-        self.response = Some(generator.subschema_for::<T>());
-        self
-    }
-    pub fn produces(mut self, content_type: &'static str) -> Self {
-        self.response_type = Some(content_type);
-        self
-    }
 }
 
 fn generator() -> SchemaGenerator {
@@ -72,15 +29,15 @@ fn generator() -> SchemaGenerator {
 /// Every operation of every route module. Add a module's `operations` here with its router.
 pub fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
     let mut all = Vec::new();
-    all.extend(super::session::operations(generator));
-    all.extend(super::homes::operations(generator));
-    all.extend(super::health::operations(generator));
-    all.extend(super::office::operations(generator));
-    all.extend(super::onshi::operations(generator));
-    all.extend(super::claims::operations(generator));
-    all.extend(super::portal::operations(generator));
-    all.extend(super::screening::operations(generator));
-    all.extend(super::verify::operations(generator));
+    all.extend(session::operations(generator));
+    all.extend(homes::operations(generator));
+    all.extend(health::operations(generator));
+    all.extend(office::operations(generator));
+    all.extend(onshi::operations(generator));
+    all.extend(claims::operations(generator));
+    all.extend(portal::operations(generator));
+    all.extend(screening::operations(generator));
+    all.extend(verify::operations(generator));
     all.push(Operation::new(
         "get",
         "/api/openapi.json",

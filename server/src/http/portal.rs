@@ -27,7 +27,7 @@ use domain::api::{
 };
 
 use super::error::AppError;
-use super::AppState;
+use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::{today_jst, Db};
 use crate::store::tickets::{self, StoredTicket};
@@ -41,8 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/me/access-log", get(access_log))
 }
 
-pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     const WHO: &str =
         "被保護者（本人のみ。対象はセッションで決まり、URL やパラメータでは指定できません）";
     vec![

@@ -24,7 +24,7 @@ use domain::feed::TextEncoding;
 use domain::screening;
 
 use super::error::{ApiJson, AppError};
-use super::AppState;
+use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::{audit, scope};
@@ -41,8 +41,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     const OFFICE: &str = "地区担当員・査察指導員（自事務所）";
     vec![
         Operation::new(

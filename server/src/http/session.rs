@@ -10,8 +10,9 @@ use rand::RngCore;
 
 use domain::api::{CardChallenge, CardLoginRequest, ErrorCode, LoginRequest, Role, SessionInfo};
 
+use super::caller::cookie;
 use super::error::{ApiJson, AppError};
-use super::{cookie, AppState};
+use super::state::AppState;
 use crate::audit;
 use crate::auth::{self, Caller};
 use crate::db::{instant_text, today_jst};
@@ -25,8 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/card/login", post(card_login))
 }
 
-pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     vec![
         Operation::new("post", "/api/login", "職員・医療機関のログイン", "誰でも")
             .request::<LoginRequest>(g)

@@ -9,7 +9,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use super::error::AppError;
-use super::AppState;
+use super::state::AppState;
 
 pub async fn serve(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path().to_string();

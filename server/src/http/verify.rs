@@ -37,7 +37,7 @@ use domain::ticket::Ticket;
 use domain::verdict::{decide, Qualification};
 
 use super::error::{ApiJson, AppError};
-use super::AppState;
+use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::{instant_text, now_text, placeholders, today_jst, Db, Row};
 use crate::store::tickets;
@@ -53,8 +53,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/verify/today", get(today))
 }
 
-pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     const WHO: &str = "医療機関・薬局 受付（自機関。セッションまたは Bearer トークン）";
     vec![
         Operation::new(

@@ -13,8 +13,10 @@
 //! - [`renew`]: next month's tickets from this month's, previewed then committed;
 //! - [`supervisor`]: the whole office at a glance;
 //! - [`store`]: rows as stored and the views built from them (tickets are read and written by
-//!   `crate::store::tickets`), the office calendar, and the numbers the app issues.
+//!   `crate::store::tickets`), the office calendar, and the numbers the app issues;
+//! - [`input`]: the checks of request fields the handlers share (reasons, flags).
 
+mod input;
 mod qualification;
 mod recipients;
 mod renew;
@@ -32,8 +34,7 @@ use domain::api::{
     TicketInput, TicketPrint, TicketView,
 };
 
-use super::error::AppError;
-use super::AppState;
+use super::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,8 +84,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/office/supervisor", get(supervisor::view))
 }
 
-pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::openapi::Operation> {
-    use super::openapi::Operation;
+pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
+    use super::operation::Operation;
     const OFFICE: &str = "地区担当員・査察指導員（自事務所）";
     const SUPERVISOR: &str = "査察指導員（自事務所）";
     vec![
@@ -240,27 +241,4 @@ pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::ope
         )
         .response::<SupervisorView>(g),
     ]
-}
-
-/// A required reason (取消理由, 理由 …): trimmed, one line, at most 200 characters.
-fn required_reason(field: &str, typed: &str) -> Result<String, AppError> {
-    let reason = typed.trim();
-    if reason.is_empty() {
-        return Err(AppError::field(
-            field,
-            format!("{field}を入力してください。"),
-        ));
-    }
-    if reason.chars().count() > 200 || reason.chars().any(char::is_control) {
-        return Err(AppError::field(
-            field,
-            format!("{field}は200文字以内の1行で入力してください。"),
-        ));
-    }
-    Ok(reason.to_string())
-}
-
-/// Query-string flags: "true", "1", "yes".
-fn flag_param(value: Option<&str>) -> bool {
-    matches!(value.map(str::trim), Some("true" | "1" | "yes"))
 }

@@ -17,13 +17,13 @@ use domain::qualification::{
     parse_decision_dates, registration_due, QualificationKind, QualificationState,
 };
 
+use super::input::{flag_param, required_reason};
 use super::recipients::path_id;
 use super::store::{self, recipient_detail, EventRow, RecipientRow, EVENT_COLUMNS};
-use super::{flag_param, required_reason};
 use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::http::error::{ApiJson, AppError};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::store as stores;
 use crate::{audit, scope};
 

@@ -16,12 +16,12 @@ use domain::recipient::{
     FIELD_INDIVIDUAL, FIELD_RECIPIENT_NUMBER,
 };
 
+use super::input::{flag_param, required_reason};
 use super::store::{self, recipient_detail, Sequence};
-use super::{flag_param, required_reason};
 use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::http::error::{ApiJson, AppError};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::store::people;
 use crate::{audit, scope};
 

@@ -24,7 +24,7 @@ use super::tickets::insert_ticket;
 use crate::auth::Caller;
 use crate::db::{placeholders, today_jst};
 use crate::http::error::{ApiJson, AppError};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::store::tickets::{self, StoredTicket};
 use crate::{audit, scope};
 

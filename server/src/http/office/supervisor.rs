@@ -15,7 +15,7 @@ use super::store;
 use crate::auth::Caller;
 use crate::db::{instant_text, today_jst};
 use crate::http::error::AppError;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::store::tickets;
 use crate::{audit, scope};
 

@@ -20,13 +20,13 @@ use domain::paper::{paper_reasons, ticket_print, PrintInstitution, PrintOffice, 
 use domain::ticket::Ticket;
 use domain::ticket_form::{build_ticket, TicketContext, FIELD_INSTITUTION, FIELD_PRESCRIBER};
 
+use super::input::required_reason;
 use super::recipients::path_id;
-use super::required_reason;
 use super::store::{self, RecipientRow, Sequence};
 use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::http::error::{ApiJson, AppError};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::store::tickets::{self, NewTicket, StoredTicket};
 use crate::{audit, scope};
 
