@@ -667,7 +667,11 @@ async fn a_transfer_links_the_person_and_the_old_numbers_answer_3() {
     // onshi XML.
     let (validity, xml) = onshi_xml(&app, &token, TOKYO, &old_no, "1966-06-06").await;
     assert_eq!(validity, "3", "{xml}");
-    assert!(!xml.contains(&new_no));
+    assert!(!xml.contains(&new_no) && !xml.contains(OSAKA), "{xml}");
+    assert!(
+        xml.contains("<InsurerName>テスト市福祉事務所</InsurerName>"),
+        "{xml}"
+    );
 
     // The card identifies the person: it finds Osaka's record now.
     let carded = by_card(&app, &clinic, &card).await;
@@ -705,6 +709,12 @@ async fn a_transfer_links_the_person_and_the_old_numbers_answer_3() {
         !hidden.text.contains("テスト市") && !hidden.text.contains("06-0000-0000"),
         "{}",
         hidden.text
+    );
+    let (validity, xml) = onshi_xml(&app, &token, TOKYO, &old_no, "1966-06-06").await;
+    assert_eq!(validity, "3");
+    assert!(
+        !xml.contains("テスト市") && xml.contains("<InsurerName>新しい資格あり</InsurerName>"),
+        "{xml}"
     );
 
     // Each office sees only its own record.

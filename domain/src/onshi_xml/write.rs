@@ -26,6 +26,10 @@ use crate::verdict::decide;
 
 /// `InsuredCardClassification` (OQSCD010) of 医療扶助.
 pub const CARD_CLASSIFICATION_MEDICAL_AID: &str = "A1";
+/// `InsurerName` of a 3 無効（新しい資格あり） answer when the new office may not be named
+/// (閲覧制限).
+pub const NEW_QUALIFICATION_TEXT: &str = "新しい資格あり";
+
 /// `Name` and `InsurerName` of a 4 該当資格なし answer: a client requires both to be
 /// non-empty, and a 4 may not say whom or which office the numbers belong to.
 pub const NOT_FOUND_TEXT: &str = "該当資格なし";
@@ -75,7 +79,25 @@ pub fn qualification_result(
     request: &QualificationRequest,
     result: &VerificationResult,
 ) -> Vec<u8> {
-    let subject = match (&result.person, &result.office) {
+    let subject = match (&result.person, result.office.as_ref()) {
+        // 3 無効（新しい資格あり）: `office` is the office holding the new 資格 (name only, and
+        // none under 閲覧制限); `InsurerName` names it, or says only that a new 資格 exists.
+        (Some(person), office)
+            if result.validity == QualificationValidity::InvalidNewQualification =>
+        {
+            Subject {
+                office_number: &result.office_number,
+                recipient_number: &result.recipient_number,
+                name: &person.name,
+                name_kana: &person.name_kana,
+                sex: Some(person.sex),
+                birth_date: person.birth_date,
+                qualified_from: person.qualified_from,
+                qualified_until: person.qualified_until,
+                insurer_name: office.map_or(NEW_QUALIFICATION_TEXT, |o| o.name.as_str()),
+                tickets: &[],
+            }
+        }
         (Some(person), Some(office)) if result.validity != QualificationValidity::NotFound => {
             Subject {
                 office_number: &result.office_number,
