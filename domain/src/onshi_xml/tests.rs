@@ -921,7 +921,7 @@ fn onshi_xml_result_samples_are_current() {
     let unregistered = verification(QualificationValidity::ValidUnregistered, CLINIC, vec![]);
     let error = ProcessingError::new(
         ErrorKind::InvalidItem,
-        "InsuredIdentificationNumber（受給者番号）: 検証番号が一致しません（入力: 7、正しくは 6）。番号を確認してください。",
+        "InsuredIdentificationNumber（受給者番号）: 検証番号が一致しません。番号のどこかに誤りがあります。医療券や保護決定通知書などの書類を見て、番号全体を確かめてください。",
     );
     let files: Vec<(&str, Vec<u8>, Exchange)> = vec![
         (
