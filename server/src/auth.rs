@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 
 use domain::api::Role;
 
-use crate::db::{instant_text, Db};
+use crate::db::{instant_text, now_text, Db};
+use crate::store::{institutions, offices, people, users};
 
 pub const SESSION_COOKIE: &str = "onshi_session";
 pub const SESSION_HOURS: i64 = 10;
@@ -77,47 +78,36 @@ pub async fn create_session(
     let token = new_token();
     let now = chrono::Utc::now();
     let expires = now + chrono::Duration::hours(SESSION_HOURS);
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, role, user_id, recipient_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    users::insert_session(
+        db,
+        &token_hash(&token),
+        role,
+        user_id,
+        recipient_id,
+        &instant_text(now),
+        &instant_text(expires),
     )
-    .bind(token_hash(&token))
-    .bind(role.as_str())
-    .bind(user_id)
-    .bind(recipient_id)
-    .bind(instant_text(now))
-    .bind(instant_text(expires))
-    .execute(&db.pool)
     .await?;
     Ok(token)
 }
 
 pub async fn delete_session(db: &Db, token: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    users::delete_session(db, &token_hash(token)).await
 }
 
 /// Resolve a session cookie token to its caller, if the session is live.
 pub async fn caller_from_session(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
-    let row: Option<(String, Option<i64>, Option<i64>, String)> = sqlx::query_as(
-        "SELECT role, user_id, recipient_id, expires_at FROM sessions WHERE token_hash = $1",
-    )
-    .bind(token_hash(token))
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((role, user_id, recipient_id, expires_at)) = row else {
+    let Some(session) = users::session(db, &token_hash(token)).await? else {
         return Ok(None);
     };
-    if expires_at < instant_text(chrono::Utc::now()) {
+    if session.expires_at < instant_text(chrono::Utc::now()) {
         delete_session(db, token).await?;
         return Ok(None);
     }
-    let Some(role) = Role::parse(&role) else {
+    let Some(role) = Role::parse(&session.role) else {
         return Ok(None);
     };
-    match (user_id, recipient_id) {
+    match (session.user_id, session.recipient_id) {
         (Some(user_id), _) => caller_for_user(db, user_id).await,
         (None, Some(recipient_id)) if role == Role::Recipient => {
             caller_for_recipient(db, recipient_id).await
@@ -126,23 +116,14 @@ pub async fn caller_from_session(db: &Db, token: &str) -> anyhow::Result<Option<
     }
 }
 
-/// login, role, display_name, office_number, institution_code
-type UserRow = (String, String, String, Option<String>, Option<String>);
-
 pub async fn caller_for_user(db: &Db, user_id: i64) -> anyhow::Result<Option<Caller>> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT login, role, display_name, office_number, institution_code FROM users WHERE id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((login, role, display_name, office_number, institution_code)) = row else {
+    let Some(user) = users::by_id(db, user_id).await? else {
         return Ok(None);
     };
-    let Some(role) = Role::parse(&role) else {
+    let Some(role) = Role::parse(&user.role) else {
         return Ok(None);
     };
-    let actor_label = match (&office_number, &institution_code) {
+    let actor_label = match (&user.office_number, &user.institution_code) {
         (Some(office), _) => office_name(db, office)
             .await?
             .unwrap_or_else(|| office.clone()),
@@ -153,29 +134,24 @@ pub async fn caller_for_user(db: &Db, user_id: i64) -> anyhow::Result<Option<Cal
     };
     Ok(Some(Caller {
         role,
-        actor_id: login,
-        display_name,
+        actor_id: user.login,
+        display_name: user.display_name,
         user_id: Some(user_id),
-        office_number,
-        institution_code,
+        office_number: user.office_number,
+        institution_code: user.institution_code,
         recipient_id: None,
         actor_label,
     }))
 }
 
 pub async fn caller_for_recipient(db: &Db, recipient_id: i64) -> anyhow::Result<Option<Caller>> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT office_number, recipient_number, name FROM recipients WHERE id = $1",
-    )
-    .bind(recipient_id)
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.map(|(office_number, recipient_number, name)| Caller {
+    let identity = people::identity(db, recipient_id).await?;
+    Ok(identity.map(|identity| Caller {
         role: Role::Recipient,
-        actor_id: recipient_number,
-        display_name: name,
+        actor_id: identity.recipient_number,
+        display_name: identity.name,
         user_id: None,
-        office_number: Some(office_number),
+        office_number: Some(identity.office_number),
         institution_code: None,
         recipient_id: Some(recipient_id),
         actor_label: "ご本人".to_string(),
@@ -184,12 +160,9 @@ pub async fn caller_for_recipient(db: &Db, recipient_id: i64) -> anyhow::Result<
 
 /// A machine client (レセコン, 資格確認端末 folder exchange) authenticated by its bearer token.
 pub async fn caller_from_institution_token(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT institution_code FROM institution_tokens WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some((code,)) = row else { return Ok(None) };
+    let Some(code) = users::institution_of_token(db, &token_hash(token)).await? else {
+        return Ok(None);
+    };
     let name = institution_name(db, &code)
         .await?
         .unwrap_or_else(|| code.clone());
@@ -205,49 +178,50 @@ pub async fn caller_from_institution_token(db: &Db, token: &str) -> anyhow::Resu
     }))
 }
 
+/// The office's name, if it exists (`store::offices::name` for callers holding a `Db`).
 pub async fn office_name(db: &Db, number: &str) -> anyhow::Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT name FROM offices WHERE number = $1")
-        .bind(number)
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(row.map(|r| r.0))
+    let mut conn = db.pool.acquire().await?;
+    offices::name(&mut conn, number).await
 }
 
+/// The institution's name, if it is registered (`store::institutions::name` for callers
+/// holding a `Db`).
 pub async fn institution_name(db: &Db, code: &str) -> anyhow::Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT name FROM institutions WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(row.map(|r| r.0))
+    let mut conn = db.pool.acquire().await?;
+    institutions::name(&mut conn, code).await
 }
 
 /// Has this login failed too often recently?
 pub async fn is_locked(db: &Db, login: &str) -> anyhow::Result<bool> {
     let since = instant_text(chrono::Utc::now() - chrono::Duration::minutes(LOCK_MINUTES));
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
-            .bind(login)
-            .bind(since)
-            .fetch_one(&db.pool)
-            .await?;
-    Ok(n >= MAX_FAILURES)
+    Ok(users::failures_since(db, login, &since).await? >= MAX_FAILURES)
 }
 
 pub async fn record_failure(db: &Db, login: &str) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
-        .bind(login)
-        .bind(crate::db::now_text())
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    users::insert_failure(db, login, &now_text()).await
 }
 
 pub async fn clear_failures(db: &Db, login: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE login = $1")
-        .bind(login)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    users::clear_failures(db, login).await
+}
+
+/// Check a login ID and password: the account's id if they match. An unknown login is
+/// checked against a hash nobody knows the password of, so the time taken does not reveal
+/// which IDs exist.
+pub async fn check_password(db: &Db, login: &str, password: &str) -> anyhow::Result<Option<i64>> {
+    match users::credentials(db, login).await? {
+        Some(c) => Ok(verify_password(password, &c.password_hash).then_some(c.user_id)),
+        None => {
+            let _ = verify_password(password, dummy_hash());
+            Ok(None)
+        }
+    }
+}
+
+/// An argon2id hash nobody knows the password of, for constant-work failures.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
 }
 
 /// Add a staff or operator account (used by `onshi user add` and the demo seed).
@@ -261,29 +235,23 @@ pub async fn add_user(
     institution_code: Option<&str>,
 ) -> anyhow::Result<i64> {
     let hash = hash_password(password)?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO users (login, password_hash, role, display_name, office_number, institution_code, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    users::insert(
+        db,
+        &users::NewUser {
+            login,
+            password_hash: &hash,
+            role,
+            display_name,
+            office_number,
+            institution_code,
+            created_at: &now_text(),
+        },
     )
-    .bind(login)
-    .bind(hash)
-    .bind(role.as_str())
-    .bind(display_name)
-    .bind(office_number)
-    .bind(institution_code)
-    .bind(crate::db::now_text())
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(id)
+    .await
 }
 
 pub async fn add_institution_token(db: &Db, institution_code: &str) -> anyhow::Result<String> {
     let token = new_token();
-    sqlx::query("INSERT INTO institution_tokens (token_hash, institution_code, created_at) VALUES ($1, $2, $3)")
-        .bind(token_hash(&token))
-        .bind(institution_code)
-        .bind(crate::db::now_text())
-        .execute(&db.pool)
-        .await?;
+    users::insert_institution_token(db, &token_hash(&token), institution_code, &now_text()).await?;
     Ok(token)
 }

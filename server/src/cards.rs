@@ -9,6 +9,8 @@ use domain::card::{CardEntropy, CardSubject};
 
 use crate::db::{now_text, Db};
 use crate::keys::Keys;
+use crate::store::cards as store_cards;
+use crate::store::people;
 
 /// Years a 利用者証明用電子証明書 stays valid in this demo (the real one: 5 birthdays).
 pub const VALID_YEARS: i32 = 5;
@@ -40,13 +42,7 @@ pub async fn issue(
     pin: &str,
     today: NaiveDate,
 ) -> anyhow::Result<String> {
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, name FROM recipients WHERE office_number = $1 AND recipient_number = $2",
-    )
-    .bind(office_number)
-    .bind(recipient_number)
-    .fetch_optional(&db.pool)
-    .await?;
+    let row = people::by_numbers(db, office_number, recipient_number).await?;
     let Some((recipient_id, name)) = row else {
         anyhow::bail!("公費負担者番号 {office_number} ・受給者番号 {recipient_number} の被保護者は登録されていません");
     };
@@ -64,19 +60,15 @@ pub async fn issue(
         .issue_card(&serial, subject, today, not_after, pin, &new_entropy())
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let mut tx = db.pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO cards (serial, recipient_id, issued_at, not_after) VALUES ($1, $2, $3, $4)",
+    store_cards::insert(
+        &mut tx,
+        &serial,
+        recipient_id,
+        &now_text(),
+        &not_after.to_string(),
     )
-    .bind(&serial)
-    .bind(recipient_id)
-    .bind(now_text())
-    .bind(not_after.to_string())
-    .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE recipients SET card_held = 1, card_registered = 1 WHERE id = $1")
-        .bind(recipient_id)
-        .execute(&mut *tx)
-        .await?;
+    people::set_card_held(&mut tx, recipient_id).await?;
     tx.commit().await?;
     crate::audit::record_as(
         db,
@@ -92,11 +84,5 @@ pub async fn issue(
 }
 
 pub async fn revoke(db: &Db, serial: &str) -> anyhow::Result<u64> {
-    let result =
-        sqlx::query("UPDATE cards SET revoked_at = $1 WHERE serial = $2 AND revoked_at IS NULL")
-            .bind(now_text())
-            .bind(serial)
-            .execute(&db.pool)
-            .await?;
-    Ok(result.rows_affected())
+    store_cards::revoke(db, serial, &now_text()).await
 }

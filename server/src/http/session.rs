@@ -16,6 +16,7 @@ use super::state::AppState;
 use crate::audit;
 use crate::auth::{self, Caller};
 use crate::db::{instant_text, today_jst};
+use crate::store::cards;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -93,20 +94,7 @@ async fn login(
             ),
         ));
     }
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE login = $1")
-            .bind(login)
-            .fetch_optional(&db.pool)
-            .await?;
-    // Verify against a dummy hash when the login is unknown, so timing does not reveal which IDs exist.
-    let (user_id, ok) = match &row {
-        Some((id, hash)) => (Some(*id), auth::verify_password(&req.password, hash)),
-        None => {
-            let _ = auth::verify_password(&req.password, dummy_hash());
-            (None, false)
-        }
-    };
-    let Some(user_id) = user_id.filter(|_| ok) else {
+    let Some(user_id) = auth::check_password(db, login, &req.password).await? else {
         auth::record_failure(db, login).await?;
         tracing::info!(login = %login, "sign-in failed");
         return Err(AppError::new(
@@ -122,12 +110,6 @@ async fn login(
     let token = auth::create_session(db, caller.role, Some(user_id), None).await?;
     audit::record(db, &caller, "session.login", None, "").await?;
     signed_in(&state, &caller, &token).await
-}
-
-/// An argon2id hash nobody knows the password of, for constant-work failures.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| auth::hash_password(&auth::new_token()).unwrap_or_default())
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
@@ -158,18 +140,14 @@ async fn card_challenge(
     let id = auth::new_token();
     let now = chrono::Utc::now();
     // Old challenges are useless: drop them as we go.
-    sqlx::query("DELETE FROM card_challenges WHERE created_at < $1")
-        .bind(instant_text(
-            now - chrono::Duration::seconds(CHALLENGE_SECONDS),
-        ))
-        .execute(&state.db.pool)
-        .await?;
-    sqlx::query("INSERT INTO card_challenges (id, challenge, created_at) VALUES ($1, $2, $3)")
-        .bind(&id)
-        .bind(&challenge)
-        .bind(instant_text(now))
-        .execute(&state.db.pool)
-        .await?;
+    cards::insert_challenge(
+        &state.db,
+        &id,
+        &challenge,
+        &instant_text(now),
+        &instant_text(now - chrono::Duration::seconds(CHALLENGE_SECONDS)),
+    )
+    .await?;
     Ok(axum::Json(CardChallenge {
         challenge_id: id,
         challenge,
@@ -185,15 +163,7 @@ pub async fn check_card_signature(
     signature: &str,
 ) -> Result<i64, AppError> {
     let db = &state.db;
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT challenge, created_at FROM card_challenges WHERE id = $1")
-            .bind(challenge_id)
-            .fetch_optional(&db.pool)
-            .await?;
-    sqlx::query("DELETE FROM card_challenges WHERE id = $1")
-        .bind(challenge_id)
-        .execute(&db.pool)
-        .await?;
+    let row = cards::take_challenge(db, challenge_id).await?;
     let card_error = |message: String| {
         AppError::new(
             StatusCode::UNAUTHORIZED,
@@ -215,30 +185,24 @@ pub async fn check_card_signature(
     let challenge_bytes = base64::engine::general_purpose::STANDARD
         .decode(challenge)
         .map_err(|e| anyhow::anyhow!("stored challenge: {e}"))?;
-    let revoked: Vec<(String,)> =
-        sqlx::query_as("SELECT serial FROM cards WHERE serial = $1 AND revoked_at IS NOT NULL")
-            .bind(&certificate.serial)
-            .fetch_all(&db.pool)
-            .await?;
+    let revoked = cards::is_revoked(db, &certificate.serial).await?;
     let subject = domain::card::verify_signature(
         certificate,
         &state.keys.ca_public_key_b64(),
         &challenge_bytes,
         signature,
         today_jst(),
-        |serial| revoked.iter().any(|(s,)| s == serial),
+        |serial| revoked && serial == certificate.serial,
     )
     .map_err(|e| card_error(e.message()))?;
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT r.id FROM cards c JOIN recipients r ON r.id = c.recipient_id \
-         WHERE c.serial = $1 AND r.office_number = $2 AND r.recipient_number = $3",
+    let holder = cards::holder(
+        db,
+        &certificate.serial,
+        &subject.office_number,
+        &subject.recipient_number,
     )
-    .bind(&certificate.serial)
-    .bind(&subject.office_number)
-    .bind(&subject.recipient_number)
-    .fetch_optional(&db.pool)
     .await?;
-    row.map(|r| r.0).ok_or_else(|| {
+    holder.ok_or_else(|| {
         card_error("このカードは登録されていません。福祉事務所にお問い合わせください。".into())
     })
 }

@@ -492,3 +492,53 @@ pub async fn other_offices(
     }
     Ok(out)
 }
+
+/// Who a signed-in recipient is: their record's numbers and name.
+#[derive(Debug, Clone)]
+pub struct RecipientIdentity {
+    pub office_number: String,
+    pub recipient_number: String,
+    pub name: String,
+}
+
+/// The numbers and name of a record, if it exists.
+pub async fn identity(db: &Db, recipient_id: i64) -> anyhow::Result<Option<RecipientIdentity>> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT office_number, recipient_number, name FROM recipients WHERE id = $1",
+    )
+    .bind(recipient_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(
+        |(office_number, recipient_number, name)| RecipientIdentity {
+            office_number,
+            recipient_number,
+            name,
+        },
+    ))
+}
+
+/// The record with these numbers: (id, name), if registered.
+pub async fn by_numbers(
+    db: &Db,
+    office_number: &str,
+    recipient_number: &str,
+) -> anyhow::Result<Option<(i64, String)>> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM recipients WHERE office_number = $1 AND recipient_number = $2",
+    )
+    .bind(office_number)
+    .bind(recipient_number)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row)
+}
+
+/// Note that the record's person holds a マイナンバーカード registered for 資格確認.
+pub async fn set_card_held(conn: &mut AnyConnection, recipient_id: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE recipients SET card_held = 1, card_registered = 1 WHERE id = $1")
+        .bind(recipient_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

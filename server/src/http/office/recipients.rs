@@ -619,19 +619,13 @@ pub async fn staff(
     caller: Caller,
 ) -> Result<Json<Vec<StaffMember>>, AppError> {
     let office = scope::office(&caller)?.to_string();
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT login, display_name, role FROM users WHERE office_number = $1 \
-         AND role IN ('caseworker', 'supervisor') ORDER BY role, login",
-    )
-    .bind(&office)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let rows = crate::store::users::staff(&state.db, &office).await?;
     Ok(Json(
         rows.into_iter()
-            .filter_map(|(login, display_name, role)| {
-                Role::parse(&role).map(|role| StaffMember {
-                    login,
-                    display_name,
+            .filter_map(|s| {
+                Role::parse(&s.role).map(|role| StaffMember {
+                    login: s.login,
+                    display_name: s.display_name,
                     role,
                 })
             })

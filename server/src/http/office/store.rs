@@ -247,15 +247,7 @@ pub async fn staff_name(
     office: &str,
     login: &str,
 ) -> Result<Option<String>, AppError> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT display_name FROM users WHERE login = $1 AND office_number = $2 \
-         AND role IN ('caseworker', 'supervisor')",
-    )
-    .bind(login)
-    .bind(office)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| r.0))
+    Ok(crate::store::users::staff_name(conn, office, login).await?)
 }
 
 /// Everything the recipient screen shows.

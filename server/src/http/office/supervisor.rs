@@ -62,12 +62,7 @@ pub async fn view(
     let today_text = today.to_string();
     let mut conn = state.db.pool.acquire().await?;
 
-    let staff: Vec<(String, String)> = sqlx::query_as(
-        "SELECT login, display_name FROM users WHERE office_number = $1 AND role = 'caseworker' ORDER BY login",
-    )
-    .bind(&office)
-    .fetch_all(&mut *conn)
-    .await?;
+    let staff = crate::store::users::caseworkers(&mut conn, &office).await?;
     let mut rows: BTreeMap<Option<String>, CaseloadRow> = BTreeMap::new();
     for (login, name) in staff {
         entry(&mut rows, Some(login)).display_name = name;

@@ -112,11 +112,7 @@ async fn institution_name(
     conn: &mut sqlx::AnyConnection,
     code: &str,
 ) -> Result<Option<String>, AppError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT name FROM institutions WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.map(|r| r.0))
+    Ok(crate::store::institutions::name(conn, code).await?)
 }
 
 /// Build the ticket from the form and check that its institutions are registered.
