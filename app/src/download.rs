@@ -32,10 +32,11 @@ pub fn save_file(bytes: &[u8], name: &str, mime: &str) -> Result<(), JsValue> {
     body.append_child(&link)?;
     link.click();
     link.remove();
-    // Revoked a moment later, once the download has started.
+    // Revoked once the download has surely started: a busy PC can take seconds to begin it,
+    // and a URL revoked before that cancels the download (seen at 1 s under load).
     let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
         let _ = web_sys::Url::revoke_object_url(&url);
     });
-    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000)?;
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)?;
     Ok(())
 }
