@@ -10,6 +10,8 @@
 //!   errors are `anyhow::Error`, which handlers turn into their internal error with `?`.
 //!   Scope checks stay with the callers: a store filters on what it is given.
 
+pub mod audit;
 pub mod offices;
 pub mod people;
 pub mod tickets;
+pub mod verifications;
