@@ -1,8 +1,11 @@
 //! The audit log (自己情報の提供記録): every read or write of personal data, append-only.
 //! The recipient sees their own rows in the portal. Never write a 個人番号 or a secret here.
+//! This module decides who is recorded; `crate::store::audit` writes the rows.
 
 use crate::auth::Caller;
-use crate::db::{insert_rows, now_text, Db, Value};
+use crate::db::{now_text, Db};
+use crate::store;
+use crate::store::audit::Entry;
 
 /// Record one access to one recipient's data (or to none: `recipient_id = None`).
 pub async fn record(
@@ -36,37 +39,16 @@ pub async fn record_many(
         return Ok(());
     }
     let at = now_text();
-    // Multi-row INSERTs: a screening of a large office names 100,000 recipients.
-    let rows: Vec<Vec<Value>> = recipient_ids
-        .iter()
-        .map(|id| {
-            vec![
-                at.as_str().into(),
-                caller.role.as_str().into(),
-                caller.actor_id.as_str().into(),
-                caller.actor_label.as_str().into(),
-                action.into(),
-                (*id).into(),
-                detail.into(),
-            ]
-        })
-        .collect();
+    let entry = Entry {
+        at: &at,
+        actor_role: caller.role.as_str(),
+        actor_id: &caller.actor_id,
+        actor_label: &caller.actor_label,
+        action,
+        detail,
+    };
     let mut tx = db.pool.begin().await?;
-    insert_rows(
-        &mut tx,
-        "audit_log",
-        &[
-            "at",
-            "actor_role",
-            "actor_id",
-            "actor_label",
-            "action",
-            "recipient_id",
-            "detail",
-        ],
-        &rows,
-    )
-    .await?;
+    store::audit::insert_many(&mut tx, &entry, recipient_ids).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -81,18 +63,16 @@ pub async fn record_as(
     recipient_id: Option<i64>,
     detail: &str,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_role, actor_id, actor_label, action, recipient_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(now_text())
-    .bind(role)
-    .bind(actor_id)
-    .bind(actor_label)
-    .bind(action)
-    .bind(recipient_id)
-    .bind(detail)
-    .execute(&db.pool)
-    .await?;
+    let at = now_text();
+    let entry = Entry {
+        at: &at,
+        actor_role: role,
+        actor_id,
+        actor_label,
+        action,
+        detail,
+    };
+    store::audit::insert(&db.pool, &entry, recipient_id).await?;
     Ok(())
 }
 
@@ -105,17 +85,15 @@ pub async fn record_in(
     recipient_id: Option<i64>,
     detail: &str,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_role, actor_id, actor_label, action, recipient_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(now_text())
-    .bind(caller.role.as_str())
-    .bind(&caller.actor_id)
-    .bind(&caller.actor_label)
-    .bind(action)
-    .bind(recipient_id)
-    .bind(detail)
-    .execute(&mut *conn)
-    .await?;
+    let at = now_text();
+    let entry = Entry {
+        at: &at,
+        actor_role: caller.role.as_str(),
+        actor_id: &caller.actor_id,
+        actor_label: &caller.actor_label,
+        action,
+        detail,
+    };
+    store::audit::insert(&mut *conn, &entry, recipient_id).await?;
     Ok(())
 }

@@ -13,11 +13,11 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use domain::api::{FeedBuild, FeedRow, Role};
-use domain::codes::{QualificationValidity, ReferenceClass};
 use domain::feed::FeedEntry;
 
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
+use crate::store::verifications;
 
 /// One office's build of a day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,24 +30,18 @@ pub struct Built {
 /// Build (or rebuild) the feed of `date` for every office, in one transaction.
 pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
     let date_text = date.to_string();
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT o.number, o.name, COUNT(v.id) FROM offices o \
-         LEFT JOIN verifications v ON v.office_number = o.number AND v.verified_date = $1 \
-         GROUP BY o.number, o.name ORDER BY o.number",
-    )
-    .bind(&date_text)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = verifications::count_by_office_on(&db.pool, date).await?;
     let built_at = now_text();
     let mut tx = db.pool.begin().await?;
-    for (office, _, count) in &rows {
+    for row in &rows {
+        let (office, count) = (&row.office_number, row.count);
         sqlx::query(
             "INSERT INTO daily_feeds (office_number, feed_date, verification_count, built_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (office_number, feed_date) DO UPDATE SET verification_count = excluded.verification_count, built_at = excluded.built_at",
         )
         .bind(office)
         .bind(&date_text)
-        .bind(*count)
+        .bind(count)
         .bind(&built_at)
         .execute(&mut *tx)
         .await?;
@@ -55,10 +49,10 @@ pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
     tx.commit().await?;
     Ok(rows
         .into_iter()
-        .map(|(office_number, office_name, count)| Built {
-            office_number,
-            office_name,
-            count: u64::try_from(count).unwrap_or(0),
+        .map(|row| Built {
+            office_number: row.office_number,
+            office_name: row.office_name,
+            count: u64::try_from(row.count).unwrap_or(0),
         })
         .collect())
 }
@@ -78,14 +72,6 @@ pub async fn build_of(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<
     }))
 }
 
-fn reference(code: i64) -> ReferenceClass {
-    ReferenceClass::from_code(&code.to_string()).unwrap_or(ReferenceClass::NumberEntry)
-}
-
-fn validity(code: i64) -> Option<QualificationValidity> {
-    QualificationValidity::from_code(&code.to_string())
-}
-
 fn instant(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
@@ -94,24 +80,17 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
 
 /// The feed file's lines for one office and day, oldest first.
 pub async fn entries(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<FeedEntry>> {
-    let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT verified_at, institution_code, office_number, recipient_number, reference_class, validity \
-         FROM verifications WHERE office_number = $1 AND verified_date = $2 ORDER BY verified_at, id",
-    )
-    .bind(office)
-    .bind(date.to_string())
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = verifications::of_office_on(&db.pool, office, date).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(at, institution, office, recipient, class, verdict)| {
+        .filter_map(|v| {
             Some(FeedEntry {
-                verified_at: instant(&at)?,
-                institution_code: institution,
-                office_number: office,
-                recipient_number: recipient,
-                reference: reference(class),
-                validity: validity(verdict)?,
+                verified_at: instant(&v.verified_at)?,
+                institution_code: v.institution_code,
+                office_number: v.office_number,
+                recipient_number: v.recipient_number,
+                reference: v.reference_class,
+                validity: v.validity,
             })
         })
         .collect())
@@ -119,71 +98,30 @@ pub async fn entries(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<V
 
 /// The feed as the office reads it on screen (names joined), oldest first.
 pub async fn rows(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<FeedRow>> {
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<i64>,
-        Option<String>,
-        i64,
-        i64,
-        i64,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT v.verified_at, v.institution_code, i.name, v.recipient_number, r.id, r.name, v.reference_class, v.validity, v.offline \
-         FROM verifications v \
-         LEFT JOIN institutions i ON i.code = v.institution_code \
-         LEFT JOIN recipients r ON r.office_number = v.office_number AND r.recipient_number = v.recipient_number \
-         WHERE v.office_number = $1 AND v.verified_date = $2 ORDER BY v.verified_at, v.id",
-    )
-    .bind(office)
-    .bind(date.to_string())
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = verifications::of_office_on_named(&db.pool, office, date).await?;
     Ok(rows
         .into_iter()
-        .filter_map(
-            |(
-                at,
-                institution_code,
-                institution_name,
-                recipient_number,
-                id,
-                name,
-                class,
-                verdict,
-                offline,
-            )| {
-                let at = domain::jst::to_jst(instant(&at)?);
-                Some(FeedRow {
-                    verified_at: at.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-                    institution_code,
-                    institution_name: institution_name.unwrap_or_default(),
-                    recipient_number,
-                    recipient_name: name.unwrap_or_default(),
-                    recipient_id: id,
-                    reference: reference(class),
-                    validity: validity(verdict)?,
-                    offline: offline != 0,
-                })
-            },
-        )
+        .filter_map(|row| {
+            let v = row.verification;
+            let at = domain::jst::to_jst(instant(&v.verified_at)?);
+            Some(FeedRow {
+                verified_at: at.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                institution_code: v.institution_code,
+                institution_name: row.institution_name.unwrap_or_default(),
+                recipient_number: v.recipient_number,
+                recipient_name: row.recipient_name.unwrap_or_default(),
+                recipient_id: row.recipient_id,
+                reference: v.reference_class,
+                validity: v.validity,
+                offline: v.offline,
+            })
+        })
         .collect())
 }
 
 /// The recipients (ids) named in an office's feed of a day: for the audit log.
 pub async fn recipient_ids(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<i64>> {
-    let ids: Vec<(i64,)> = sqlx::query_as(
-        "SELECT DISTINCT r.id FROM verifications v \
-         JOIN recipients r ON r.office_number = v.office_number AND r.recipient_number = v.recipient_number \
-         WHERE v.office_number = $1 AND v.verified_date = $2 ORDER BY r.id",
-    )
-    .bind(office)
-    .bind(date.to_string())
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(ids.into_iter().map(|(id,)| id).collect())
+    verifications::recipient_ids_of_office_on(&db.pool, office, date).await
 }
 
 /// Write (replace) `dir/<公費負担者番号>_<YYYYMMDD>.csv` for each built office, header-only

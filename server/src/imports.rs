@@ -15,11 +15,12 @@ use domain::error::RowError;
 use domain::import::{self, InstitutionRow, OfficeRow, RecipientRow, TicketRow, VerificationRow};
 use domain::ticket::Ticket;
 
-use crate::db::{instant_text, now_text, Db};
+use crate::db::{now_text, Db};
 use crate::health::HealthImportKind;
 use crate::keys::Keys;
 use crate::store::people;
 use crate::store::tickets::{self, NewTicket};
+use crate::store::verifications::{self, NewVerification, Source};
 
 /// What `onshi import` reads: the Appendix A exchange files (here) and the 健診・薬剤情報
 /// files (read by `crate::health`).
@@ -459,22 +460,20 @@ pub async fn write_verifications(db: &Db, rows: &[VerificationRow]) -> anyhow::R
     let mut written = 0usize;
     for r in rows {
         let at = r.verified_at.with_timezone(&chrono::Utc);
-        let result = sqlx::query(
-            "INSERT INTO verifications (client_id, verified_at, verified_date, institution_code, office_number, recipient_number, \
-             reference_class, validity, offline, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 'import') \
-             ON CONFLICT (client_id) DO NOTHING",
-        )
-        .bind(import_key(r))
-        .bind(instant_text(at))
-        .bind(domain::jst::date_of(at).to_string())
-        .bind(r.institution.as_str())
-        .bind(r.office.as_str())
-        .bind(r.recipient.as_str())
-        .bind(code_int(r.reference.code()))
-        .bind(code_int(r.validity.code()))
-        .execute(&mut *tx)
-        .await?;
-        written += usize::try_from(result.rows_affected()).unwrap_or(0);
+        let key = import_key(r);
+        let new = NewVerification {
+            client_id: &key,
+            verified_at: at,
+            institution: &r.institution,
+            office_number: r.office.as_str(),
+            recipient_number: r.recipient.as_str(),
+            reference_class: r.reference,
+            validity: r.validity,
+            source: Source::Import,
+        };
+        if verifications::insert(&mut *tx, &new).await?.is_some() {
+            written += 1;
+        }
     }
     tx.commit().await?;
     Ok(written)

@@ -18,7 +18,7 @@ use domain::screening::{self, Category, InputBuilder, ScreeningInput, ScreeningR
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
 use crate::error::ServiceError;
-use crate::store::tickets;
+use crate::store::{self, tickets};
 
 /// A screening's input and the 台帳 ids of the recipients in it (for the audit log).
 pub struct Loaded {
@@ -59,41 +59,26 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 pub async fn load(db: &Db, office: &str, month: (i32, u32)) -> anyhow::Result<Loaded> {
     let (first, last) = screening::period(month).context("対象月が範囲外です")?;
     let (from, until) = (first.to_string(), last.to_string());
-    let verifications: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT recipient_number, institution_code, verified_date, validity FROM verifications \
-         WHERE office_number = $1 AND verified_date >= $2 AND verified_date <= $3 \
-         GROUP BY recipient_number, institution_code, verified_date, validity \
-         ORDER BY recipient_number, institution_code, verified_date, validity",
-    )
-    .bind(office)
-    .bind(&from)
-    .bind(&until)
-    .fetch_all(&db.pool)
-    .await?;
+    let verifications =
+        store::verifications::verdict_days_of_office(&db.pool, office, &from, &until).await?;
     let recipients: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT id, recipient_number, name FROM recipients WHERE office_number = $1 ORDER BY recipient_number",
     )
     .bind(office)
     .fetch_all(&db.pool)
     .await?;
-    let institutions: Vec<(String, String)> = sqlx::query_as(
-        "SELECT i.code, i.name FROM institutions i WHERE i.code IN (\
-           SELECT DISTINCT v.institution_code FROM verifications v \
-           WHERE v.office_number = $1 AND v.verified_date >= $2 AND v.verified_date <= $3) \
-         ORDER BY i.code",
-    )
-    .bind(office)
-    .bind(&from)
-    .bind(&until)
-    .fetch_all(&db.pool)
-    .await?;
+    let institutions =
+        store::verifications::institutions_of_office(&db.pool, office, &from, &until).await?;
     let months: Vec<String> = (-2..=0)
         .map(|k| screening::month_label(screening::shift_month(month, k)))
         .collect();
     let tickets = tickets::active_of_office_in_months(&db.pool, office, &months).await?;
 
     let mut builder = InputBuilder::for_month(office, month);
-    let in_input: HashSet<&str> = verifications.iter().map(|v| v.0.as_str()).collect();
+    let in_input: HashSet<&str> = verifications
+        .iter()
+        .map(|v| v.recipient_number.as_str())
+        .collect();
     for (_, number, name) in &recipients {
         if in_input.contains(number.as_str()) {
             builder.recipient(number, name);
@@ -103,11 +88,11 @@ pub async fn load(db: &Db, office: &str, month: (i32, u32)) -> anyhow::Result<Lo
         builder.institution(code, name);
     }
     let mut skipped = 0usize;
-    for (recipient, institution, date, verdict) in &verifications {
-        let verdict = QualificationValidity::from_code(&verdict.to_string());
-        match (parse_date(date), verdict) {
+    for v in &verifications {
+        let verdict = QualificationValidity::from_code(&v.validity.to_string());
+        match (parse_date(&v.verified_date), verdict) {
             (Some(date), Some(verdict)) => {
-                builder.verification(recipient, institution, date, verdict);
+                builder.verification(&v.recipient_number, &v.institution_code, date, verdict);
             }
             _ => skipped += 1,
         }

@@ -13,14 +13,17 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use domain::api::Role;
-use domain::codes::{Presence, SingleOrCombined, TicketType, TreatmentType};
+use domain::codes::{
+    Presence, QualificationValidity, ReferenceClass, SingleOrCombined, TicketType, TreatmentType,
+};
 use domain::numbers::{IndividualNumber, InstitutionCode, PublicPayerNumber, RecipientNumber};
 use domain::ticket::Ticket;
 
-use crate::db::{insert_rows, instant_text, now_text, Db, Value};
+use crate::db::{insert_rows, now_text, Db, Value};
 use crate::keys::Keys;
 use crate::store;
 use crate::store::tickets::NewTicket;
+use crate::store::verifications::{NewVerification, Source};
 
 /// Every demo account's password (README: "Demo logins").
 pub const DEMO_PASSWORD: &str = "demo-pass";
@@ -236,14 +239,13 @@ fn ym(date: NaiveDate) -> String {
 }
 
 /// A JST time of day on `date`, as stored (UTC text).
-fn jst_instant(date: NaiveDate, hour: u32, minute: u32) -> String {
+fn jst_utc(date: NaiveDate, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
     let local = date.and_hms_opt(hour, minute, 0).unwrap_or_default();
-    let utc = domain::jst::offset()
+    domain::jst::offset()
         .from_local_datetime(&local)
         .single()
         .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_default();
-    instant_text(utc)
+        .unwrap_or_default()
 }
 
 struct Person {
@@ -484,7 +486,7 @@ pub async fn demo(
 
     // Tickets and verifications.
     let mut tickets: Vec<(&'static str, i64, Ticket)> = Vec::new();
-    let mut verifications: Vec<Vec<Value>> = Vec::new();
+    let mut verifications: Vec<SeedVerification> = Vec::new();
     let mut issue_seq = 0usize;
     let mut frequent = Vec::new();
     let mut unentrusted = Vec::new();
@@ -652,7 +654,7 @@ pub async fn demo(
                     person,
                     reference,
                     1,
-                ));
+                )?);
                 // The pharmacy on the same day, when there is a 調剤券.
                 if (p_index + m) % 2 == 0 && !is_frequent {
                     verifications.push(verification(
@@ -663,7 +665,7 @@ pub async fn demo(
                         person,
                         reference,
                         1,
-                    ));
+                    )?);
                 }
             }
             if is_frequent && m == 1 {
@@ -689,8 +691,8 @@ pub async fn demo(
             if let Some(other) = other {
                 let day1 = start + Duration::days(9);
                 let day2 = start + Duration::days(16);
-                verifications.push(verification(&day1, 20, 15, &other.code, person, 2, 6));
-                verifications.push(verification(&day2, 21, 40, &other.code, person, 2, 6));
+                verifications.push(verification(&day1, 20, 15, &other.code, person, 2, 6)?);
+                verifications.push(verification(&day2, 21, 40, &other.code, person, 2, 6)?);
                 if local_index == 6 {
                     // 事後委託: the office later issued a ticket covering the first (night) visit only.
                     issue_seq += 1;
@@ -724,24 +726,11 @@ pub async fn demo(
         })
         .collect();
     store::tickets::insert_many(&mut tx, &new).await?;
-    insert_rows(
-        &mut tx,
-        "verifications",
-        &[
-            "client_id",
-            "verified_at",
-            "verified_date",
-            "institution_code",
-            "office_number",
-            "recipient_number",
-            "reference_class",
-            "validity",
-            "offline",
-            "source",
-        ],
-        &verifications,
-    )
-    .await?;
+    let new: Vec<NewVerification<'_>> = verifications
+        .iter()
+        .map(SeedVerification::new_verification)
+        .collect();
+    store::verifications::insert_many(&mut tx, &new).await?;
 
     // Staff accounts.
     let tokyo_clinic = institutions
@@ -885,6 +874,32 @@ pub async fn demo(
     Ok(report)
 }
 
+/// A seeded verification (source `seed`), owned until the bulk insert.
+struct SeedVerification {
+    client_id: String,
+    verified_at: chrono::DateTime<chrono::Utc>,
+    institution: InstitutionCode,
+    office: &'static str,
+    number: String,
+    reference: ReferenceClass,
+    validity: QualificationValidity,
+}
+
+impl SeedVerification {
+    fn new_verification(&self) -> NewVerification<'_> {
+        NewVerification {
+            client_id: &self.client_id,
+            verified_at: self.verified_at,
+            institution: &self.institution,
+            office_number: self.office,
+            recipient_number: &self.number,
+            reference_class: self.reference,
+            validity: self.validity,
+            source: Source::Seed,
+        }
+    }
+}
+
 fn verification(
     day: &NaiveDate,
     hour: u32,
@@ -893,27 +908,26 @@ fn verification(
     person: &Person,
     reference: i64,
     validity: i64,
-) -> Vec<Value> {
-    vec![
-        format!(
+) -> anyhow::Result<SeedVerification> {
+    Ok(SeedVerification {
+        client_id: format!(
             "seed:{}:{}:{}:{}:{}",
             person.office,
             person.number,
             institution,
             day,
             hour * 60 + minute
-        )
-        .into(),
-        jst_instant(*day, hour, minute).into(),
-        day.to_string().into(),
-        institution.into(),
-        person.office.into(),
-        person.number.clone().into(),
-        reference.into(),
-        validity.into(),
-        0i64.into(),
-        "seed".into(),
-    ]
+        ),
+        verified_at: jst_utc(*day, hour, minute),
+        institution: InstitutionCode::parse(institution)
+            .map_err(|e| anyhow::anyhow!("seed 医療機関コード {institution}: {e}"))?,
+        office: person.office,
+        number: person.number.clone(),
+        reference: ReferenceClass::from_code(&reference.to_string())
+            .ok_or_else(|| anyhow::anyhow!("seed 照会区分 {reference}"))?,
+        validity: QualificationValidity::from_code(&validity.to_string())
+            .ok_or_else(|| anyhow::anyhow!("seed 資格有効性 {validity}"))?,
+    })
 }
 
 fn retroactive_ticket(

@@ -33,6 +33,7 @@ use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::today_jst;
 use crate::health::{self, Importer, Shown};
+use crate::store::verifications;
 use crate::{audit, scope};
 
 /// Largest upload: a year of 健診 of a large office, or a month of レセ電.
@@ -252,8 +253,6 @@ async fn psychotropic(
     ))
 }
 
-type VerificationRow = (String, String, String, i64, i64, String);
-
 async fn clinic_view(
     State(state): State<AppState>,
     caller: Caller,
@@ -263,19 +262,17 @@ async fn clinic_view(
     let not_found = || AppError::not_found("資格確認");
     let id: i64 = verification_id.trim().parse().map_err(|_| not_found())?;
     let db = &state.db;
-    let row: Option<VerificationRow> = sqlx::query_as(
-        "SELECT institution_code, office_number, recipient_number, reference_class, validity, verified_date \
-         FROM verifications WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?;
+    let stored = verifications::by_id(&db.pool, id).await?;
     // Another institution's verification answers as one that does not exist.
-    let Some((code, office, recipient_number, reference_class, validity, verified_date)) =
-        row.filter(|r| r.0 == institution)
-    else {
+    let Some(stored) = stored.filter(|v| v.institution_code == institution) else {
         return Err(not_found());
     };
+    let code = stored.institution_code;
+    let office = stored.office_number;
+    let recipient_number = stored.recipient_number;
+    let reference_class = verifications::code_number(stored.reference_class.code());
+    let validity = verifications::code_number(stored.validity.code());
+    let verified_date = stored.verified_date.to_string();
     let refuse =
         |message: String| AppError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message);
     if reference_class != 1 {
@@ -295,15 +292,11 @@ async fn clinic_view(
             ))
         }
     }
-    let consent: Option<(i64, i64)> =
-        sqlx::query_as("SELECT drug_info, checkup_info FROM consents WHERE verification_id = $1")
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?;
+    let consent = verifications::consent(&db.pool, id).await?;
     let shown = match consent {
-        Some((drugs, checkups)) if drugs != 0 || checkups != 0 => Shown {
-            drugs: drugs != 0,
-            checkups: checkups != 0,
+        Some(c) if c.drug_info || c.checkup_info => Shown {
+            drugs: c.drug_info,
+            checkups: c.checkup_info,
         },
         _ => {
             return Err(refuse(

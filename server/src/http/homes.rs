@@ -15,7 +15,7 @@ use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::today_jst;
 use crate::store::tickets;
-use crate::{audit, scope};
+use crate::{audit, scope, store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -130,13 +130,8 @@ async fn office_home(
     .await?;
     let tickets_this_month =
         tickets::count_active_of_office_month(&db.pool, &office, &month_of(today)).await?;
-    let (yesterday_count,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM verifications WHERE office_number = $1 AND verified_date = $2",
-    )
-    .bind(&office)
-    .bind(&yesterday)
-    .fetch_one(&db.pool)
-    .await?;
+    let yesterday_count =
+        store::verifications::count_of_office_on(&db.pool, &office, &yesterday).await?;
     let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {SUMMARY_COLUMNS} FROM recipients WHERE office_number = $1 ORDER BY updated_at DESC, id DESC LIMIT 10"
     )))
@@ -161,7 +156,7 @@ async fn office_home(
         recipients_total: u64::try_from(total).unwrap_or(0),
         recipients_without_card: u64::try_from(without_card).unwrap_or(0),
         tickets_this_month,
-        verifications_yesterday: u64::try_from(yesterday_count).unwrap_or(0),
+        verifications_yesterday: yesterday_count,
         recent,
     }))
 }
@@ -181,13 +176,8 @@ async fn institution_home(
     .await?;
     let tickets_this_month =
         tickets::count_active_at_institution_month(&db.pool, &code, &month_of(today)).await?;
-    let (verified,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM verifications WHERE institution_code = $1 AND verified_date = $2",
-    )
-    .bind(&code)
-    .bind(today.to_string())
-    .fetch_one(&db.pool)
-    .await?;
+    let verified =
+        store::verifications::count_at_institution_on(&db.pool, &code, &today.to_string()).await?;
     let label = u8::try_from(score_table)
         .ok()
         .and_then(domain::numbers::ScoreTable::from_code)
@@ -204,7 +194,7 @@ async fn institution_home(
         score_table: label,
         online_capable: online != 0,
         tickets_this_month,
-        verifications_today: u64::try_from(verified).unwrap_or(0),
+        verifications_today: verified,
     }))
 }
 
@@ -267,7 +257,7 @@ async fn operator_home(
         institutions: db.count("SELECT COUNT(*) FROM institutions").await?,
         recipients: db.count("SELECT COUNT(*) FROM recipients").await?,
         tickets: tickets::count_all(&db.pool).await?,
-        verifications: db.count("SELECT COUNT(*) FROM verifications").await?,
+        verifications: store::verifications::count_all(&db.pool).await?,
         users: db.count("SELECT COUNT(*) FROM users").await?,
         database: db.backend_label().to_string(),
     }))

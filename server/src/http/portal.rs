@@ -30,8 +30,9 @@ use super::error::AppError;
 use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::{today_jst, Db};
+use crate::store::audit::{AccessQuery, AccessRecord};
 use crate::store::tickets::{self, StoredTicket};
-use crate::{audit, scope};
+use crate::{audit, scope, store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -350,22 +351,16 @@ async fn health(
 
 // ---------------------------------------------------------------- 自己情報の提供記録
 
-/// Rows of `audit_log` about the recipient, and the verifications of the 実績ログ that
-/// came by import or demo seed (`source` import/seed: they have no audit row of their own;
-/// online and offline verifications do, written by `http::verify`).
-const ACCESS_UNION: &str = "\
-    SELECT a.at AS at, a.actor_role AS actor_role, a.actor_label AS actor_label, a.action AS action, \
-           a.detail AS detail, CAST(0 AS BIGINT) AS src, a.id AS id \
-    FROM audit_log a WHERE a.recipient_id = $1 AND ($4 = 1 OR a.actor_role <> 'recipient') \
-    UNION ALL \
-    SELECT v.verified_at, 'clinic', COALESCE(i.name, v.institution_code), 'verification', \
-           CAST(v.validity AS TEXT) || ':' || CAST(v.reference_class AS TEXT), CAST(1 AS BIGINT), v.id \
-    FROM verifications v LEFT JOIN institutions i ON i.code = v.institution_code \
-    WHERE v.office_number = $2 AND v.recipient_number = $3 AND v.source IN ('import', 'seed')";
-
-type AccessRow = (String, String, String, String, String, i64, i64);
-
-fn access_entry((at, role, label, action, detail, src, _id): AccessRow) -> PortalAccessEntry {
+fn access_entry(record: AccessRecord) -> PortalAccessEntry {
+    let AccessRecord {
+        at,
+        actor_role: role,
+        actor_label: label,
+        action,
+        detail,
+        from_verification,
+        id: _,
+    } = record;
     let jst = DateTime::parse_from_rfc3339(&at)
         .ok()
         .map(|t| domain::jst::to_jst(t.with_timezone(&Utc)));
@@ -374,7 +369,7 @@ fn access_entry((at, role, label, action, detail, src, _id): AccessRow) -> Porta
         None => (at.chars().take(10).collect(), String::new()),
     };
     let actor = PortalAccessActor::from_role(&role);
-    let detail = if src == 1 {
+    let detail = if from_verification {
         let (validity, class) = detail.split_once(':').unwrap_or((detail.as_str(), ""));
         access_verification_detail(validity, class)
     } else {
@@ -406,30 +401,21 @@ async fn access_log(
     let include_own = matches!(param(&params, "own"), Some("1" | "true"));
     let db = &state.db;
     let coverage = coverage(db, id, today_jst()).await?;
-    let own_flag = i64::from(include_own);
-    let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM ({ACCESS_UNION}) AS x"
-    )))
-    .bind(id)
-    .bind(&coverage.office_number)
-    .bind(&coverage.recipient_number)
-    .bind(own_flag)
-    .fetch_one(&db.pool)
-    .await?;
+    let query = AccessQuery {
+        recipient_id: id,
+        office_number: &coverage.office_number,
+        recipient_number: &coverage.recipient_number,
+        include_own,
+    };
+    let total = store::audit::count_access(&db.pool, &query).await?;
     let per_page = PORTAL_ACCESS_LOG_PER_PAGE;
-    let rows: Vec<AccessRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT at, actor_role, actor_label, action, detail, src, id FROM ({ACCESS_UNION}) AS x \
-         ORDER BY at DESC, src DESC, id DESC LIMIT $5 OFFSET $6"
-    )))
-    .bind(id)
-    .bind(&coverage.office_number)
-    .bind(&coverage.recipient_number)
-    .bind(own_flag)
-    .bind(i64::from(per_page))
-    .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
-    .fetch_all(&db.pool)
+    let rows = store::audit::access_page(
+        &db.pool,
+        &query,
+        i64::from(per_page),
+        i64::from(page.saturating_sub(1)) * i64::from(per_page),
+    )
     .await?;
-    let total = u64::try_from(total).unwrap_or(0);
     let pages = u32::try_from(total.div_ceil(u64::from(per_page)))
         .unwrap_or(u32::MAX)
         .max(1);

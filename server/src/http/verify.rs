@@ -20,14 +20,14 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use sqlx::Row as _;
 
 use domain::api::{
     CardVerifyRequest, ConsentRecord, ConsentRequest, ErrorCode, NumberVerifyRequest,
     OfficeContact, PersonBlock, Roster, RosterEntry, RosterQuery, SyncItemResult, SyncRequest,
-    SyncResponse, SyncStatus, TodayVerifications, VerificationLogEntry, VerificationMeta,
-    VerificationResult, SYNC_MAX_ITEMS,
+    SyncResponse, SyncStatus, TodayVerifications, VerificationMeta, VerificationResult,
+    SYNC_MAX_ITEMS,
 };
 use domain::codes::{CodeValue, QualificationValidity, ReferenceClass, Sex};
 use domain::error::FieldError;
@@ -41,6 +41,7 @@ use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::{instant_text, now_text, placeholders, today_jst, Db, Row};
 use crate::store::tickets;
+use crate::store::verifications::{self, NewVerification, Source, StoredVerification as Stored};
 use crate::{audit, scope, store};
 
 pub fn router() -> Router<AppState> {
@@ -131,7 +132,7 @@ async fn verify_card(
     domain::api::check_client_id(&req.client_id).map_err(|e| AppError::validation(vec![e]))?;
     let db = &state.db;
     // A retried request: its challenge is spent, but the first answer stands.
-    if let Some(stored) = Stored::by_client_id(db, &req.client_id).await? {
+    if let Some(stored) = stored_by_client_id(db, &req.client_id).await? {
         let subject = &req.certificate.subject;
         stored.check_same(
             &institution,
@@ -185,13 +186,13 @@ async fn verify_card(
         recipient_number: &recipient.recipient_number,
         reference_class: ReferenceClass::Card,
         validity: decision.validity,
-        offline: false,
+        source: Source::Online,
     };
     let audit = Some((recipient.id, decision.validity.label_ja().to_string()));
-    let Some((id, consent)) = new.insert(db, &caller, audit, consent).await? else {
+    let Some((id, consent)) = insert(db, &new, &caller, audit, consent).await? else {
         return replay(db, &req.client_id, &institution).await.map(Json);
     };
-    let meta = new.meta(Some(id), false);
+    let meta = meta(&new, Some(id), false);
     let office = recipient.contact_for(decision.validity, date);
     Ok(Json(VerificationResult::new(
         meta,
@@ -326,68 +327,16 @@ async fn today(
     let institution = caller_institution(&caller)?;
     let db = &state.db;
     let date = today_jst();
-    type LogRow = (
-        i64,
-        String,
-        i64,
-        i64,
-        String,
-        String,
-        i64,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-    );
-    // Names only for 1, 2 and 6: a 4 shows nothing but what was typed.
-    let rows: Vec<LogRow> = sqlx::query_as(
-        "SELECT v.id, v.verified_at, v.reference_class, v.validity, v.office_number, v.recipient_number, v.offline, \
-                r.id, r.name, r.name_kana, c.drug_info, c.checkup_info, c.recorded_at \
-         FROM verifications v \
-         LEFT JOIN recipients r ON r.office_number = v.office_number \
-              AND r.recipient_number = v.recipient_number AND v.validity <> 4 \
-         LEFT JOIN consents c ON c.verification_id = v.id \
-         WHERE v.institution_code = $1 AND v.verified_date = $2 \
-         ORDER BY v.verified_at DESC, v.id DESC",
-    )
-    .bind(institution.as_str())
-    .bind(date.to_string())
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = verifications::of_institution_on(&db.pool, &institution, date).await?;
     let mut ids = Vec::new();
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        let (id, verified_at, reference, validity, office_number, recipient_number, offline) =
-            (row.0, row.1, row.2, row.3, row.4, row.5, row.6);
-        if let Some(rid) = row.7 {
+        if let Some(rid) = row.recipient_id {
             if !ids.contains(&rid) {
                 ids.push(rid);
             }
         }
-        let validity = validity_from_db(validity)?;
-        let consent = match (row.10, row.11, row.12) {
-            (Some(drug), Some(checkup), Some(recorded_at)) => Some(ConsentRecord {
-                drug_info: drug != 0,
-                checkup_info: checkup != 0,
-                recorded_at,
-            }),
-            _ => None,
-        };
-        items.push(VerificationLogEntry {
-            id,
-            verified_at,
-            reference_class: reference_from_db(reference)?,
-            validity,
-            screen_label: validity.screen_label_ja().to_string(),
-            office_number,
-            recipient_number,
-            name: row.8,
-            name_kana: row.9,
-            offline: offline != 0,
-            consent,
-        });
+        items.push(row.entry);
     }
     audit::record_many(db, &caller, "verification.list", &ids, "本日の資格確認実績").await?;
     Ok(Json(TodayVerifications { date, items }))
@@ -423,7 +372,7 @@ pub async fn by_number(
     };
     let date = domain::jst::date_of(at);
     let entry = req.check(date).map_err(AppError::validation)?;
-    if let Some(stored) = Stored::by_client_id(db, &req.client_id).await? {
+    if let Some(stored) = stored_by_client_id(db, &req.client_id).await? {
         stored.check_same(
             institution,
             ReferenceClass::NumberEntry,
@@ -462,7 +411,11 @@ pub async fn by_number(
         recipient_number: entry.recipient_number.as_str(),
         reference_class: ReferenceClass::NumberEntry,
         validity: decision.validity,
-        offline,
+        source: if offline {
+            Source::Offline
+        } else {
+            Source::Online
+        },
     };
     let audit = recipient.as_ref().map(|r| {
         let label = decision.validity.label_ja();
@@ -473,14 +426,14 @@ pub async fn by_number(
         };
         (r.id, detail)
     });
-    let Some((id, _)) = new.insert(db, caller, audit, None).await? else {
+    let Some((id, _)) = insert(db, &new, caller, audit, None).await? else {
         return replay(db, &req.client_id, institution).await;
     };
     let office = recipient
         .as_ref()
         .and_then(|r| r.contact_for(decision.validity, date));
     Ok(VerificationResult::new(
-        new.meta(Some(id), false),
+        meta(&new, Some(id), false),
         decision.validity,
         decision.tickets,
         recipient.as_ref().map(Recipient::person),
@@ -495,7 +448,7 @@ async fn replay(
     client_id: &str,
     institution: &InstitutionCode,
 ) -> Result<VerificationResult, AppError> {
-    let stored = Stored::by_client_id(db, client_id)
+    let stored = stored_by_client_id(db, client_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("verification {client_id} vanished after a conflict"))?;
     if stored.institution_code != institution.as_str() {
@@ -520,158 +473,80 @@ fn client_id_taken() -> AppError {
     )
 }
 
-/// A verification about to be written.
-struct NewVerification<'a> {
-    client_id: &'a str,
-    verified_at: DateTime<Utc>,
-    institution: &'a InstitutionCode,
-    office_number: &'a str,
-    recipient_number: &'a str,
-    reference_class: ReferenceClass,
-    validity: QualificationValidity,
-    offline: bool,
+/// Insert a verification, the consent if any, and their audit rows (`audit`: whose data
+/// was read, with the detail) in one transaction. `None` when the `client_id` was already
+/// stored: nothing written.
+async fn insert(
+    db: &Db,
+    new: &NewVerification<'_>,
+    caller: &Caller,
+    audit: Option<(i64, String)>,
+    consent: Option<ConsentRequest>,
+) -> Result<Option<(i64, Option<ConsentRecord>)>, AppError> {
+    let mut tx = db.pool.begin().await?;
+    let Some(id) = verifications::insert(&mut *tx, new).await? else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let consent = match consent {
+        Some(c) => Some(verifications::insert_consent(&mut tx, id, &c, &now_text()).await?),
+        None => None,
+    };
+    if let Some((recipient_id, detail)) = &audit {
+        audit::record_in(&mut tx, caller, "verification", Some(*recipient_id), detail).await?;
+        if let Some(c) = &consent {
+            audit::record_in(
+                &mut tx,
+                caller,
+                "consent",
+                Some(*recipient_id),
+                &consent_detail(c),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Some((id, consent)))
 }
 
-impl NewVerification<'_> {
-    /// Insert it, the consent if any, and their audit rows (`audit`: whose data was read,
-    /// with the detail) in one transaction. `None` when the `client_id` was already
-    /// stored: nothing written.
-    async fn insert(
-        &self,
-        db: &Db,
-        caller: &Caller,
-        audit: Option<(i64, String)>,
-        consent: Option<ConsentRequest>,
-    ) -> Result<Option<(i64, Option<ConsentRecord>)>, AppError> {
-        let mut tx = db.pool.begin().await?;
-        let id: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO verifications (client_id, verified_at, verified_date, institution_code, office_number, \
-                                        recipient_number, reference_class, validity, offline, source) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (client_id) DO NOTHING RETURNING id",
-        )
-        .bind(self.client_id)
-        .bind(instant_text(self.verified_at))
-        .bind(domain::jst::date_of(self.verified_at).to_string())
-        .bind(self.institution.as_str())
-        .bind(self.office_number)
-        .bind(self.recipient_number)
-        .bind(code_number(self.reference_class.code()))
-        .bind(code_number(self.validity.code()))
-        .bind(i64::from(self.offline))
-        .bind(if self.offline { "offline" } else { "online" })
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((id,)) = id else {
-            tx.rollback().await?;
-            return Ok(None);
-        };
-        let consent = match consent {
-            Some(c) => {
-                let recorded_at = now_text();
-                sqlx::query(
-                    "INSERT INTO consents (verification_id, drug_info, checkup_info, recorded_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(i64::from(c.drug_info))
-                .bind(i64::from(c.checkup_info))
-                .bind(&recorded_at)
-                .execute(&mut *tx)
-                .await?;
-                Some(ConsentRecord {
-                    drug_info: c.drug_info,
-                    checkup_info: c.checkup_info,
-                    recorded_at,
-                })
-            }
-            None => None,
-        };
-        if let Some((recipient_id, detail)) = &audit {
-            audit::record_in(&mut tx, caller, "verification", Some(*recipient_id), detail).await?;
-            if let Some(c) = &consent {
-                audit::record_in(
-                    &mut tx,
-                    caller,
-                    "consent",
-                    Some(*recipient_id),
-                    &consent_detail(c),
-                )
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(Some((id, consent)))
-    }
-
-    fn meta(&self, id: Option<i64>, already_stored: bool) -> VerificationMeta {
-        VerificationMeta {
-            verification_id: id,
-            client_id: self.client_id.to_string(),
-            institution_code: self.institution.as_str().to_string(),
-            verified_at: instant_text(self.verified_at),
-            verified_date: domain::jst::date_of(self.verified_at),
-            reference_class: self.reference_class,
-            office_number: self.office_number.to_string(),
-            recipient_number: self.recipient_number.to_string(),
-            offline: self.offline,
-            already_stored,
-        }
+fn meta(new: &NewVerification<'_>, id: Option<i64>, already_stored: bool) -> VerificationMeta {
+    VerificationMeta {
+        verification_id: id,
+        client_id: new.client_id.to_string(),
+        institution_code: new.institution.as_str().to_string(),
+        verified_at: instant_text(new.verified_at),
+        verified_date: domain::jst::date_of(new.verified_at),
+        reference_class: new.reference_class,
+        office_number: new.office_number.to_string(),
+        recipient_number: new.recipient_number.to_string(),
+        offline: new.source == Source::Offline,
+        already_stored,
     }
 }
 
 /// A stored verification, found by its `client_id`.
-struct Stored {
-    id: i64,
-    client_id: String,
-    verified_at: String,
-    verified_date: NaiveDate,
-    institution_code: String,
-    office_number: String,
-    recipient_number: String,
-    reference_class: ReferenceClass,
-    validity: QualificationValidity,
-    offline: bool,
+async fn stored_by_client_id(db: &Db, client_id: &str) -> Result<Option<Stored>, AppError> {
+    Ok(verifications::by_client_id(&db.pool, client_id).await?)
 }
 
-impl Stored {
-    async fn by_client_id(db: &Db, client_id: &str) -> Result<Option<Stored>, AppError> {
-        type StoredRow = (i64, String, String, String, String, String, i64, i64, i64);
-        let row: Option<StoredRow> = sqlx::query_as(
-            "SELECT id, verified_at, verified_date, institution_code, office_number, recipient_number, \
-                    reference_class, validity, offline \
-             FROM verifications WHERE client_id = $1",
-        )
-        .bind(client_id)
-        .fetch_optional(&db.pool)
-        .await?;
-        let Some((
-            id,
-            verified_at,
-            date,
-            institution_code,
-            office_number,
-            recipient_number,
-            reference,
-            validity,
-            offline,
-        )) = row
-        else {
-            return Ok(None);
-        };
-        Ok(Some(Stored {
-            id,
-            client_id: client_id.to_string(),
-            verified_at,
-            verified_date: date_from_db(&date)?,
-            institution_code,
-            office_number,
-            recipient_number,
-            reference_class: reference_from_db(reference)?,
-            validity: validity_from_db(validity)?,
-            offline: offline != 0,
-        }))
-    }
+/// What a retry of a stored verification answers.
+trait Replay {
+    fn check_same(
+        &self,
+        institution: &InstitutionCode,
+        reference_class: ReferenceClass,
+        office_number: &str,
+        recipient_number: &str,
+    ) -> Result<(), AppError>;
 
+    async fn result(
+        &self,
+        db: &Db,
+        institution: &InstitutionCode,
+    ) -> Result<VerificationResult, AppError>;
+}
+
+impl Replay for Stored {
     /// A retry must be the same verification: same institution, route and numbers.
     fn check_same(
         &self,
@@ -723,12 +598,7 @@ impl Stored {
             }
             _ => Vec::new(),
         };
-        let consent: Option<(i64, i64, String)> = sqlx::query_as(
-            "SELECT drug_info, checkup_info, recorded_at FROM consents WHERE verification_id = $1",
-        )
-        .bind(self.id)
-        .fetch_optional(&db.pool)
-        .await?;
+        let consent = verifications::consent(&db.pool, self.id).await?;
         let meta = VerificationMeta {
             verification_id: Some(self.id),
             client_id: self.client_id.clone(),
@@ -749,11 +619,7 @@ impl Stored {
             recipient
                 .as_ref()
                 .and_then(|r| r.contact_for(self.validity, self.verified_date)),
-            consent.map(|(drug, checkup, recorded_at)| ConsentRecord {
-                drug_info: drug != 0,
-                checkup_info: checkup != 0,
-                recorded_at,
-            }),
+            consent,
         ))
     }
 }
@@ -1039,11 +905,6 @@ fn consent_detail(c: &ConsentRecord) -> String {
 
 // ---------------------------------------------------------------- stored values
 
-/// A one-digit code ("1", "6") as the INTEGER it is stored as.
-fn code_number(code: &str) -> i64 {
-    code.parse().unwrap_or(0)
-}
-
 fn code_from_db<T: CodeValue>(code: &str) -> Result<T, AppError> {
     T::from_code(code).ok_or_else(|| {
         AppError::from(anyhow::anyhow!(
@@ -1051,14 +912,6 @@ fn code_from_db<T: CodeValue>(code: &str) -> Result<T, AppError> {
             T::ITEM
         ))
     })
-}
-
-fn validity_from_db(n: i64) -> Result<QualificationValidity, AppError> {
-    code_from_db(&n.to_string())
-}
-
-fn reference_from_db(n: i64) -> Result<ReferenceClass, AppError> {
-    code_from_db(&n.to_string())
 }
 
 fn date_from_db(s: &str) -> Result<NaiveDate, AppError> {

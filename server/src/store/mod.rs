@@ -10,9 +10,11 @@
 //!   errors are `anyhow::Error`, which handlers turn into their internal error with `?`.
 //!   Scope checks stay with the callers: a store filters on what it is given.
 
+pub mod audit;
 pub mod cards;
 pub mod institutions;
 pub mod offices;
 pub mod people;
 pub mod tickets;
 pub mod users;
+pub mod verifications;

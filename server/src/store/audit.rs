@@ -1,0 +1,174 @@
+//! 自己情報の提供記録: the `audit_log` table, append-only.
+//!
+//! [`insert`] writes one row (pass `&db.pool`, or `&mut *tx` to commit it with what it
+//! belongs to); [`insert_many`] the same access for many recipients with multi-row
+//! statements. `crate::audit` decides what is recorded; this module only writes it.
+//!
+//! The portal's 自己情報の提供記録 reads a recipient's rows with the verifications that
+//! came by import or seed (they have no audit row of their own): [`count_access`],
+//! [`access_page`].
+
+use sqlx::{AnyConnection, AnyExecutor};
+
+use crate::db::{insert_rows, Value};
+
+/// One access to record.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    /// UTC RFC 3339 (`crate::db::now_text`).
+    pub at: &'a str,
+    pub actor_role: &'a str,
+    pub actor_id: &'a str,
+    pub actor_label: &'a str,
+    pub action: &'a str,
+    pub detail: &'a str,
+}
+
+const COLUMNS: [&str; 7] = [
+    "at",
+    "actor_role",
+    "actor_id",
+    "actor_label",
+    "action",
+    "recipient_id",
+    "detail",
+];
+
+/// Write one access to one recipient's data (or to none).
+pub async fn insert<'e>(
+    exec: impl AnyExecutor<'e>,
+    entry: &Entry<'_>,
+    recipient_id: Option<i64>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_role, actor_id, actor_label, action, recipient_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(entry.at)
+    .bind(entry.actor_role)
+    .bind(entry.actor_id)
+    .bind(entry.actor_label)
+    .bind(entry.action)
+    .bind(recipient_id)
+    .bind(entry.detail)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Write the same access once for each recipient, with multi-row statements (a screening
+/// of a large office names 100,000 recipients).
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    entry: &Entry<'_>,
+    recipient_ids: &[i64],
+) -> anyhow::Result<()> {
+    let rows: Vec<Vec<Value>> = recipient_ids
+        .iter()
+        .map(|id| {
+            vec![
+                entry.at.into(),
+                entry.actor_role.into(),
+                entry.actor_id.into(),
+                entry.actor_label.into(),
+                entry.action.into(),
+                (*id).into(),
+                entry.detail.into(),
+            ]
+        })
+        .collect();
+    insert_rows(conn, "audit_log", &COLUMNS, &rows).await
+}
+
+// ---------------------------------------------------------------- 自己情報の提供記録
+
+/// Whose 提供記録 to read.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessQuery<'a> {
+    pub recipient_id: i64,
+    /// The recipient's current record (公費負担者番号, 受給者番号): verifications are by number.
+    pub office_number: &'a str,
+    pub recipient_number: &'a str,
+    /// Include the recipient's own accesses (actor role `recipient`).
+    pub include_own: bool,
+}
+
+/// One line of a 提供記録: an audit row, or an imported or seeded verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRecord {
+    /// UTC RFC 3339.
+    pub at: String,
+    pub actor_role: String,
+    pub actor_label: String,
+    pub action: String,
+    /// An audit row's detail; for a verification `<validity>:<reference_class>` (codes).
+    pub detail: String,
+    /// A verification without an audit row of its own.
+    pub from_verification: bool,
+    pub id: i64,
+}
+
+/// Rows of `audit_log` about the recipient, and the verifications of the 実績ログ that
+/// came by import or demo seed (`source` import/seed: they have no audit row of their own;
+/// online and offline verifications do, written by `http::verify`).
+const ACCESS_UNION: &str = "\
+    SELECT a.at AS at, a.actor_role AS actor_role, a.actor_label AS actor_label, a.action AS action, \
+           a.detail AS detail, CAST(0 AS BIGINT) AS src, a.id AS id \
+    FROM audit_log a WHERE a.recipient_id = $1 AND ($4 = 1 OR a.actor_role <> 'recipient') \
+    UNION ALL \
+    SELECT v.verified_at, 'clinic', COALESCE(i.name, v.institution_code), 'verification', \
+           CAST(v.validity AS TEXT) || ':' || CAST(v.reference_class AS TEXT), CAST(1 AS BIGINT), v.id \
+    FROM verifications v LEFT JOIN institutions i ON i.code = v.institution_code \
+    WHERE v.office_number = $2 AND v.recipient_number = $3 AND v.source IN ('import', 'seed')";
+
+/// How many lines the recipient's 提供記録 has.
+pub async fn count_access<'e>(
+    exec: impl AnyExecutor<'e>,
+    q: &AccessQuery<'_>,
+) -> anyhow::Result<u64> {
+    let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM ({ACCESS_UNION}) AS x"
+    )))
+    .bind(q.recipient_id)
+    .bind(q.office_number)
+    .bind(q.recipient_number)
+    .bind(i64::from(q.include_own))
+    .fetch_one(exec)
+    .await?;
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// `limit` lines of the recipient's 提供記録 from `offset`, newest first.
+pub async fn access_page<'e>(
+    exec: impl AnyExecutor<'e>,
+    q: &AccessQuery<'_>,
+    limit: i64,
+    offset: i64,
+) -> anyhow::Result<Vec<AccessRecord>> {
+    type AccessRow = (String, String, String, String, String, i64, i64);
+    let rows: Vec<AccessRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT at, actor_role, actor_label, action, detail, src, id FROM ({ACCESS_UNION}) AS x \
+         ORDER BY at DESC, src DESC, id DESC LIMIT $5 OFFSET $6"
+    )))
+    .bind(q.recipient_id)
+    .bind(q.office_number)
+    .bind(q.recipient_number)
+    .bind(i64::from(q.include_own))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(exec)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(at, actor_role, actor_label, action, detail, src, id)| AccessRecord {
+                at,
+                actor_role,
+                actor_label,
+                action,
+                detail,
+                from_verification: src == 1,
+                id,
+            },
+        )
+        .collect())
+}
