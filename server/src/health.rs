@@ -10,6 +10,10 @@
 //! (`skip_unmatched`): then it is listed in `skipped`, never dropped silently.
 //! Re-importing replaces: a 健診 by recipient + 受診日, a receipt's drugs by institution +
 //! 診療年月 + recipient + レセプト種別.
+//!
+//! The SQL is `crate::store::health`'s (and `store::people`'s, `offices`', `institutions`'
+//! for the recipients, offices and institutions read here); this module opens the
+//! transactions and decides.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -31,8 +35,11 @@ use domain::psychotropic::{self, Classification, DrugFacts};
 use domain::receipt::{self, ReceiptFile};
 
 use crate::auth::Caller;
-use crate::db::{insert_rows, now_text, Db, Value};
-use crate::store::tickets;
+use crate::db::{now_text, Db};
+use crate::store::health::{
+    self as store, CheckupsOf, DispensingsOf, DrugRecord, NewDispensing, NewReceiptImport,
+};
+use crate::store::{institutions, offices, people, tickets};
 
 /// The operator as an audit actor (the command line has no session).
 pub fn operator_caller(actor: &str) -> Caller {
@@ -87,22 +94,13 @@ async fn registered(
 ) -> anyhow::Result<(HashSet<String>, HashMap<(String, String), Registered>)> {
     let mut known_offices = HashSet::new();
     let mut map = HashMap::new();
+    let mut conn = db.pool.acquire().await?;
     for office in offices {
-        let exists: Option<(String,)> =
-            sqlx::query_as("SELECT number FROM offices WHERE number = $1")
-                .bind(office)
-                .fetch_optional(&db.pool)
-                .await?;
-        if exists.is_none() {
+        if offices::name(&mut conn, office).await?.is_none() {
             continue;
         }
         known_offices.insert(office.clone());
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, recipient_number, birth_date FROM recipients WHERE office_number = $1",
-        )
-        .bind(office)
-        .fetch_all(&db.pool)
-        .await?;
+        let rows = people::numbers_and_birth_dates(&mut *conn, office).await?;
         for (id, number, birth_date) in rows {
             map.insert((office.clone(), number), Registered { id, birth_date });
         }
@@ -318,190 +316,16 @@ async fn write_checkups(
     let mut items = 0usize;
     let mut replaced = 0usize;
     for (recipient_id, s) in matched {
-        let c = &s.checkup;
-        let provider = c.provider.as_ref();
-        let existing: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM checkups WHERE recipient_id = $1 AND examined_on = $2")
-                .bind(*recipient_id)
-                .bind(c.examined_on.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        replaced += usize::from(existing.is_some());
-        let (checkup_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO checkups (recipient_id, office_number, examined_on, fiscal_year, report_kind, program, \
-             provider_number, provider_name, source, imported_at, imported_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (recipient_id, examined_on) DO UPDATE SET office_number = excluded.office_number, \
-             fiscal_year = excluded.fiscal_year, report_kind = excluded.report_kind, program = excluded.program, \
-             provider_number = excluded.provider_number, provider_name = excluded.provider_name, \
-             source = excluded.source, imported_at = excluded.imported_at, imported_by = excluded.imported_by \
-             RETURNING id",
-        )
-        .bind(*recipient_id)
-        .bind(c.office.as_str())
-        .bind(c.examined_on.to_string())
-        .bind(i64::from(checkup::fiscal_year(c.examined_on)))
-        .bind(&c.report_kind)
-        .bind(&c.program)
-        .bind(provider.and_then(|p| p.number.clone()))
-        .bind(provider.and_then(|p| p.name.clone()))
-        .bind(source)
-        .bind(&now)
-        .bind(actor)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM checkup_items WHERE checkup_id = $1")
-            .bind(checkup_id)
-            .execute(&mut *tx)
-            .await?;
-        let rows: Vec<Vec<Value>> = c
-            .items
-            .iter()
-            .enumerate()
-            .map(|(seq, item)| {
-                let (value, unit, system) = item.value.to_parts();
-                vec![
-                    checkup_id.into(),
-                    i64::try_from(seq).unwrap_or(0).into(),
-                    item.code.as_str().into(),
-                    item.value.kind().into(),
-                    value.map(str::to_string).into(),
-                    unit.map(str::to_string).into(),
-                    system.map(str::to_string).into(),
-                ]
-            })
-            .collect();
-        items += rows.len();
-        insert_rows(
-            &mut tx,
-            "checkup_items",
-            &[
-                "checkup_id",
-                "seq",
-                "code",
-                "kind",
-                "value",
-                "unit",
-                "code_system",
-            ],
-            &rows,
-        )
-        .await?;
+        let (written, was_replaced) =
+            store::replace_checkup(&mut tx, *recipient_id, &s.checkup, source, &now, actor).await?;
+        items += written;
+        replaced += usize::from(was_replaced);
     }
     tx.commit().await?;
     Ok((items, replaced))
 }
 
 // ---------------------------------------------------------------- 健診 export
-
-type CheckupRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
-/// code, kind, value, unit, code_system.
-type ItemRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-const CHECKUP_COLUMNS: &str = "c.id, c.recipient_id, c.examined_on, c.report_kind, c.program, c.provider_number, c.provider_name, \
-     r.recipient_number, r.name, r.birth_date, r.sex, r.office_number, r.postal_code, r.address";
-
-/// Stored checkups (with their items) of the rows selected by `filter` (`$1` bound to `key`),
-/// as domain checkups, oldest first.
-async fn load_checkups(
-    db: &Db,
-    filter: &str,
-    key: Value,
-    fiscal_year: Option<i32>,
-) -> anyhow::Result<Vec<(i64, Checkup)>> {
-    let sql = format!(
-        "SELECT {CHECKUP_COLUMNS} FROM checkups c JOIN recipients r ON r.id = c.recipient_id \
-         WHERE {filter} AND ($2 = 0 OR c.fiscal_year = $2) ORDER BY c.examined_on, r.recipient_number, c.id"
-    );
-    let query = sqlx::query_as::<_, CheckupRow>(sqlx::AssertSqlSafe(sql));
-    let query = match key {
-        Value::Int(i) => query.bind(i),
-        Value::Text(t) => query.bind(t),
-        Value::Null | Value::NullInt => query.bind(Option::<String>::None),
-    };
-    let rows = query
-        .bind(i64::from(fiscal_year.unwrap_or(0)))
-        .fetch_all(&db.pool)
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (
-            id,
-            recipient_id,
-            examined_on,
-            report_kind,
-            program,
-            provider_number,
-            provider_name,
-            recipient_number,
-            name,
-            birth_date,
-            sex,
-            office_number,
-            postal_code,
-            address,
-        ) = row;
-        let items: Vec<ItemRow> =
-            sqlx::query_as(
-                "SELECT code, kind, value, unit, code_system FROM checkup_items WHERE checkup_id = $1 ORDER BY seq",
-            )
-            .bind(id)
-            .fetch_all(&db.pool)
-            .await?;
-        let items = items
-            .into_iter()
-            .filter_map(|(code, kind, value, unit, system)| {
-                ItemValue::from_parts(&kind, value, unit, system)
-                    .map(|value| CheckupItem { code, value })
-            })
-            .collect();
-        let parse_date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d");
-        let checkup = Checkup {
-            office: PublicPayerNumber::parse(&office_number)
-                .map_err(|e| anyhow::anyhow!("stored office number: {}", e.message()))?,
-            recipient: RecipientNumber::parse(&recipient_number)
-                .map_err(|e| anyhow::anyhow!("stored recipient number: {}", e.message()))?,
-            symbol: None,
-            name,
-            sex: if sex == 2 { Sex::Female } else { Sex::Male },
-            birth_date: parse_date(&birth_date)?,
-            postal_code,
-            address,
-            examined_on: parse_date(&examined_on)?,
-            report_kind,
-            program,
-            provider: (provider_number.is_some() || provider_name.is_some()).then_some(Provider {
-                number: provider_number,
-                name: provider_name,
-            }),
-            items,
-        };
-        out.push((recipient_id, checkup));
-    }
-    Ok(out)
-}
 
 /// The office's checkups of a fiscal year as a CDA archive: (zip bytes, file name, count).
 /// Audited as a read of every recipient in it.
@@ -514,13 +338,7 @@ pub async fn export_checkups(
 ) -> anyhow::Result<(Vec<u8>, String, usize)> {
     let number = PublicPayerNumber::parse(office)
         .map_err(|e| anyhow::anyhow!("office number: {}", e.message()))?;
-    let loaded = load_checkups(
-        db,
-        "c.office_number = $1",
-        Value::Text(office.to_string()),
-        Some(fiscal_year),
-    )
-    .await?;
+    let loaded = store::checkups(db, CheckupsOf::Office(office), Some(fiscal_year)).await?;
     let ids = unique_ids(loaded.iter().map(|(id, _)| *id));
     let archive = CheckupArchive {
         index: checkup::export_index(&number, today),
@@ -556,22 +374,8 @@ pub async fn deadline(db: &Db, office: &str, today: NaiveDate) -> anyhow::Result
         .ok_or_else(|| anyhow::anyhow!("fiscal year out of range"))?;
     let due = checkup::results_due_date(fiscal_year)
         .ok_or_else(|| anyhow::anyhow!("fiscal year out of range"))?;
-    let (recipients,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM recipients WHERE office_number = $1 AND qualified_from IS NOT NULL \
-         AND qualified_from <= $3 AND (qualified_until IS NULL OR qualified_until >= $2)",
-    )
-    .bind(office)
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_one(&db.pool)
-    .await?;
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT recipient_id, examined_on FROM checkups WHERE office_number = $1 AND fiscal_year = $2",
-    )
-    .bind(office)
-    .bind(i64::from(fiscal_year))
-    .fetch_all(&db.pool)
-    .await?;
+    let recipients = people::count_qualified_between(&db.pool, office, from, to).await?;
+    let rows = store::checkup_days_of_office(&db.pool, office, fiscal_year).await?;
     let people: HashSet<i64> = rows.iter().map(|(id, _)| *id).collect();
     let mut by_month: BTreeMap<String, u64> = (0..12)
         .map(|k| {
@@ -696,80 +500,28 @@ pub async fn import_receipts(
         let in_block: Vec<&(usize, i64, &receipt::Receipt)> =
             matched.iter().filter(|(i, _, _)| *i == b).collect();
         let block_drugs: usize = in_block.iter().map(|(_, _, r)| r.drugs.len()).sum();
-        let (import_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO receipt_imports (file_sha256, institution_code, institution_name, billing_month, receipts, drugs, imported_at, imported_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        let billing_month = format!("{:04}-{:02}", block.billing_month.0, block.billing_month.1);
+        let import_id = store::insert_receipt_import(
+            &mut tx,
+            &NewReceiptImport {
+                file_sha256: &sha,
+                institution_code: block.institution.as_str(),
+                institution_name: &block.institution_name,
+                billing_month: &billing_month,
+                receipts: i64::try_from(in_block.len()).unwrap_or(0),
+                drugs: i64::try_from(block_drugs).unwrap_or(0),
+                imported_at: &now,
+                imported_by: actor,
+            },
         )
-        .bind(&sha)
-        .bind(block.institution.as_str())
-        .bind(&block.institution_name)
-        .bind(format!("{:04}-{:02}", block.billing_month.0, block.billing_month.1))
-        .bind(i64::try_from(in_block.len()).unwrap_or(0))
-        .bind(i64::try_from(block_drugs).unwrap_or(0))
-        .bind(&now)
-        .bind(actor)
-        .fetch_one(&mut *tx)
         .await?;
         for (_, recipient_id, r) in in_block {
-            sqlx::query(
-                "DELETE FROM dispensed_drugs WHERE institution_code = $1 AND treatment_month = $2 \
-                 AND recipient_id = $3 AND receipt_kind = $4",
-            )
-            .bind(block.institution.as_str())
-            .bind(r.month_text())
-            .bind(*recipient_id)
-            .bind(&r.kind)
-            .execute(&mut *tx)
-            .await?;
-            let rows: Vec<Vec<Value>> = r
-                .drugs
-                .iter()
-                .map(|d| {
-                    vec![
-                        import_id.into(),
-                        (*recipient_id).into(),
-                        r.office.as_str().into(),
-                        block.institution.as_str().into(),
-                        r.month_text().into(),
-                        r.kind.as_str().into(),
-                        r.number.as_str().into(),
-                        i64::try_from(d.line).unwrap_or(0).into(),
-                        d.category.as_str().into(),
-                        d.code.as_str().into(),
-                        d.quantity.as_str().into(),
-                        i64::from(d.times).into(),
-                        d.supply_days
-                            .map_or(Value::NullInt, |n| i64::from(n).into()),
-                        d.days
-                            .iter()
-                            .map(u8::to_string)
-                            .collect::<Vec<_>>()
-                            .join(";")
-                            .into(),
-                    ]
-                })
-                .collect();
-            drugs += rows.len();
-            insert_rows(
+            drugs += store::replace_receipt_drugs(
                 &mut tx,
-                "dispensed_drugs",
-                &[
-                    "import_id",
-                    "recipient_id",
-                    "office_number",
-                    "institution_code",
-                    "treatment_month",
-                    "receipt_kind",
-                    "receipt_number",
-                    "line",
-                    "category",
-                    "drug_code",
-                    "quantity",
-                    "times",
-                    "supply_days",
-                    "days_of_month",
-                ],
-                &rows,
+                import_id,
+                *recipient_id,
+                block.institution.as_str(),
+                r,
             )
             .await?;
         }
@@ -845,132 +597,12 @@ pub async fn import_drug_master(
 async fn write_drug_master(db: &Db, rows: &[receipt::DrugMasterRow]) -> anyhow::Result<()> {
     let now = now_text();
     let mut tx = db.pool.begin().await?;
-    for r in rows {
-        sqlx::query(
-            "INSERT INTO drug_master (code, name, unit, controlled, yj_code, generic_name, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
-             unit = excluded.unit, controlled = excluded.controlled, yj_code = excluded.yj_code, \
-             generic_name = excluded.generic_name, updated_at = excluded.updated_at",
-        )
-        .bind(&r.code)
-        .bind(&r.name)
-        .bind(&r.unit)
-        .bind(&r.controlled)
-        .bind(&r.yj_code)
-        .bind(&r.generic_name)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-    }
+    store::upsert_drug_master(&mut tx, rows, &now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 // ---------------------------------------------------------------- reading 薬剤情報
-
-/// One stored dispensing with what the master and the institutions say about it.
-struct DrugRecord {
-    recipient_id: i64,
-    institution_code: String,
-    institution_name: String,
-    treatment_month: String,
-    category: String,
-    drug_code: String,
-    quantity: String,
-    times: i64,
-    supply_days: Option<i64>,
-    days_of_month: String,
-    name: Option<String>,
-    unit: Option<String>,
-    controlled: Option<String>,
-    yj_code: Option<String>,
-    generic_name: Option<String>,
-}
-
-type DrugRow = (
-    i64,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-);
-
-/// Dispensings selected by `filter` (`$1`, `$2` bound to the given texts/ids), oldest first.
-async fn load_drugs(
-    db: &Db,
-    filter: &str,
-    first: Value,
-    second: Value,
-) -> anyhow::Result<Vec<DrugRecord>> {
-    let sql = format!(
-        "SELECT d.recipient_id, d.institution_code, i.name, d.treatment_month, d.category, d.drug_code, d.quantity, \
-         d.times, d.supply_days, d.days_of_month, m.name, m.unit, m.controlled, m.yj_code, m.generic_name, ri.institution_name \
-         FROM dispensed_drugs d JOIN receipt_imports ri ON ri.id = d.import_id \
-         LEFT JOIN institutions i ON i.code = d.institution_code \
-         LEFT JOIN drug_master m ON m.code = d.drug_code \
-         WHERE {filter} ORDER BY d.treatment_month, d.institution_code, d.id"
-    );
-    let mut query = sqlx::query_as::<_, DrugRow>(sqlx::AssertSqlSafe(sql));
-    for v in [first, second] {
-        query = match v {
-            Value::Int(i) => query.bind(i),
-            Value::Text(t) => query.bind(t),
-            Value::Null => query.bind(Option::<String>::None),
-            Value::NullInt => query.bind(Option::<i64>::None),
-        };
-    }
-    let rows = query.fetch_all(&db.pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                recipient_id,
-                institution_code,
-                registered_name,
-                treatment_month,
-                category,
-                drug_code,
-                quantity,
-                times,
-                supply_days,
-                days_of_month,
-                name,
-                unit,
-                controlled,
-                yj_code,
-                generic_name,
-                file_name,
-            )| DrugRecord {
-                recipient_id,
-                institution_name: registered_name.unwrap_or(file_name),
-                institution_code,
-                treatment_month,
-                category,
-                drug_code,
-                quantity,
-                times,
-                supply_days,
-                days_of_month,
-                name,
-                unit,
-                controlled,
-                yj_code,
-                generic_name,
-            },
-        )
-        .collect())
-}
 
 impl DrugRecord {
     /// 算定日 as dates of the 診療年月.
@@ -1082,23 +714,19 @@ pub async fn records_for(
     shown: Shown,
 ) -> anyhow::Result<(Vec<PortalMedication>, Vec<PortalCheckup>)> {
     let medications = if shown.drugs {
-        let mut list: Vec<PortalMedication> = load_drugs(
-            db,
-            "d.recipient_id = $1 AND $2 = 0",
-            Value::Int(recipient_id),
-            Value::Int(0),
-        )
-        .await?
-        .iter()
-        .map(DrugRecord::to_portal)
-        .collect();
+        let mut list: Vec<PortalMedication> =
+            store::dispensings(&db.pool, DispensingsOf::Recipient(recipient_id))
+                .await?
+                .iter()
+                .map(DrugRecord::to_portal)
+                .collect();
         list.sort_by(|a, b| b.dispensed_on.cmp(&a.dispensed_on));
         list
     } else {
         Vec::new()
     };
     let checkups = if shown.checkups {
-        load_checkups(db, "c.recipient_id = $1", Value::Int(recipient_id), None)
+        store::checkups(db, CheckupsOf::Recipient(recipient_id), None)
             .await?
             .iter()
             .map(|(_, c)| to_portal_checkup(c))
@@ -1136,13 +764,8 @@ pub async fn psychotropic_screen(
     month: (i32, u32),
 ) -> anyhow::Result<PsychotropicScreen> {
     let month_text = format!("{:04}-{:02}", month.0, month.1);
-    let records = load_drugs(
-        db,
-        "d.office_number = $1 AND d.treatment_month = $2",
-        Value::Text(office.to_string()),
-        Value::Text(month_text.clone()),
-    )
-    .await?;
+    let records =
+        store::dispensings(&db.pool, DispensingsOf::OfficeMonth(office, &month_text)).await?;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut dispensings = Vec::new();
     for r in &records {
@@ -1174,13 +797,7 @@ pub async fn psychotropic_screen(
     let findings = psychotropic::screen(&dispensings);
     let mut candidates = Vec::new();
     for f in findings {
-        let person: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT recipient_number, name, name_kana FROM recipients WHERE id = $1 AND office_number = $2",
-        )
-        .bind(f.recipient)
-        .bind(office)
-        .fetch_optional(&db.pool)
-        .await?;
+        let person = people::names_in_office(&db.pool, f.recipient, office).await?;
         let Some((recipient_number, name, name_kana)) = person else {
             continue;
         };
@@ -1280,21 +897,12 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> anyhow::Result<String> {
         u32::try_from(month_index.rem_euclid(12)).unwrap_or(0) + 1,
     );
     let month_text = format!("{year:04}-{month:02}");
-    let offices: Vec<(String,)> = sqlx::query_as("SELECT number FROM offices ORDER BY number")
-        .fetch_all(&db.pool)
-        .await?;
+    let offices = offices::numbers(&mut *db.pool.acquire().await?).await?;
     let mut sourced = Vec::new();
     let mut receipts: Vec<DemoReceipt> = Vec::new();
     let mut cases = Vec::new();
-    for (office,) in &offices {
-        let people: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
-            "SELECT id, recipient_number, name, sex, birth_date FROM recipients WHERE office_number = $1 \
-             AND card_held = 1 AND qualified_until IS NULL AND qualified_from <= $2 ORDER BY id LIMIT 6",
-        )
-        .bind(office)
-        .bind(year_start.to_string())
-        .fetch_all(&db.pool)
-        .await?;
+    for office in &offices {
+        let people = people::demo_card_holders(&db.pool, office, year_start).await?;
         for (k, (id, number, name, sex, birth)) in people.iter().enumerate() {
             let examined_on =
                 year_start + chrono::Duration::days(40 + 45 * i64::try_from(k).unwrap_or(0));
@@ -1316,12 +924,11 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> anyhow::Result<String> {
                 continue;
             };
             if k == 0 {
-                let other: Option<(String,)> = sqlx::query_as(
-                    "SELECT code FROM institutions WHERE score_table = 1 AND code <> $1 AND code LIKE $2 ORDER BY code",
+                let other = institutions::other_clinic(
+                    &mut *db.pool.acquire().await?,
+                    clinic,
+                    office.get(2..4).unwrap_or(""),
                 )
-                .bind(clinic)
-                .bind(format!("{}%", office.get(2..4).unwrap_or("")))
-                .fetch_optional(&db.pool)
                 .await?;
                 receipts.push((
                     *id,
@@ -1329,7 +936,7 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> anyhow::Result<String> {
                     clinic.clone(),
                     vec![("629990001", "1", 30)],
                 ));
-                if let Some((other,)) = other {
+                if let Some(other) = other {
                     receipts.push((*id, office.clone(), other, vec![("629990002", "1", 14)]));
                     cases.push(format!("{office} {number}"));
                 }
@@ -1349,66 +956,44 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> anyhow::Result<String> {
     let mut tx = db.pool.begin().await?;
     let mut drugs = 0usize;
     for (n, (recipient_id, office, institution, list)) in receipts.iter().enumerate() {
-        let name: Option<(String,)> =
-            sqlx::query_as("SELECT name FROM institutions WHERE code = $1")
-                .bind(institution)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (import_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO receipt_imports (file_sha256, institution_code, institution_name, billing_month, receipts, drugs, imported_at, imported_by) \
-             VALUES ('seed', $1, $2, $3, 1, $4, $5, 'seed') RETURNING id",
+        let name = institutions::name(&mut tx, institution).await?;
+        let billing_month = format!("{:04}-{:02}", today.year(), today.month());
+        let import_id = store::insert_receipt_import(
+            &mut tx,
+            &NewReceiptImport {
+                file_sha256: "seed",
+                institution_code: institution,
+                institution_name: name.as_deref().unwrap_or_default(),
+                billing_month: &billing_month,
+                receipts: 1,
+                drugs: i64::try_from(list.len()).unwrap_or(0),
+                imported_at: &now,
+                imported_by: "seed",
+            },
         )
-        .bind(institution)
-        .bind(name.map(|n| n.0).unwrap_or_default())
-        .bind(format!("{:04}-{:02}", today.year(), today.month()))
-        .bind(i64::try_from(list.len()).unwrap_or(0))
-        .bind(&now)
-        .fetch_one(&mut *tx)
         .await?;
-        let rows: Vec<Vec<Value>> = list
+        let receipt_number = (n + 1).to_string();
+        let rows: Vec<NewDispensing<'_>> = list
             .iter()
-            .map(|(code, quantity, days)| {
-                vec![
-                    import_id.into(),
-                    (*recipient_id).into(),
-                    office.as_str().into(),
-                    institution.as_str().into(),
-                    month_text.as_str().into(),
-                    "1212".into(),
-                    i64::try_from(n + 1).unwrap_or(0).into(),
-                    0i64.into(),
-                    receipt::CATEGORY_INTERNAL.into(),
-                    (*code).into(),
-                    (*quantity).into(),
-                    i64::from(*days).into(),
-                    i64::from(*days).into(),
-                    format!("{}", 3 + n % 20).into(),
-                ]
+            .map(|(code, quantity, days)| NewDispensing {
+                import_id,
+                recipient_id: *recipient_id,
+                office_number: office,
+                institution_code: institution,
+                treatment_month: month_text.clone(),
+                receipt_kind: "1212",
+                receipt_number: &receipt_number,
+                line: 0,
+                category: receipt::CATEGORY_INTERNAL,
+                drug_code: code,
+                quantity,
+                times: i64::from(*days),
+                supply_days: Some(i64::from(*days)),
+                days_of_month: format!("{}", 3 + n % 20),
             })
             .collect();
         drugs += rows.len();
-        insert_rows(
-            &mut tx,
-            "dispensed_drugs",
-            &[
-                "import_id",
-                "recipient_id",
-                "office_number",
-                "institution_code",
-                "treatment_month",
-                "receipt_kind",
-                "receipt_number",
-                "line",
-                "category",
-                "drug_code",
-                "quantity",
-                "times",
-                "supply_days",
-                "days_of_month",
-            ],
-            &rows,
-        )
-        .await?;
+        store::insert_dispensings(&mut tx, &rows).await?;
     }
     tx.commit().await?;
     Ok(format!(

@@ -33,7 +33,7 @@ use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::today_jst;
 use crate::health::{self, Importer, Shown};
-use crate::store::verifications;
+use crate::store::{people, verifications};
 use crate::{audit, scope};
 
 /// Largest upload: a year of 健診 of a large office, or a month of レセ電.
@@ -310,13 +310,7 @@ async fn clinic_view(
             "同意は資格確認をした日（{verified_date}）だけ有効です。今日の受診では、もう一度マイナンバーカードで資格確認をしてください。"
         )));
     }
-    let person: Option<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, name, name_kana FROM recipients WHERE office_number = $1 AND recipient_number = $2",
-    )
-    .bind(&office)
-    .bind(&recipient_number)
-    .fetch_optional(&db.pool)
-    .await?;
+    let person = people::names_by_numbers(&db.pool, &office, &recipient_number).await?;
     let Some((recipient_id, name, name_kana)) = person else {
         return Err(not_found());
     };

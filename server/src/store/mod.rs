@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod cards;
+pub mod health;
 pub mod institutions;
 pub mod offices;
 pub mod people;

@@ -32,3 +32,11 @@ pub async fn name(conn: &mut AnyConnection, office: &str) -> anyhow::Result<Opti
         .await?;
     Ok(row.map(|r| r.0))
 }
+
+/// Every office's number, in order.
+pub async fn numbers(conn: &mut AnyConnection) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT number FROM offices ORDER BY number")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

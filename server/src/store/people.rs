@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::{AnyConnection, Row as _};
+use sqlx::{AnyConnection, AnyExecutor, Row as _};
 
 use domain::qualification::{CoveredPeriod, QualificationHistory, QualificationKind};
 
@@ -541,4 +541,88 @@ pub async fn set_card_held(conn: &mut AnyConnection, recipient_id: i64) -> anyho
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// An office's records as the 健診・薬剤情報 imports match them: (id, 受給者番号, 生年月日).
+pub async fn numbers_and_birth_dates<'e>(
+    exec: impl AnyExecutor<'e>,
+    office: &str,
+) -> anyhow::Result<Vec<(i64, String, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, recipient_number, birth_date FROM recipients WHERE office_number = $1",
+    )
+    .bind(office)
+    .fetch_all(exec)
+    .await?;
+    Ok(rows)
+}
+
+/// How many of an office's records were covered at some time between `from` and `to`
+/// (by their current period).
+pub async fn count_qualified_between<'e>(
+    exec: impl AnyExecutor<'e>,
+    office: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> anyhow::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM recipients WHERE office_number = $1 AND qualified_from IS NOT NULL \
+         AND qualified_from <= $3 AND (qualified_until IS NULL OR qualified_until >= $2)",
+    )
+    .bind(office)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_one(exec)
+    .await?;
+    Ok(n)
+}
+
+/// A record of the office: (受給者番号, name, name_kana), if it is the office's.
+pub async fn names_in_office<'e>(
+    exec: impl AnyExecutor<'e>,
+    recipient_id: i64,
+    office: &str,
+) -> anyhow::Result<Option<(String, String, String)>> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT recipient_number, name, name_kana FROM recipients WHERE id = $1 AND office_number = $2",
+    )
+    .bind(recipient_id)
+    .bind(office)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row)
+}
+
+/// The record with these numbers: (id, name, name_kana), if registered.
+pub async fn names_by_numbers<'e>(
+    exec: impl AnyExecutor<'e>,
+    office_number: &str,
+    recipient_number: &str,
+) -> anyhow::Result<Option<(i64, String, String)>> {
+    let row: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, name, name_kana FROM recipients WHERE office_number = $1 AND recipient_number = $2",
+    )
+    .bind(office_number)
+    .bind(recipient_number)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row)
+}
+
+/// The demo's 健診 people: up to six card holders of the office, covered since `since` and
+/// still covered, as (id, 受給者番号, name, sex, 生年月日), by id.
+pub async fn demo_card_holders<'e>(
+    exec: impl AnyExecutor<'e>,
+    office: &str,
+    since: NaiveDate,
+) -> anyhow::Result<Vec<(i64, String, String, i64, String)>> {
+    let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
+        "SELECT id, recipient_number, name, sex, birth_date FROM recipients WHERE office_number = $1 \
+         AND card_held = 1 AND qualified_until IS NULL AND qualified_from <= $2 ORDER BY id LIMIT 6",
+    )
+    .bind(office)
+    .bind(since.to_string())
+    .fetch_all(exec)
+    .await?;
+    Ok(rows)
 }
