@@ -10,7 +10,6 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, Duration, NaiveDate};
-use sqlx::Row as _;
 
 use domain::api::ClaimsReview;
 use domain::claims::{self, ClaimsFileName, Receipt, Registered, ReturnReason};
@@ -137,20 +136,13 @@ async fn load_registered(
     office: &str,
     months: &BTreeSet<String>,
 ) -> anyhow::Result<HashMap<String, (i64, Registered)>> {
-    let rows = sqlx::query(
-        "SELECT id, recipient_number, name, birth_date FROM recipients WHERE office_number = $1",
-    )
-    .bind(office)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = crate::store::people::roster(db, office).await?;
     let mut histories = crate::store::people::office_histories(db, office).await?;
     let mut elsewhere = crate::store::people::office_elsewhere(db, office).await?;
     let mut by_id: HashMap<i64, (String, Registered)> = HashMap::new();
-    for row in &rows {
-        let id: i64 = row.try_get(0)?;
-        let birth: String = row.try_get(3)?;
+    for (id, number, name, birth) in rows {
         let registered = Registered {
-            name: row.try_get(2)?,
+            name,
             qualification: Qualification {
                 birth_date: NaiveDate::parse_from_str(&birth, "%Y-%m-%d")?,
                 periods: histories.remove(&id).unwrap_or_default().periods(),
@@ -158,7 +150,7 @@ async fn load_registered(
             },
             tickets: Vec::new(),
         };
-        by_id.insert(id, (row.try_get(1)?, registered));
+        by_id.insert(id, (number, registered));
     }
     for month in months {
         for stored in tickets::active_of_office_month(&db.pool, office, month).await? {
@@ -518,13 +510,8 @@ fn next_month(first: NaiveDate) -> NaiveDate {
 
 /// Another registered office's number, or a valid number of no office.
 async fn other_office_number(db: &Db, office: &str) -> anyhow::Result<String> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT number FROM offices WHERE number <> $1 ORDER BY number")
-            .bind(office)
-            .fetch_optional(&db.pool)
-            .await?;
-    match row {
-        Some((number,)) => Ok(number),
+    match crate::store::offices::first_other(db, office).await? {
+        Some(number) => Ok(number),
         None => PublicPayerNumber::from_body("1247999")
             .map(|n| n.as_str().to_string())
             .map_err(|e| anyhow::anyhow!("{}", e.message())),
@@ -537,14 +524,11 @@ async fn other_institution(
     like: &InstitutionCode,
     person: &Registered,
 ) -> anyhow::Result<Option<InstitutionCode>> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT code FROM institutions WHERE score_table = $1 ORDER BY code")
-            .bind(i64::from(like.score_table().code()))
-            .fetch_all(&db.pool)
-            .await?;
+    let rows =
+        crate::store::institutions::codes_of_score_table(db, like.score_table().code()).await?;
     let named = |code: &InstitutionCode| person.tickets.iter().any(|t: &Ticket| t.names(code));
     Ok(rows
         .into_iter()
-        .filter_map(|(code,)| InstitutionCode::parse(&code).ok())
+        .filter_map(|code| InstitutionCode::parse(&code).ok())
         .find(|code| !named(code)))
 }

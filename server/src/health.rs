@@ -897,7 +897,7 @@ pub async fn seed_demo(db: &Db, today: NaiveDate) -> anyhow::Result<String> {
         u32::try_from(month_index.rem_euclid(12)).unwrap_or(0) + 1,
     );
     let month_text = format!("{year:04}-{month:02}");
-    let offices = offices::numbers(&mut *db.pool.acquire().await?).await?;
+    let offices = offices::numbers_in_order(&mut *db.pool.acquire().await?).await?;
     let mut sourced = Vec::new();
     let mut receipts: Vec<DemoReceipt> = Vec::new();
     let mut cases = Vec::new();

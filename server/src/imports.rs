@@ -7,8 +7,6 @@
 //! 公費負担者番号+受給者番号, 公費負担者番号+交付番号); verification-log rows already
 //! imported are skipped, so nothing is counted twice.
 
-use std::collections::HashSet;
-
 use sha2::{Digest, Sha256};
 
 use domain::error::RowError;
@@ -18,9 +16,9 @@ use domain::ticket::Ticket;
 use crate::db::{now_text, Db};
 use crate::health::HealthImportKind;
 use crate::keys::Keys;
-use crate::store::people;
 use crate::store::tickets::{self, NewTicket};
 use crate::store::verifications::{self, NewVerification, Source};
+use crate::store::{self, people};
 
 /// What `onshi import` reads: the Appendix A exchange files (here) and the 健診・薬剤情報
 /// files (read by `crate::health`).
@@ -162,19 +160,6 @@ fn decoded(bytes: &[u8]) -> Result<String, Vec<RowError>> {
     })
 }
 
-async fn known(db: &Db, sql: &'static str) -> anyhow::Result<HashSet<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&db.pool).await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
-}
-
-async fn known_recipients(db: &Db) -> anyhow::Result<HashSet<(String, String)>> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT office_number, recipient_number FROM recipients")
-            .fetch_all(&db.pool)
-            .await?;
-    Ok(rows.into_iter().collect())
-}
-
 fn missing(line: usize, field: &str, what: &str, value: &str) -> RowError {
     RowError {
         line,
@@ -184,7 +169,7 @@ fn missing(line: usize, field: &str, what: &str, value: &str) -> RowError {
 }
 
 async fn check_recipient_refs(db: &Db, rows: &[RecipientRow]) -> anyhow::Result<Vec<RowError>> {
-    let offices = known(db, "SELECT number FROM offices").await?;
+    let offices = store::offices::numbers(db).await?;
     Ok(rows
         .iter()
         .filter(|r| !offices.contains(r.office.as_str()))
@@ -193,8 +178,8 @@ async fn check_recipient_refs(db: &Db, rows: &[RecipientRow]) -> anyhow::Result<
 }
 
 async fn check_ticket_refs(db: &Db, rows: &[TicketRow]) -> anyhow::Result<Vec<RowError>> {
-    let recipients = known_recipients(db).await?;
-    let institutions = known(db, "SELECT code FROM institutions").await?;
+    let recipients = people::all_numbers(db).await?;
+    let institutions = store::institutions::codes(db).await?;
     let mut errors = Vec::new();
     for r in rows {
         if !recipients.contains(&(
@@ -234,8 +219,8 @@ async fn check_verification_refs(
     db: &Db,
     rows: &[VerificationRow],
 ) -> anyhow::Result<Vec<RowError>> {
-    let offices = known(db, "SELECT number FROM offices").await?;
-    let institutions = known(db, "SELECT code FROM institutions").await?;
+    let offices = store::offices::numbers(db).await?;
+    let institutions = store::institutions::codes(db).await?;
     let mut errors = Vec::new();
     for r in rows {
         if !offices.contains(r.office.as_str()) {
@@ -261,18 +246,7 @@ async fn check_verification_refs(
 pub async fn write_offices(db: &Db, rows: &[OfficeRow]) -> anyhow::Result<usize> {
     let mut tx = db.pool.begin().await?;
     for r in rows {
-        sqlx::query(
-            "INSERT INTO offices (number, name, postal_code, address, phone) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (number) DO UPDATE SET name = excluded.name, postal_code = excluded.postal_code, \
-             address = excluded.address, phone = excluded.phone",
-        )
-        .bind(r.number.as_str())
-        .bind(&r.name)
-        .bind(&r.postal_code)
-        .bind(&r.address)
-        .bind(&r.phone)
-        .execute(&mut *tx)
-        .await?;
+        store::offices::upsert(&mut tx, r).await?;
     }
     tx.commit().await?;
     Ok(rows.len())
@@ -281,22 +255,7 @@ pub async fn write_offices(db: &Db, rows: &[OfficeRow]) -> anyhow::Result<usize>
 pub async fn write_institutions(db: &Db, rows: &[InstitutionRow]) -> anyhow::Result<usize> {
     let mut tx = db.pool.begin().await?;
     for r in rows {
-        sqlx::query(
-            "INSERT INTO institutions (code, name, score_table, online_capable, postal_code, address, phone) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name, score_table = excluded.score_table, \
-             online_capable = excluded.online_capable, postal_code = excluded.postal_code, \
-             address = excluded.address, phone = excluded.phone",
-        )
-        .bind(r.code.as_str())
-        .bind(&r.name)
-        .bind(i64::from(r.code.score_table().code()))
-        .bind(i64::from(r.online_capable))
-        .bind(&r.postal_code)
-        .bind(&r.address)
-        .bind(&r.phone)
-        .execute(&mut *tx)
-        .await?;
+        store::institutions::upsert(&mut tx, r).await?;
     }
     tx.commit().await?;
     Ok(rows.len())
@@ -322,36 +281,14 @@ pub async fn write_recipients(
             .individual_number
             .as_ref()
             .map(|n| people::individual_number_digest(keys, n.as_str()));
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
-             postal_code, address, card_held, card_registered, restricted, qualified_from, qualified_until, created_at, updated_at, \
-             individual_number_digest) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) \
-             ON CONFLICT (office_number, recipient_number) DO UPDATE SET \
-             individual_number = COALESCE(excluded.individual_number, recipients.individual_number), \
-             individual_number_digest = COALESCE(excluded.individual_number_digest, recipients.individual_number_digest), \
-             name = excluded.name, name_kana = excluded.name_kana, sex = excluded.sex, birth_date = excluded.birth_date, \
-             postal_code = excluded.postal_code, address = excluded.address, card_held = excluded.card_held, \
-             card_registered = excluded.card_registered, restricted = excluded.restricted, \
-             updated_at = excluded.updated_at RETURNING id",
+        let id = people::upsert_imported(
+            &mut tx,
+            r,
+            sealed.as_deref(),
+            digest.as_deref(),
+            code_int(r.sex.code()),
+            &now,
         )
-        .bind(r.office.as_str())
-        .bind(r.recipient.as_str())
-        .bind(sealed)
-        .bind(&r.name)
-        .bind(&r.name_kana)
-        .bind(code_int(r.sex.code()))
-        .bind(r.birth_date.to_string())
-        .bind(&r.postal_code)
-        .bind(&r.address)
-        .bind(i64::from(r.card_registered))
-        .bind(i64::from(r.card_registered))
-        .bind(i64::from(r.restricted))
-        .bind(r.qualified_from.map(|d| d.to_string()))
-        .bind(r.qualified_until.map(|d| d.to_string()))
-        .bind(&now)
-        .bind(&digest)
-        .fetch_one(&mut *tx)
         .await?;
         if !people::replace_imported_pair(&mut tx, id, r.qualified_from, r.qualified_until, &now)
             .await?
@@ -411,13 +348,9 @@ pub async fn write_tickets(db: &Db, rows: &[TicketRow], actor: &str) -> anyhow::
     let now = now_text();
     let mut tx = db.pool.begin().await?;
     for r in rows {
-        let (recipient_id,): (i64,) = sqlx::query_as(
-            "SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2",
-        )
-        .bind(r.office.as_str())
-        .bind(r.recipient.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
+        let recipient_id = people::id_by_numbers(&mut tx, r.office.as_str(), r.recipient.as_str())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("recipient {} is not stored", r.recipient.as_str()))?;
         let ticket = imported_ticket(r);
         let new = NewTicket {
             office_number: r.office.as_str(),

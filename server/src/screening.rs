@@ -61,12 +61,7 @@ pub async fn load(db: &Db, office: &str, month: (i32, u32)) -> anyhow::Result<Lo
     let (from, until) = (first.to_string(), last.to_string());
     let verifications =
         store::verifications::verdict_days_of_office(&db.pool, office, &from, &until).await?;
-    let recipients: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, recipient_number, name FROM recipients WHERE office_number = $1 ORDER BY recipient_number",
-    )
-    .bind(office)
-    .fetch_all(&db.pool)
-    .await?;
+    let recipients = store::people::numbers_and_names(db, office).await?;
     let institutions =
         store::verifications::institutions_of_office(&db.pool, office, &from, &until).await?;
     let months: Vec<String> = (-2..=0)
@@ -319,13 +314,7 @@ pub async fn add_followup(
     let (Some(recipient), Some(month), true) = (recipient, month, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
     };
-    let found: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, name FROM recipients WHERE office_number = $1 AND recipient_number = $2",
-    )
-    .bind(office)
-    .bind(recipient.as_str())
-    .fetch_optional(&db.pool)
-    .await?;
+    let found = store::people::by_numbers(db, office, recipient.as_str()).await?;
     let Some((recipient_id, _)) = found else {
         return Err(ServiceError::NotFound("受給者"));
     };

@@ -17,11 +17,14 @@ use domain::codes::{
     Presence, QualificationValidity, ReferenceClass, SingleOrCombined, TicketType, TreatmentType,
 };
 use domain::numbers::{IndividualNumber, InstitutionCode, PublicPayerNumber, RecipientNumber};
+use domain::qualification::QualificationKind;
 use domain::ticket::Ticket;
 
-use crate::db::{insert_rows, now_text, Db, Value};
+use crate::db::{now_text, Db};
 use crate::keys::Keys;
 use crate::store;
+use crate::store::institutions::NewInstitution;
+use crate::store::offices::NewOffice;
 use crate::store::tickets::NewTicket;
 use crate::store::verifications::{NewVerification, Source};
 
@@ -271,11 +274,7 @@ async fn demo_caseloads(
         (OFFICES[0].number, "tokyo-cw"),
         (OFFICES[1].number, "osaka-cw"),
     ] {
-        sqlx::query("UPDATE recipients SET caseworker_login = $1 WHERE office_number = $2")
-            .bind(login)
-            .bind(office)
-            .execute(&mut *tx)
-            .await?;
+        store::people::assign_office_caseload(&mut *tx, office, login).await?;
     }
     let calendar = domain::calendar::OfficeCalendar::default();
     let due = |d: NaiveDate| domain::qualification::registration_due(&calendar, d);
@@ -292,16 +291,15 @@ async fn demo_caseloads(
         .skip(10);
     for (person, decision) in active.zip([overdue, due_today]) {
         let Some(decision) = decision else { continue };
-        sqlx::query(
-            "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by, \
-             status, registration_due, recorded_at, recorded_by) VALUES ($1, 'abolish', $2, $3, $4, 'tokyo-cw', 'pending', $5, $4, 'tokyo-cw')",
+        store::people::insert_seed_pending_abolish(
+            &mut *tx,
+            person.id,
+            month_end,
+            decision,
+            due(decision),
+            "tokyo-cw",
+            now,
         )
-        .bind(person.id)
-        .bind(month_end.to_string())
-        .bind(decision.to_string())
-        .bind(now)
-        .bind(due(decision).to_string())
-        .execute(&mut *tx)
         .await?;
     }
     Ok(())
@@ -321,7 +319,7 @@ pub async fn demo(
     data_dir: &Path,
     today: NaiveDate,
 ) -> anyhow::Result<String> {
-    if db.count("SELECT COUNT(*) FROM offices").await? > 0 {
+    if store::offices::count_all(db).await? > 0 {
         anyhow::bail!("データベースに既にデータがあります。デモデータは空のデータベースにだけ入れられます（--if-empty で何もせず終了）");
     }
     let mut rng = StdRng::seed_from_u64(20240301);
@@ -332,60 +330,34 @@ pub async fn demo(
     let yesterday = today - Duration::days(1);
 
     let mut tx = db.pool.begin().await?;
-    let office_rows: Vec<Vec<Value>> = OFFICES
+    let office_rows: Vec<NewOffice> = OFFICES
         .iter()
-        .map(|o| {
-            vec![
-                o.number.into(),
-                o.name.into(),
-                o.postal.into(),
-                o.address.into(),
-                o.phone.into(),
-            ]
+        .map(|o| NewOffice {
+            number: o.number.to_string(),
+            name: o.name.to_string(),
+            postal_code: Some(o.postal.to_string()),
+            address: Some(o.address.to_string()),
+            phone: Some(o.phone.to_string()),
         })
         .collect();
-    insert_rows(
-        &mut tx,
-        "offices",
-        &["number", "name", "postal_code", "address", "phone"],
-        &office_rows,
-    )
-    .await?;
-    let inst_rows: Vec<Vec<Value>> = institutions
+    store::offices::insert_many(&mut tx, &office_rows).await?;
+    let inst_rows: Vec<NewInstitution> = institutions
         .iter()
         .enumerate()
         .map(|(i, inst)| {
             let office = OFFICES.iter().find(|o| o.prefecture == inst.prefecture);
-            vec![
-                inst.code.clone().into(),
-                inst.name.clone().into(),
-                i64::from(inst.score_table).into(),
-                i64::from(inst.online).into(),
-                office.map(|o| o.postal.to_string()).into(),
-                office
-                    .map(|o| format!("{}{}丁目{}番", o.town, 1 + i % 5, 1 + i % 9))
-                    .into(),
-                office
-                    .map(|o| format!("{}-555-{:04}", &o.phone[..2], 1000 + i))
-                    .into(),
-            ]
+            NewInstitution {
+                code: inst.code.clone(),
+                name: inst.name.clone(),
+                score_table: inst.score_table,
+                online_capable: inst.online,
+                postal_code: office.map(|o| o.postal.to_string()),
+                address: office.map(|o| format!("{}{}丁目{}番", o.town, 1 + i % 5, 1 + i % 9)),
+                phone: office.map(|o| format!("{}-555-{:04}", &o.phone[..2], 1000 + i)),
+            }
         })
         .collect();
-    insert_rows(
-        &mut tx,
-        "institutions",
-        &[
-            "code",
-            "name",
-            "score_table",
-            "online_capable",
-            "postal_code",
-            "address",
-            "phone",
-        ],
-        &inst_rows,
-    )
-    .await?;
+    store::institutions::insert_many(&mut tx, &inst_rows).await?;
 
     // Recipients.
     let mut people: Vec<Person> = Vec::new();
@@ -426,47 +398,53 @@ pub async fn demo(
                 None
             };
             let name = format!("{sur}　{given}");
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
-                 postal_code, address, case_number, card_held, card_registered, restricted, qualified_from, qualified_until, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+            let kana = format!("{sur_kana}　{given_kana}");
+            let address = format!(
+                "{}{}丁目{}番{}号",
+                office.town,
+                1 + k % 6,
+                1 + k % 15,
+                1 + k % 20
+            );
+            let case_number = format!("C{:05}", 1 + k);
+            let id = store::people::insert_seed_record(
+                &mut tx,
+                &store::people::SeedRecord {
+                    office_number: office.number,
+                    recipient_number: number.as_str(),
+                    individual_number: individual,
+                    name: &name,
+                    name_kana: &kana,
+                    sex: if male { 1 } else { 2 },
+                    birth_date: birth,
+                    postal_code: office.postal,
+                    address: &address,
+                    case_number: &case_number,
+                    card_held: card,
+                    card_registered,
+                    restricted,
+                    qualified_from,
+                    qualified_until,
+                    now: &now,
+                },
             )
-            .bind(office.number)
-            .bind(number.as_str())
-            .bind(individual)
-            .bind(&name)
-            .bind(format!("{sur_kana}　{given_kana}"))
-            .bind(if male { 1i64 } else { 2 })
-            .bind(birth.to_string())
-            .bind(office.postal)
-            .bind(format!("{}{}丁目{}番{}号", office.town, 1 + k % 6, 1 + k % 15, 1 + k % 20))
-            .bind(format!("C{:05}", 1 + k))
-            .bind(i64::from(card))
-            .bind(i64::from(card_registered))
-            .bind(i64::from(restricted))
-            .bind(qualified_from.to_string())
-            .bind(qualified_until.map(|d| d.to_string()))
-            .bind(&now)
-            .fetch_one(&mut *tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by) \
-                 VALUES ($1, 'start', $2, $2, $3, 'seed')",
+            store::people::insert_seed_decision(
+                &mut tx,
+                id,
+                QualificationKind::Start,
+                qualified_from,
+                &now,
             )
-            .bind(id)
-            .bind(qualified_from.to_string())
-            .bind(&now)
-            .execute(&mut *tx)
             .await?;
             if let Some(until) = qualified_until {
-                sqlx::query(
-                    "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by) \
-                     VALUES ($1, 'abolish', $2, $2, $3, 'seed')",
+                store::people::insert_seed_decision(
+                    &mut tx,
+                    id,
+                    QualificationKind::Abolish,
+                    until,
+                    &now,
                 )
-                .bind(id)
-                .bind(until.to_string())
-                .bind(&now)
-                .execute(&mut *tx)
                 .await?;
             }
             people.push(Person {
@@ -971,7 +949,7 @@ fn demo_code(inst: &DemoInstitution) -> anyhow::Result<InstitutionCode> {
 /// and this month's 医療券 for each. For measuring load time and database size.
 pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<String> {
     let _ = keys;
-    if db.count("SELECT COUNT(*) FROM offices").await? > 0 {
+    if store::offices::count_all(db).await? > 0 {
         anyhow::bail!(
             "データベースに既にデータがあります。national は空のデータベースにだけ入れられます"
         );
@@ -994,21 +972,15 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
         let n =
             PublicPayerNumber::from_body(&body).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
         offices.push(n.as_str().to_string());
-        rows.push(vec![
-            n.as_str().into(),
-            format!("第{}福祉事務所", k + 1).into(),
-            Value::Null,
-            Value::Null,
-            Value::Null,
-        ]);
+        rows.push(NewOffice {
+            number: n.as_str().to_string(),
+            name: format!("第{}福祉事務所", k + 1),
+            postal_code: None,
+            address: None,
+            phone: None,
+        });
     }
-    insert_rows(
-        &mut tx,
-        "offices",
-        &["number", "name", "postal_code", "address", "phone"],
-        &rows,
-    )
-    .await?;
+    store::offices::insert_many(&mut tx, &rows).await?;
     let mut institutions = Vec::with_capacity(INSTITUTIONS_N);
     for chunk_start in (0..INSTITUTIONS_N).step_by(10_000) {
         let mut rows = Vec::new();
@@ -1023,20 +995,17 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
             let c = InstitutionCode::from_body(&body)
                 .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
             institutions.push(c.clone());
-            rows.push(vec![
-                c.as_str().into(),
-                format!("医療機関{}", k + 1).into(),
-                i64::from(table).into(),
-                1i64.into(),
-            ]);
+            rows.push(NewInstitution {
+                code: c.as_str().to_string(),
+                name: format!("医療機関{}", k + 1),
+                score_table: table,
+                online_capable: true,
+                postal_code: None,
+                address: None,
+                phone: None,
+            });
         }
-        insert_rows(
-            &mut tx,
-            "institutions",
-            &["code", "name", "score_table", "online_capable"],
-            &rows,
-        )
-        .await?;
+        store::institutions::insert_many(&mut tx, &rows).await?;
     }
     tx.commit().await?;
     let per_office = RECIPIENTS_N / OFFICES_N;
@@ -1046,55 +1015,26 @@ pub async fn national(db: &Db, keys: &Keys, today: NaiveDate) -> anyhow::Result<
         for k in 0..per_office {
             let r = RecipientNumber::from_body(&format!("{:06}", 100000 + k))
                 .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-            rows.push(vec![
-                office.clone().into(),
-                r.as_str().into(),
-                "被保護者　太郎".into(),
-                "ヒホゴシャ　タロウ".into(),
-                1i64.into(),
-                "1960-01-01".into(),
-                1i64.into(),
-                "2020-04-01".into(),
-                now.clone().into(),
-                now.clone().into(),
-            ]);
+            rows.push(store::people::BulkRecord {
+                office_number: office,
+                recipient_number: r.as_str().to_string(),
+                name: "被保護者　太郎",
+                name_kana: "ヒホゴシャ　タロウ",
+                sex: 1,
+                birth_date: "1960-01-01",
+                card_held: true,
+                qualified_from: "2020-04-01",
+                now: &now,
+            });
         }
-        insert_rows(
-            &mut tx,
-            "recipients",
-            &[
-                "office_number",
-                "recipient_number",
-                "name",
-                "name_kana",
-                "sex",
-                "birth_date",
-                "card_held",
-                "qualified_from",
-                "created_at",
-                "updated_at",
-            ],
-            &rows,
-        )
-        .await?;
         // Each record is its own person, with its 資格 as one 保護開始.
-        crate::store::people::ensure_people(&mut tx).await?;
-        sqlx::query(
-            "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by) \
-             SELECT id, 'start', qualified_from, qualified_from, created_at, 'seed' FROM recipients WHERE office_number = $1",
-        )
-        .bind(office)
-        .execute(&mut *tx)
-        .await?;
-        let ids: Vec<(i64,)> =
-            sqlx::query_as("SELECT id FROM recipients WHERE office_number = $1 ORDER BY id")
-                .bind(office)
-                .fetch_all(&mut *tx)
-                .await?;
+        store::people::insert_bulk(&mut tx, &rows).await?;
+        store::people::seed_start_decisions(&mut tx, office).await?;
+        let ids = store::people::ids_of_office(&mut tx, office).await?;
         let tickets: Vec<(i64, Ticket)> = ids
             .iter()
             .enumerate()
-            .map(|(k, (id,))| {
+            .map(|(k, id)| {
                 let inst = &institutions[(o * 977 + k * 13) % institutions.len()];
                 let ticket = Ticket {
                     ticket_type: TicketType::Medical,

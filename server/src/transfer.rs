@@ -36,14 +36,7 @@ pub async fn on_registered(
     if kind != QualificationKind::Start {
         return Ok(None);
     }
-    let others: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT o2.id, o2.office_number FROM recipients r \
-         JOIN recipients o2 ON o2.person_id = r.person_id AND o2.office_number <> r.office_number \
-         WHERE r.id = $1 ORDER BY o2.id",
-    )
-    .bind(recipient_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let others = people::other_record_ids(conn, recipient_id).await?;
     let mut names = Vec::new();
     for (other_id, other_office) in others {
         let history = people::history(conn, other_id).await?;
@@ -55,12 +48,7 @@ pub async fn on_registered(
             continue;
         }
         let open = history.periods().last().is_some_and(|p| p.until.is_none());
-        let (pending,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM qualification_events WHERE recipient_id = $1 AND status = 'pending'",
-        )
-        .bind(other_id)
-        .fetch_one(&mut *conn)
-        .await?;
+        let pending = people::pending_count(conn, other_id).await?;
         if !open || pending > 0 {
             continue;
         }

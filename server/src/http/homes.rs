@@ -63,20 +63,8 @@ fn month_of(date: chrono::NaiveDate) -> String {
     date.format("%Y-%m").to_string()
 }
 
-type SummaryRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-);
-
-fn summary(row: SummaryRow) -> RecipientSummary {
-    let (
+fn summary(row: store::people::SummaryRow) -> RecipientSummary {
+    let store::people::SummaryRow {
         id,
         recipient_number,
         name,
@@ -86,7 +74,7 @@ fn summary(row: SummaryRow) -> RecipientSummary {
         qualified_until,
         card_held,
         restricted,
-    ) = row;
+    } = row;
     RecipientSummary {
         id,
         recipient_number,
@@ -100,9 +88,6 @@ fn summary(row: SummaryRow) -> RecipientSummary {
     }
 }
 
-pub const SUMMARY_COLUMNS: &str =
-    "id, recipient_number, name, name_kana, birth_date, qualified_from, qualified_until, card_held, restricted";
-
 async fn office_home(
     State(state): State<AppState>,
     caller: Caller,
@@ -112,32 +97,18 @@ async fn office_home(
     let today = today_jst();
     let today_text = today.to_string();
     let yesterday = (today - chrono::Duration::days(1)).to_string();
-    let (name, phone): (String, Option<String>) =
-        sqlx::query_as("SELECT name, phone FROM offices WHERE number = $1")
-            .bind(&office)
-            .fetch_one(&db.pool)
-            .await?;
-    let (total, active, without_card): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), \
-                CAST(COALESCE(SUM(CASE WHEN qualified_from IS NOT NULL AND qualified_from <= $2 \
-                                   AND (qualified_until IS NULL OR qualified_until >= $2) THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                CAST(COALESCE(SUM(CASE WHEN card_held = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-         FROM recipients WHERE office_number = $1",
-    )
-    .bind(&office)
-    .bind(&today_text)
-    .fetch_one(&db.pool)
-    .await?;
+    let mut conn = db.pool.acquire().await?;
+    let (name, phone) = store::offices::name_and_phone(&mut conn, &office)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("office {office} is not stored"))?;
+    drop(conn);
+    let (total, active, without_card) =
+        store::people::office_totals(db, &office, &today_text).await?;
     let tickets_this_month =
         tickets::count_active_of_office_month(&db.pool, &office, &month_of(today)).await?;
     let yesterday_count =
         store::verifications::count_of_office_on(&db.pool, &office, &yesterday).await?;
-    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {SUMMARY_COLUMNS} FROM recipients WHERE office_number = $1 ORDER BY updated_at DESC, id DESC LIMIT 10"
-    )))
-    .bind(&office)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = store::people::recently_updated(db, &office, 10).await?;
     let recent: Vec<RecipientSummary> = rows.into_iter().map(summary).collect();
     let ids: Vec<i64> = recent.iter().map(|r| r.id).collect();
     audit::record_many(
@@ -168,12 +139,9 @@ async fn institution_home(
     let code = scope::institution(&caller)?.to_string();
     let db = &state.db;
     let today = today_jst();
-    let (name, score_table, online): (String, i64, i64) = sqlx::query_as(
-        "SELECT name, score_table, online_capable FROM institutions WHERE code = $1",
-    )
-    .bind(&code)
-    .fetch_one(&db.pool)
-    .await?;
+    let (name, score_table, online) = store::institutions::home_row(db, &code)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("institution {code} is not stored"))?;
     let tickets_this_month =
         tickets::count_active_at_institution_month(&db.pool, &code, &month_of(today)).await?;
     let verified =
@@ -205,18 +173,20 @@ async fn recipient_home(
     let id = scope::own_recipient(&caller)?;
     let db = &state.db;
     let today = today_jst();
-    let (name, office_number, recipient_number, qualified_from, qualified_until): (String, String, String, Option<String>, Option<String>) =
-        sqlx::query_as(
-            "SELECT name, office_number, recipient_number, qualified_from, qualified_until FROM recipients WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?;
-    let (office_name, office_phone): (String, Option<String>) =
-        sqlx::query_as("SELECT name, phone FROM offices WHERE number = $1")
-            .bind(&office_number)
-            .fetch_one(&db.pool)
-            .await?;
+    let store::people::OwnRecord {
+        name,
+        office_number,
+        recipient_number,
+        qualified_from,
+        qualified_until,
+    } = store::people::own_record(db, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("recipient {id} is not stored"))?;
+    let mut conn = db.pool.acquire().await?;
+    let (office_name, office_phone) = store::offices::name_and_phone(&mut conn, &office_number)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("office {office_number} is not stored"))?;
+    drop(conn);
     let rows = tickets::active_of_recipient_in_month(&db.pool, id, &month_of(today)).await?;
     audit::record(db, &caller, "portal.home", Some(id), "").await?;
     Ok(Json(RecipientHome {
@@ -253,9 +223,9 @@ async fn operator_home(
     scope::operator(&caller)?;
     let db = &state.db;
     Ok(Json(OperatorHome {
-        offices: db.count("SELECT COUNT(*) FROM offices").await?,
-        institutions: db.count("SELECT COUNT(*) FROM institutions").await?,
-        recipients: db.count("SELECT COUNT(*) FROM recipients").await?,
+        offices: store::offices::count_all(db).await?,
+        institutions: store::institutions::count_all(db).await?,
+        recipients: store::people::count_all(db).await?,
         tickets: tickets::count_all(&db.pool).await?,
         verifications: store::verifications::count_all(&db.pool).await?,
         users: db.count("SELECT COUNT(*) FROM users").await?,

@@ -21,7 +21,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
-use sqlx::Row as _;
 
 use domain::api::{
     CardVerifyRequest, ConsentRecord, ConsentRequest, ErrorCode, NumberVerifyRequest,
@@ -39,7 +38,7 @@ use domain::verdict::{decide, Qualification};
 use super::error::{ApiJson, AppError};
 use super::state::AppState;
 use crate::auth::Caller;
-use crate::db::{instant_text, now_text, placeholders, today_jst, Db, Row};
+use crate::db::{instant_text, now_text, today_jst, Db};
 use crate::store::tickets;
 use crate::store::verifications::{self, NewVerification, Source, StoredVerification as Stored};
 use crate::{audit, scope, store};
@@ -645,80 +644,52 @@ struct Recipient {
     elsewhere: Vec<store::people::OtherRecord>,
 }
 
-const RECIPIENT_COLUMNS: &str =
-    "r.id, r.office_number, o.name, o.phone, r.recipient_number, r.name, r.name_kana, \
-     r.sex, r.birth_date, r.qualified_from, r.qualified_until, r.restricted";
-
 impl Recipient {
     async fn by_numbers(
         db: &Db,
         office: &str,
         recipient: &str,
     ) -> Result<Option<Recipient>, AppError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {RECIPIENT_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number \
-             WHERE r.office_number = $1 AND r.recipient_number = $2"
-        )))
-        .bind(office)
-        .bind(recipient)
-        .fetch_optional(&db.pool)
-        .await?;
-        row.map(|r| Recipient::from_row(&r, 0)).transpose()
+        store::people::verified_by_numbers(db, office, recipient)
+            .await?
+            .map(Recipient::from_record)
+            .transpose()
     }
 
     async fn by_id(db: &Db, id: i64) -> Result<Option<Recipient>, AppError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {RECIPIENT_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
-        row.map(|r| Recipient::from_row(&r, 0)).transpose()
+        store::people::verified_by_id(db, id)
+            .await?
+            .map(Recipient::from_record)
+            .transpose()
     }
 
     /// The recipients with these ids, by id.
     async fn by_ids(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Recipient>, AppError> {
         let mut found = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {RECIPIENT_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number \
-                 WHERE r.id IN ({})",
-                placeholders(1, chunk.len())
-            )));
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            for row in query.fetch_all(&db.pool).await? {
-                let recipient = Recipient::from_row(&row, 0)?;
-                found.insert(recipient.id, recipient);
-            }
+        for record in store::people::verified_by_ids(db, ids).await? {
+            let recipient = Recipient::from_record(record)?;
+            found.insert(recipient.id, recipient);
         }
         Ok(found)
     }
 
-    /// From [`RECIPIENT_COLUMNS`] starting at column `at`.
-    fn from_row(row: &Row, at: usize) -> Result<Recipient, AppError> {
-        let text = |i: usize| -> Result<String, AppError> { Ok(row.try_get::<String, _>(at + i)?) };
-        let opt = |i: usize| -> Result<Option<String>, AppError> {
-            Ok(row.try_get::<Option<String>, _>(at + i)?)
-        };
-        let int = |i: usize| -> Result<i64, AppError> { Ok(row.try_get::<i64, _>(at + i)?) };
-        let opt_date = |i: usize| -> Result<Option<NaiveDate>, AppError> {
-            opt(i)?.as_deref().map(date_from_db).transpose()
+    fn from_record(r: store::people::VerifiedRecord) -> Result<Recipient, AppError> {
+        let opt_date = |v: Option<String>| -> Result<Option<NaiveDate>, AppError> {
+            v.as_deref().map(date_from_db).transpose()
         };
         Ok(Recipient {
-            id: int(0)?,
-            office_number: text(1)?,
-            office_name: text(2)?,
-            office_phone: opt(3)?.unwrap_or_default(),
-            recipient_number: text(4)?,
-            name: text(5)?,
-            name_kana: text(6)?,
-            sex: code_from_db::<Sex>(&int(7)?.to_string())?,
-            birth_date: date_from_db(&text(8)?)?,
-            qualified_from: opt_date(9)?,
-            qualified_until: opt_date(10)?,
-            restricted: int(11)? != 0,
+            id: r.id,
+            office_number: r.office_number,
+            office_name: r.office_name,
+            office_phone: r.office_phone.unwrap_or_default(),
+            recipient_number: r.recipient_number,
+            name: r.name,
+            name_kana: r.name_kana,
+            sex: code_from_db::<Sex>(&r.sex.to_string())?,
+            birth_date: date_from_db(&r.birth_date)?,
+            qualified_from: opt_date(r.qualified_from)?,
+            qualified_until: opt_date(r.qualified_until)?,
+            restricted: r.restricted != 0,
             periods: Vec::new(),
             elsewhere: Vec::new(),
         })
@@ -814,11 +785,11 @@ pub async fn load_roster(
     institution: &InstitutionCode,
     month: &str,
 ) -> Result<(Roster, Vec<i64>), AppError> {
-    let (institution_name,): (String,) =
-        sqlx::query_as("SELECT name FROM institutions WHERE code = $1")
-            .bind(institution.as_str())
-            .fetch_one(&db.pool)
-            .await?;
+    let mut conn = db.pool.acquire().await?;
+    let institution_name = store::institutions::name(&mut conn, institution.as_str())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("institution {} is not stored", institution.as_str()))?;
+    drop(conn);
     // By office, 受給者番号 and 有効開始日: one recipient's tickets are together.
     let stored = tickets::roster(&db.pool, institution, month).await?;
     let mut ids: Vec<i64> = Vec::new();

@@ -1,6 +1,11 @@
-//! 医療機関・薬局 as sign-in and sessions see them: names from `institutions`.
+//! 医療機関・薬局: the `institutions` table (names for sign-in and sessions, the office's
+//! search, the institution's home).
+
+use std::collections::HashSet;
 
 use sqlx::AnyConnection;
+
+use crate::db::{insert_rows, Db, Value};
 
 /// The institution's name, if it is registered.
 pub async fn name(conn: &mut AnyConnection, code: &str) -> anyhow::Result<Option<String>> {
@@ -9,6 +14,168 @@ pub async fn name(conn: &mut AnyConnection, code: &str) -> anyhow::Result<Option
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(|r| r.0))
+}
+
+/// An institution as the office's search lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InstitutionRow {
+    pub code: String,
+    pub name: String,
+    pub score_table: i64,
+    pub online_capable: i64,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// What the institution search looks for.
+#[derive(Debug, Clone, Copy)]
+pub enum Search<'a> {
+    Everything,
+    /// Codes beginning with these digits.
+    CodePrefix(&'a str),
+    /// Names containing this text.
+    NameContains(&'a str),
+}
+
+/// Up to `limit` institutions matching `search` (and of `score_table`, when given), by code.
+pub async fn search(
+    db: &Db,
+    search: Search<'_>,
+    score_table: Option<u8>,
+    limit: i64,
+) -> anyhow::Result<Vec<InstitutionRow>> {
+    let mut sql = "SELECT code, name, score_table, online_capable, address, phone FROM institutions WHERE 1 = 1".to_string();
+    let mut binds: Vec<String> = Vec::new();
+    match search {
+        Search::Everything => {}
+        Search::CodePrefix(digits) => {
+            sql.push_str(" AND code LIKE $1");
+            binds.push(format!("{digits}%"));
+        }
+        Search::NameContains(typed) => {
+            sql.push_str(" AND name LIKE $1 ESCAPE '\\'");
+            let escaped = typed
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            binds.push(format!("%{escaped}%"));
+        }
+    }
+    if let Some(t) = score_table {
+        sql.push_str(&format!(" AND score_table = {t}"));
+    }
+    sql.push_str(&format!(" ORDER BY code LIMIT {limit}"));
+    let mut query = sqlx::query_as::<_, InstitutionRow>(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b);
+    }
+    Ok(query.fetch_all(&db.pool).await?)
+}
+
+/// The institution's name, 点数表 and whether it verifies online, if it is registered.
+pub async fn home_row(db: &Db, code: &str) -> anyhow::Result<Option<(String, i64, i64)>> {
+    let row: Option<(String, i64, i64)> = sqlx::query_as(
+        "SELECT name, score_table, online_capable FROM institutions WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row)
+}
+
+/// Every institution stored.
+pub async fn count_all(db: &Db) -> anyhow::Result<u64> {
+    db.count("SELECT COUNT(*) FROM institutions").await
+}
+
+/// The codes of every institution of this 点数表, in order.
+pub async fn codes_of_score_table(db: &Db, score_table: u8) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT code FROM institutions WHERE score_table = $1 ORDER BY code")
+            .bind(i64::from(score_table))
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// The codes of every institution stored.
+pub async fn codes(db: &Db) -> anyhow::Result<HashSet<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT code FROM institutions")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Insert the institution, or update the one with its code (点数表 from the code).
+pub async fn upsert(
+    conn: &mut AnyConnection,
+    r: &domain::import::InstitutionRow,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO institutions (code, name, score_table, online_capable, postal_code, address, phone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, score_table = excluded.score_table, \
+         online_capable = excluded.online_capable, postal_code = excluded.postal_code, \
+         address = excluded.address, phone = excluded.phone",
+    )
+    .bind(r.code.as_str())
+    .bind(&r.name)
+    .bind(i64::from(r.code.score_table().code()))
+    .bind(i64::from(r.online_capable))
+    .bind(&r.postal_code)
+    .bind(&r.address)
+    .bind(&r.phone)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An institution to insert (the seed).
+#[derive(Debug, Clone)]
+pub struct NewInstitution {
+    pub code: String,
+    pub name: String,
+    pub score_table: u8,
+    pub online_capable: bool,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Insert institutions, many rows a statement.
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    institutions: &[NewInstitution],
+) -> anyhow::Result<()> {
+    let rows: Vec<Vec<Value>> = institutions
+        .iter()
+        .map(|i| {
+            vec![
+                i.code.clone().into(),
+                i.name.clone().into(),
+                i64::from(i.score_table).into(),
+                i64::from(i.online_capable).into(),
+                i.postal_code.clone().into(),
+                i.address.clone().into(),
+                i.phone.clone().into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "institutions",
+        &[
+            "code",
+            "name",
+            "score_table",
+            "online_capable",
+            "postal_code",
+            "address",
+            "phone",
+        ],
+        &rows,
+    )
+    .await
 }
 
 /// The first (by code) 医科 institution (点数表 1) whose code starts with `prefix`, other

@@ -15,7 +15,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use sqlx::{AnyConnection, AnyExecutor, Row as _};
 
-use domain::qualification::{CoveredPeriod, QualificationHistory, QualificationKind};
+use domain::paper::CardStatus;
+use domain::qualification::{
+    CoveredPeriod, QualificationHistory, QualificationKind, QualifiedPeriod,
+};
 
 use crate::db::Db;
 use crate::keys::Keys;
@@ -541,6 +544,1091 @@ pub async fn set_card_held(conn: &mut AnyConnection, recipient_id: i64) -> anyho
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+// ---------------------------------------------------------------- the 台帳 record
+
+/// Columns of [`RecipientRow`], from `recipients r`.
+pub const RECIPIENT_COLUMNS: &str = "r.id, r.office_number, r.recipient_number, r.individual_number, r.name, r.name_kana, \
+     r.sex, r.birth_date, r.postal_code, r.address, r.case_number, r.card_held, r.card_registered, r.restricted, \
+     r.qualified_from, r.qualified_until, r.created_at, r.updated_at, r.caseworker_login, r.restriction_reason, \
+     r.restriction_changed_at, r.restriction_changed_by";
+
+/// A `recipients` row as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecipientRow {
+    pub id: i64,
+    pub office_number: String,
+    pub recipient_number: String,
+    /// Sealed 個人番号 (`Keys::seal`).
+    pub individual_number: Option<String>,
+    pub name: String,
+    pub name_kana: String,
+    pub sex: i64,
+    pub birth_date: String,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub case_number: Option<String>,
+    pub card_held: i64,
+    pub card_registered: i64,
+    pub restricted: i64,
+    pub qualified_from: Option<String>,
+    pub qualified_until: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub caseworker_login: Option<String>,
+    pub restriction_reason: Option<String>,
+    pub restriction_changed_at: Option<String>,
+    pub restriction_changed_by: Option<String>,
+}
+
+fn optional_date(value: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()
+}
+
+impl RecipientRow {
+    pub fn period(&self) -> QualifiedPeriod {
+        QualifiedPeriod {
+            from: self.qualified_from.as_deref().and_then(optional_date),
+            until: self.qualified_until.as_deref().and_then(optional_date),
+        }
+    }
+
+    pub fn card_status(&self) -> CardStatus {
+        CardStatus {
+            card_held: self.card_held != 0,
+            card_registered: self.card_registered != 0,
+            has_individual_number: self.individual_number.is_some(),
+        }
+    }
+
+    pub fn sex_code(&self) -> String {
+        self.sex.to_string()
+    }
+}
+
+/// The record with this id in this office (none for another office's id).
+pub async fn recipient(
+    conn: &mut AnyConnection,
+    office: &str,
+    id: i64,
+) -> anyhow::Result<Option<RecipientRow>> {
+    let row: Option<RecipientRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECIPIENT_COLUMNS} FROM recipients r WHERE r.id = $1 AND r.office_number = $2"
+    )))
+    .bind(id)
+    .bind(office)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row)
+}
+
+/// The 受給者番号 of a record of `office` with this 氏名カナ and 生年月日, if any (the
+/// duplicate check of a new record; run it under the office's recipient sequence lock).
+pub async fn same_kana_and_birth(
+    conn: &mut AnyConnection,
+    office: &str,
+    name_kana: &str,
+    birth_date: &str,
+) -> anyhow::Result<Option<String>> {
+    let same: Option<(String,)> = sqlx::query_as(
+        "SELECT recipient_number FROM recipients WHERE office_number = $1 AND name_kana = $2 AND birth_date = $3 LIMIT 1",
+    )
+    .bind(office)
+    .bind(name_kana)
+    .bind(birth_date)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(same.map(|s| s.0))
+}
+
+/// The fields of a record the 台帳 screen writes.
+#[derive(Debug, Clone)]
+pub struct RecipientFieldsRow<'a> {
+    /// Sealed 個人番号.
+    pub individual_number: Option<&'a str>,
+    pub name: &'a str,
+    pub name_kana: &'a str,
+    pub sex: i64,
+    pub birth_date: &'a str,
+    pub postal_code: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub case_number: Option<&'a str>,
+    pub card_held: bool,
+    pub card_registered: bool,
+    pub caseworker_login: Option<&'a str>,
+}
+
+/// Insert a new record (not restricted); its id.
+pub async fn insert_recipient(
+    conn: &mut AnyConnection,
+    office: &str,
+    recipient_number: &str,
+    fields: &RecipientFieldsRow<'_>,
+    digest: Option<&str>,
+    now: &str,
+) -> anyhow::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
+         postal_code, address, case_number, card_held, card_registered, restricted, caseworker_login, created_at, updated_at, \
+         individual_number_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $14, $15) RETURNING id",
+    )
+    .bind(office)
+    .bind(recipient_number)
+    .bind(fields.individual_number)
+    .bind(fields.name)
+    .bind(fields.name_kana)
+    .bind(fields.sex)
+    .bind(fields.birth_date)
+    .bind(fields.postal_code)
+    .bind(fields.address)
+    .bind(fields.case_number)
+    .bind(i64::from(fields.card_held))
+    .bind(i64::from(fields.card_registered))
+    .bind(fields.caseworker_login)
+    .bind(now)
+    .bind(digest)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Overwrite the 台帳 fields of the record `id` of `office`.
+pub async fn update_recipient(
+    conn: &mut AnyConnection,
+    office: &str,
+    id: i64,
+    fields: &RecipientFieldsRow<'_>,
+    now: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE recipients SET individual_number = $3, name = $4, name_kana = $5, sex = $6, birth_date = $7, \
+         postal_code = $8, address = $9, case_number = $10, card_held = $11, card_registered = $12, \
+         caseworker_login = $13, updated_at = $14 WHERE id = $1 AND office_number = $2",
+    )
+    .bind(id)
+    .bind(office)
+    .bind(fields.individual_number)
+    .bind(fields.name)
+    .bind(fields.name_kana)
+    .bind(fields.sex)
+    .bind(fields.birth_date)
+    .bind(fields.postal_code)
+    .bind(fields.address)
+    .bind(fields.case_number)
+    .bind(i64::from(fields.card_held))
+    .bind(i64::from(fields.card_registered))
+    .bind(fields.caseworker_login)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Set or clear 閲覧制限 on the record `id` of `office`, with why, when and by whom.
+pub async fn set_restriction(
+    conn: &mut AnyConnection,
+    office: &str,
+    id: i64,
+    restricted: bool,
+    reason: &str,
+    now: &str,
+    by: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE recipients SET restricted = $3, restriction_reason = $4, restriction_changed_at = $5, \
+         restriction_changed_by = $6, updated_at = $5 WHERE id = $1 AND office_number = $2",
+    )
+    .bind(id)
+    .bind(office)
+    .bind(i64::from(restricted))
+    .bind(reason)
+    .bind(now)
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The 受給者番号 of `office` in `[lo, hi)` (texts compared as stored).
+pub async fn recipient_numbers_between(
+    conn: &mut AnyConnection,
+    office: &str,
+    lo: &str,
+    hi: &str,
+) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT recipient_number FROM recipients WHERE office_number = $1 AND recipient_number >= $2 AND recipient_number < $3",
+    )
+    .bind(office)
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// The highest 受給者番号 of `office`, if any.
+pub async fn max_recipient_number(
+    conn: &mut AnyConnection,
+    office: &str,
+) -> anyhow::Result<Option<String>> {
+    let highest: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT MAX(recipient_number) FROM recipients WHERE office_number = $1")
+            .bind(office)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(highest.and_then(|h| h.0))
+}
+
+// ---------------------------------------------------------------- the 台帳 list
+
+/// One line of the 台帳 list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListRow {
+    pub id: i64,
+    pub recipient_number: String,
+    pub name: String,
+    pub name_kana: String,
+    pub sex: i64,
+    pub birth_date: String,
+    pub case_number: Option<String>,
+    pub caseworker_login: Option<String>,
+    pub qualified_from: Option<String>,
+    pub qualified_until: Option<String>,
+    pub card_held: i64,
+    pub card_registered: i64,
+    pub restricted: i64,
+    pub pending: i64,
+}
+
+/// Which 資格 state the list keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStatus {
+    All,
+    /// Covered on the given date.
+    Active,
+    /// Lost before the given date.
+    Ended,
+    /// Never registered.
+    None,
+    /// With a decision waiting for registration.
+    Pending,
+}
+
+/// What the 台帳 list searches for: the typed terms match any of their fields.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter<'a> {
+    pub recipient_number_prefix: Option<&'a str>,
+    pub kana_prefix: Option<&'a str>,
+    pub name_contains: Option<&'a str>,
+    pub birth_date: Option<NaiveDate>,
+    pub case_number: Option<&'a str>,
+    /// Something was typed (when no field above could match, nothing is found).
+    pub typed: bool,
+    pub status: Option<ListStatus>,
+    /// Only this caseworker's caseload.
+    pub caseworker: Option<&'a str>,
+}
+
+/// Bind `value` as the next `$n`; the placeholder.
+fn param(binds: &mut Vec<String>, value: String) -> String {
+    binds.push(value);
+    format!("${}", binds.len())
+}
+
+/// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// One page of the office's 台帳 list, by 氏名カナ, and how many match in all.
+pub async fn list(
+    db: &Db,
+    office: &str,
+    filter: &ListFilter<'_>,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> anyhow::Result<(Vec<ListRow>, i64)> {
+    let today = today.to_string();
+    let mut binds = vec![office.to_string()];
+    let mut conditions = vec!["r.office_number = $1".to_string()];
+    let mut any_of = Vec::new();
+    if let Some(prefix) = filter.recipient_number_prefix {
+        any_of.push(format!(
+            "r.recipient_number LIKE {}",
+            param(&mut binds, format!("{prefix}%"))
+        ));
+    }
+    if let Some(kana) = filter.kana_prefix {
+        let p = param(&mut binds, format!("{}%", like_escape(kana)));
+        any_of.push(format!(
+            "REPLACE(REPLACE(r.name_kana, '\u{3000}', ''), ' ', '') LIKE {p} ESCAPE '\\'"
+        ));
+    }
+    if let Some(name) = filter.name_contains {
+        let p = param(&mut binds, format!("%{}%", like_escape(name)));
+        any_of.push(format!(
+            "REPLACE(REPLACE(r.name, '\u{3000}', ''), ' ', '') LIKE {p} ESCAPE '\\'"
+        ));
+    }
+    if let Some(birth) = filter.birth_date {
+        any_of.push(format!(
+            "r.birth_date = {}",
+            param(&mut binds, birth.to_string())
+        ));
+    }
+    if let Some(case) = filter.case_number {
+        any_of.push(format!(
+            "r.case_number = {}",
+            param(&mut binds, case.to_string())
+        ));
+    }
+    if filter.typed {
+        if any_of.is_empty() {
+            // Nothing it could be: an empty result, not the whole office.
+            any_of.push("1 = 0".to_string());
+        }
+        conditions.push(format!("({})", any_of.join(" OR ")));
+    }
+    match filter.status {
+        None | Some(ListStatus::All) => {}
+        Some(ListStatus::Active) => {
+            let t = param(&mut binds, today.clone());
+            conditions.push(format!(
+                "r.qualified_from IS NOT NULL AND r.qualified_from <= {t} AND (r.qualified_until IS NULL OR r.qualified_until >= {t})"
+            ));
+        }
+        Some(ListStatus::Ended) => {
+            let t = param(&mut binds, today.clone());
+            conditions.push(format!("r.qualified_until IS NOT NULL AND r.qualified_until < {t}"));
+        }
+        Some(ListStatus::None) => conditions.push("r.qualified_from IS NULL".to_string()),
+        Some(ListStatus::Pending) => conditions.push(
+            "EXISTS (SELECT 1 FROM qualification_events e WHERE e.recipient_id = r.id AND e.status = 'pending')".to_string(),
+        ),
+    }
+    if let Some(me) = filter.caseworker {
+        let me = param(&mut binds, me.to_string());
+        conditions.push(format!("r.caseworker_login = {me}"));
+    }
+    let where_sql = conditions.join(" AND ");
+    let list_sql = format!(
+        "SELECT r.id, r.recipient_number, r.name, r.name_kana, r.sex, r.birth_date, r.case_number, r.caseworker_login, \
+         r.qualified_from, r.qualified_until, r.card_held, r.card_registered, r.restricted, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM qualification_events e WHERE e.recipient_id = r.id AND e.status = 'pending') \
+         THEN 1 ELSE 0 END AS BIGINT) AS pending \
+         FROM recipients r WHERE {where_sql} ORDER BY r.name_kana, r.id LIMIT {limit} OFFSET {offset}"
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM recipients r WHERE {where_sql}");
+    let mut list = sqlx::query_as::<_, ListRow>(sqlx::AssertSqlSafe(list_sql));
+    let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
+    for value in &binds {
+        list = list.bind(value.clone());
+        count = count.bind(value.clone());
+    }
+    let rows = list.fetch_all(&db.pool).await?;
+    let (total,) = count.fetch_one(&db.pool).await?;
+    Ok((rows, total))
+}
+
+// ---------------------------------------------------------------- decisions as recorded
+
+/// A `qualification_events` row as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub recipient_id: i64,
+    pub kind: String,
+    pub effective_date: String,
+    pub decision_date: String,
+    pub registered_at: String,
+    pub registered_by: String,
+    pub status: String,
+    pub registration_due: Option<String>,
+    pub withdraw_reason: Option<String>,
+    /// decision | import | migration | transfer
+    pub source: String,
+}
+
+/// Columns of [`EventRow`], from `qualification_events e`.
+pub const EVENT_COLUMNS: &str =
+    "e.id, e.recipient_id, e.kind, e.effective_date, e.decision_date, e.registered_at, \
+     e.registered_by, e.status, e.registration_due, e.withdraw_reason, e.source";
+
+/// Every decision recorded on a record (any status), by 効力発生日 then as entered.
+pub async fn events(conn: &mut AnyConnection, recipient_id: i64) -> anyhow::Result<Vec<EventRow>> {
+    let events: Vec<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM qualification_events e WHERE e.recipient_id = $1 \
+         ORDER BY e.effective_date, e.id"
+    )))
+    .bind(recipient_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(events)
+}
+
+/// The decision with this id on a record of `office` (none for another office's).
+pub async fn event(
+    conn: &mut AnyConnection,
+    office: &str,
+    event_id: i64,
+) -> anyhow::Result<Option<EventRow>> {
+    let row: Option<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
+         WHERE e.id = $1 AND r.office_number = $2"
+    )))
+    .bind(event_id)
+    .bind(office)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row)
+}
+
+/// Register a pending decision (nothing happens to one no longer pending).
+pub async fn register_event(
+    conn: &mut AnyConnection,
+    event_id: i64,
+    at: &str,
+    by: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE qualification_events SET status = 'registered', registered_at = $2, registered_by = $3 \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(event_id)
+    .bind(at)
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Withdraw a pending decision with its reason (nothing happens to one no longer pending).
+pub async fn withdraw_event(
+    conn: &mut AnyConnection,
+    event_id: i64,
+    reason: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE qualification_events SET status = 'withdrawn', withdraw_reason = $2 WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(event_id)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A decision waiting for registration, with its record.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingRow {
+    pub event_id: i64,
+    pub recipient_id: i64,
+    pub recipient_number: String,
+    pub recipient_name: String,
+    pub caseworker_login: Option<String>,
+    pub kind: String,
+    pub effective_date: String,
+    pub decision_date: String,
+    pub registration_due: Option<String>,
+}
+
+/// Pending decisions of the office (of `caseworker`'s caseload and the unassigned, when
+/// given), by due date then as entered.
+pub async fn pending_events(
+    conn: &mut AnyConnection,
+    office: &str,
+    caseworker: Option<&str>,
+) -> anyhow::Result<Vec<PendingRow>> {
+    let mut sql = "SELECT e.id AS event_id, r.id AS recipient_id, r.recipient_number, r.name AS recipient_name, \
+         r.caseworker_login, e.kind, e.effective_date, e.decision_date, e.registration_due \
+         FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
+         WHERE r.office_number = $1 AND e.status = 'pending'"
+        .to_string();
+    if caseworker.is_some() {
+        sql.push_str(" AND (r.caseworker_login = $2 OR r.caseworker_login IS NULL)");
+    }
+    sql.push_str(" ORDER BY e.registration_due, e.id");
+    let mut query = sqlx::query_as::<_, PendingRow>(sqlx::AssertSqlSafe(sql)).bind(office);
+    if let Some(login) = caseworker {
+        query = query.bind(login);
+    }
+    Ok(query.fetch_all(&mut *conn).await?)
+}
+
+/// How many decisions of a record wait for registration.
+pub async fn pending_count(conn: &mut AnyConnection, recipient_id: i64) -> anyhow::Result<i64> {
+    let (pending,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM qualification_events WHERE recipient_id = $1 AND status = 'pending'",
+    )
+    .bind(recipient_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(pending)
+}
+
+/// The person's records at other offices than `recipient_id`'s: (id, office), in record order.
+pub async fn other_record_ids(
+    conn: &mut AnyConnection,
+    recipient_id: i64,
+) -> anyhow::Result<Vec<(i64, String)>> {
+    let others: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT o2.id, o2.office_number FROM recipients r \
+         JOIN recipients o2 ON o2.person_id = r.person_id AND o2.office_number <> r.office_number \
+         WHERE r.id = $1 ORDER BY o2.id",
+    )
+    .bind(recipient_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(others)
+}
+
+// ---------------------------------------------------------------- counts
+
+/// Counts of an office's records (of one caseworker's caseload, or overall).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordCounts {
+    pub total: i64,
+    /// Covered on the day asked.
+    pub active: i64,
+    pub without_card: i64,
+    pub restricted: i64,
+}
+
+/// The office's record counts by 地区担当員 (none: unassigned) on `today`.
+pub async fn counts_by_caseworker(
+    conn: &mut AnyConnection,
+    office: &str,
+    today: &str,
+) -> anyhow::Result<Vec<(Option<String>, RecordCounts)>> {
+    let counts: Vec<(Option<String>, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT caseworker_login, COUNT(*), \
+         CAST(COALESCE(SUM(CASE WHEN qualified_from IS NOT NULL AND qualified_from <= $2 \
+              AND (qualified_until IS NULL OR qualified_until >= $2) THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN card_held = 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN restricted = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM recipients WHERE office_number = $1 GROUP BY caseworker_login",
+    )
+    .bind(office)
+    .bind(today)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(login, total, active, without_card, restricted)| {
+            (
+                login,
+                RecordCounts {
+                    total,
+                    active,
+                    without_card,
+                    restricted,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The office's pending decisions by 地区担当員 of their record (none: unassigned).
+pub async fn pending_by_caseworker(
+    conn: &mut AnyConnection,
+    office: &str,
+) -> anyhow::Result<Vec<(Option<String>, i64)>> {
+    let pending: Vec<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT r.caseworker_login, COUNT(*) FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
+         WHERE r.office_number = $1 AND e.status = 'pending' GROUP BY r.caseworker_login",
+    )
+    .bind(office)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(pending)
+}
+
+/// The office's record count, those covered on `today`, and those without a card.
+pub async fn office_totals(db: &Db, office: &str, today: &str) -> anyhow::Result<(i64, i64, i64)> {
+    let totals: (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), \
+                CAST(COALESCE(SUM(CASE WHEN qualified_from IS NOT NULL AND qualified_from <= $2 \
+                                   AND (qualified_until IS NULL OR qualified_until >= $2) THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(CASE WHEN card_held = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM recipients WHERE office_number = $1",
+    )
+    .bind(office)
+    .bind(today)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(totals)
+}
+
+/// A record as the home screen lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SummaryRow {
+    pub id: i64,
+    pub recipient_number: String,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: String,
+    pub qualified_from: Option<String>,
+    pub qualified_until: Option<String>,
+    pub card_held: i64,
+    pub restricted: i64,
+}
+
+/// The office's records changed last, newest first.
+pub async fn recently_updated(
+    db: &Db,
+    office: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<SummaryRow>> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, recipient_number, name, name_kana, birth_date, qualified_from, qualified_until, card_held, restricted \
+         FROM recipients WHERE office_number = $1 ORDER BY updated_at DESC, id DESC LIMIT {limit}"
+    )))
+    .bind(office)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows)
+}
+
+/// A record's name, numbers and current period (signed-in recipient's home).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnRecord {
+    pub name: String,
+    pub office_number: String,
+    pub recipient_number: String,
+    pub qualified_from: Option<String>,
+    pub qualified_until: Option<String>,
+}
+
+/// The record `id`, if it exists.
+pub async fn own_record(db: &Db, id: i64) -> anyhow::Result<Option<OwnRecord>> {
+    let row: Option<OwnRecord> = sqlx::query_as(
+        "SELECT name, office_number, recipient_number, qualified_from, qualified_until FROM recipients WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row)
+}
+
+/// Every record stored.
+pub async fn count_all(db: &Db) -> anyhow::Result<u64> {
+    db.count("SELECT COUNT(*) FROM recipients").await
+}
+
+/// The stored 資格取得日/資格喪失日 of the records `ids` of `office` (others are left out):
+/// (id, from, until).
+pub async fn stored_periods(
+    conn: &mut AnyConnection,
+    office: &str,
+    ids: &[i64],
+) -> anyhow::Result<Vec<(i64, Option<String>, Option<String>)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut query = sqlx::query_as::<_, (i64, Option<String>, Option<String>)>(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT id, qualified_from, qualified_until FROM recipients WHERE office_number = $1 AND id IN ({})",
+                crate::db::placeholders(2, chunk.len())
+            )),
+        )
+        .bind(office);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        out.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
+/// Every record of `office`: (id, 受給者番号, name, 生年月日), in no particular order.
+pub async fn roster(db: &Db, office: &str) -> anyhow::Result<Vec<(i64, String, String, String)>> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, recipient_number, name, birth_date FROM recipients WHERE office_number = $1",
+    )
+    .bind(office)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows)
+}
+
+/// Every record of `office`: (id, 受給者番号, name), by 受給者番号.
+pub async fn numbers_and_names(
+    db: &Db,
+    office: &str,
+) -> anyhow::Result<Vec<(i64, String, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, recipient_number, name FROM recipients WHERE office_number = $1 ORDER BY recipient_number",
+    )
+    .bind(office)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows)
+}
+
+// ---------------------------------------------------------------- records as verification reads them
+
+/// A record with its office's name and phone, as a 資格確認 reads it.
+#[derive(Debug, Clone)]
+pub struct VerifiedRecord {
+    pub id: i64,
+    pub office_number: String,
+    pub office_name: String,
+    pub office_phone: Option<String>,
+    pub recipient_number: String,
+    pub name: String,
+    pub name_kana: String,
+    pub sex: i64,
+    pub birth_date: String,
+    pub qualified_from: Option<String>,
+    pub qualified_until: Option<String>,
+    pub restricted: i64,
+}
+
+/// Columns of [`VerifiedRecord`], from `recipients r JOIN offices o`.
+const VERIFIED_COLUMNS: &str =
+    "r.id, r.office_number, o.name, o.phone, r.recipient_number, r.name, r.name_kana, \
+     r.sex, r.birth_date, r.qualified_from, r.qualified_until, r.restricted";
+
+fn verified_record(row: &sqlx::any::AnyRow) -> anyhow::Result<VerifiedRecord> {
+    Ok(VerifiedRecord {
+        id: row.try_get(0)?,
+        office_number: row.try_get(1)?,
+        office_name: row.try_get(2)?,
+        office_phone: row.try_get(3)?,
+        recipient_number: row.try_get(4)?,
+        name: row.try_get(5)?,
+        name_kana: row.try_get(6)?,
+        sex: row.try_get(7)?,
+        birth_date: row.try_get(8)?,
+        qualified_from: row.try_get(9)?,
+        qualified_until: row.try_get(10)?,
+        restricted: row.try_get(11)?,
+    })
+}
+
+/// The record with these numbers, for a 資格確認.
+pub async fn verified_by_numbers(
+    db: &Db,
+    office: &str,
+    recipient: &str,
+) -> anyhow::Result<Option<VerifiedRecord>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {VERIFIED_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number \
+         WHERE r.office_number = $1 AND r.recipient_number = $2"
+    )))
+    .bind(office)
+    .bind(recipient)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(verified_record).transpose()
+}
+
+/// The record with this id, for a 資格確認.
+pub async fn verified_by_id(db: &Db, id: i64) -> anyhow::Result<Option<VerifiedRecord>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {VERIFIED_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(verified_record).transpose()
+}
+
+/// The records with these ids, for a 資格確認 (ids not found are left out).
+pub async fn verified_by_ids(db: &Db, ids: &[i64]) -> anyhow::Result<Vec<VerifiedRecord>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERIFIED_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number \
+             WHERE r.id IN ({})",
+            crate::db::placeholders(1, chunk.len())
+        )));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&db.pool).await? {
+            found.push(verified_record(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+// ---------------------------------------------------------------- imports
+
+/// (公費負担者番号, 受給者番号) of every record stored.
+pub async fn all_numbers(db: &Db) -> anyhow::Result<std::collections::HashSet<(String, String)>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT office_number, recipient_number FROM recipients")
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The id of the record with these numbers, if registered.
+pub async fn id_by_numbers(
+    conn: &mut AnyConnection,
+    office_number: &str,
+    recipient_number: &str,
+) -> anyhow::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2",
+    )
+    .bind(office_number)
+    .bind(recipient_number)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// Insert the record of an exchange file's row, or update the one with its numbers (a
+/// 個人番号 the file leaves out stays); its id. `sealed` and `digest` are the row's
+/// 個人番号 sealed and digested, `sex` its code as a number.
+pub async fn upsert_imported(
+    conn: &mut AnyConnection,
+    r: &domain::import::RecipientRow,
+    sealed: Option<&str>,
+    digest: Option<&str>,
+    sex: i64,
+    now: &str,
+) -> anyhow::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
+         postal_code, address, card_held, card_registered, restricted, qualified_from, qualified_until, created_at, updated_at, \
+         individual_number_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) \
+         ON CONFLICT (office_number, recipient_number) DO UPDATE SET \
+         individual_number = COALESCE(excluded.individual_number, recipients.individual_number), \
+         individual_number_digest = COALESCE(excluded.individual_number_digest, recipients.individual_number_digest), \
+         name = excluded.name, name_kana = excluded.name_kana, sex = excluded.sex, birth_date = excluded.birth_date, \
+         postal_code = excluded.postal_code, address = excluded.address, card_held = excluded.card_held, \
+         card_registered = excluded.card_registered, restricted = excluded.restricted, \
+         updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(r.office.as_str())
+    .bind(r.recipient.as_str())
+    .bind(sealed)
+    .bind(&r.name)
+    .bind(&r.name_kana)
+    .bind(sex)
+    .bind(r.birth_date.to_string())
+    .bind(&r.postal_code)
+    .bind(&r.address)
+    .bind(i64::from(r.card_registered))
+    .bind(i64::from(r.card_registered))
+    .bind(i64::from(r.restricted))
+    .bind(r.qualified_from.map(|d| d.to_string()))
+    .bind(r.qualified_until.map(|d| d.to_string()))
+    .bind(now)
+    .bind(digest)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+// ---------------------------------------------------------------- the seed
+
+/// A demo record to insert (the seed), with its 資格取得日/資格喪失日.
+#[derive(Debug, Clone)]
+pub struct SeedRecord<'a> {
+    pub office_number: &'a str,
+    pub recipient_number: &'a str,
+    /// Sealed 個人番号.
+    pub individual_number: Option<String>,
+    pub name: &'a str,
+    pub name_kana: &'a str,
+    pub sex: i64,
+    pub birth_date: NaiveDate,
+    pub postal_code: &'a str,
+    pub address: &'a str,
+    pub case_number: &'a str,
+    pub card_held: bool,
+    pub card_registered: bool,
+    pub restricted: bool,
+    pub qualified_from: NaiveDate,
+    pub qualified_until: Option<NaiveDate>,
+    pub now: &'a str,
+}
+
+/// Insert a demo record; its id. Its decisions are written by [`insert_seed_decision`].
+pub async fn insert_seed_record(
+    conn: &mut AnyConnection,
+    r: &SeedRecord<'_>,
+) -> anyhow::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
+         postal_code, address, case_number, card_held, card_registered, restricted, qualified_from, qualified_until, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+    )
+    .bind(r.office_number)
+    .bind(r.recipient_number)
+    .bind(r.individual_number.clone())
+    .bind(r.name)
+    .bind(r.name_kana)
+    .bind(r.sex)
+    .bind(r.birth_date.to_string())
+    .bind(r.postal_code)
+    .bind(r.address)
+    .bind(r.case_number)
+    .bind(i64::from(r.card_held))
+    .bind(i64::from(r.card_registered))
+    .bind(i64::from(r.restricted))
+    .bind(r.qualified_from.to_string())
+    .bind(r.qualified_until.map(|d| d.to_string()))
+    .bind(r.now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// A registered seed decision (`start` or `abolish`), decided on its 効力発生日.
+pub async fn insert_seed_decision(
+    conn: &mut AnyConnection,
+    recipient_id: i64,
+    kind: QualificationKind,
+    effective: NaiveDate,
+    at: &str,
+) -> anyhow::Result<()> {
+    let sql = match kind {
+        QualificationKind::Start => {
+            "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by) \
+             VALUES ($1, 'start', $2, $2, $3, 'seed')"
+        }
+        QualificationKind::Abolish => {
+            "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by) \
+             VALUES ($1, 'abolish', $2, $2, $3, 'seed')"
+        }
+        other => anyhow::bail!("seed decision {}", other.code()),
+    };
+    sqlx::query(sql)
+        .bind(recipient_id)
+        .bind(effective.to_string())
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A pending 廃止 recorded by `login` (the seed's deadline list).
+pub async fn insert_seed_pending_abolish(
+    conn: &mut AnyConnection,
+    recipient_id: i64,
+    effective: NaiveDate,
+    decision: NaiveDate,
+    due: NaiveDate,
+    login: &str,
+    at: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by, \
+         status, registration_due, recorded_at, recorded_by) VALUES ($1, 'abolish', $2, $3, $4, $6, 'pending', $5, $4, $6)",
+    )
+    .bind(recipient_id)
+    .bind(effective.to_string())
+    .bind(decision.to_string())
+    .bind(at)
+    .bind(due.to_string())
+    .bind(login)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Make every record of `office` the caseload of `login`.
+pub async fn assign_office_caseload(
+    conn: &mut AnyConnection,
+    office: &str,
+    login: &str,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE recipients SET caseworker_login = $1 WHERE office_number = $2")
+        .bind(login)
+        .bind(office)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A minimal record for a large data set (the national seed).
+#[derive(Debug, Clone)]
+pub struct BulkRecord<'a> {
+    pub office_number: &'a str,
+    pub recipient_number: String,
+    pub name: &'a str,
+    pub name_kana: &'a str,
+    pub sex: i64,
+    pub birth_date: &'a str,
+    pub card_held: bool,
+    pub qualified_from: &'a str,
+    pub now: &'a str,
+}
+
+/// Insert records, many a statement; then give each its person.
+pub async fn insert_bulk(
+    conn: &mut AnyConnection,
+    records: &[BulkRecord<'_>],
+) -> anyhow::Result<()> {
+    let rows: Vec<Vec<crate::db::Value>> = records
+        .iter()
+        .map(|r| {
+            vec![
+                r.office_number.into(),
+                r.recipient_number.clone().into(),
+                r.name.into(),
+                r.name_kana.into(),
+                r.sex.into(),
+                r.birth_date.into(),
+                i64::from(r.card_held).into(),
+                r.qualified_from.into(),
+                r.now.into(),
+                r.now.into(),
+            ]
+        })
+        .collect();
+    crate::db::insert_rows(
+        conn,
+        "recipients",
+        &[
+            "office_number",
+            "recipient_number",
+            "name",
+            "name_kana",
+            "sex",
+            "birth_date",
+            "card_held",
+            "qualified_from",
+            "created_at",
+            "updated_at",
+        ],
+        &rows,
+    )
+    .await?;
+    ensure_people(conn).await
+}
+
+/// Give every record of `office` its 資格 as one registered 保護開始 on its 資格取得日.
+pub async fn seed_start_decisions(conn: &mut AnyConnection, office: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO qualification_events (recipient_id, kind, effective_date, decision_date, registered_at, registered_by) \
+         SELECT id, 'start', qualified_from, qualified_from, created_at, 'seed' FROM recipients WHERE office_number = $1",
+    )
+    .bind(office)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The ids of every record of `office`, in order.
+pub async fn ids_of_office(conn: &mut AnyConnection, office: &str) -> anyhow::Result<Vec<i64>> {
+    let ids: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM recipients WHERE office_number = $1 ORDER BY id")
+            .bind(office)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(ids.into_iter().map(|r| r.0).collect())
 }
 
 /// An office's records as the 健診・薬剤情報 imports match them: (id, 受給者番号, 生年月日).

@@ -19,7 +19,7 @@ use domain::qualification::{
 
 use super::input::{flag_param, required_reason};
 use super::recipients::path_id;
-use super::store::{self, recipient_detail, EventRow, RecipientRow, EVENT_COLUMNS};
+use super::store::{self, recipient_detail, EventRow, RecipientRow};
 use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::http::error::{ApiJson, AppError};
@@ -136,15 +136,9 @@ async fn event(
     office: &str,
     event_id: i64,
 ) -> Result<EventRow, AppError> {
-    let row: Option<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {EVENT_COLUMNS} FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
-         WHERE e.id = $1 AND r.office_number = $2"
-    )))
-    .bind(event_id)
-    .bind(office)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.ok_or_else(|| AppError::not_found("資格異動"))
+    stores::people::event(conn, office, event_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("資格異動"))
 }
 
 fn must_be_pending(event: &EventRow) -> Result<(), AppError> {
@@ -172,15 +166,7 @@ pub async fn register(
         .ok_or_else(|| AppError::from(anyhow::anyhow!("stored effective_date")))?;
     next_state(&mut tx, &row, kind, effective).await?;
     let now = now_text();
-    sqlx::query(
-        "UPDATE qualification_events SET status = 'registered', registered_at = $2, registered_by = $3 \
-         WHERE id = $1 AND status = 'pending'",
-    )
-    .bind(event_id)
-    .bind(&now)
-    .bind(&caller.actor_id)
-    .execute(&mut *tx)
-    .await?;
+    stores::people::register_event(&mut tx, event_id, &now, &caller.actor_id).await?;
     stores::people::refresh_current_period(&mut tx, row.id, &now).await?;
     crate::transfer::on_registered(
         &mut tx, row.id, &office, event_id, kind, effective, today, &now,
@@ -218,13 +204,7 @@ pub async fn withdraw(
     let ev = event(&mut conn, &office, event_id).await?;
     must_be_pending(&ev)?;
     let reason = required_reason("取り下げの理由", &request.reason)?;
-    sqlx::query(
-        "UPDATE qualification_events SET status = 'withdrawn', withdraw_reason = $2 WHERE id = $1 AND status = 'pending'",
-    )
-    .bind(event_id)
-    .bind(&reason)
-    .execute(&mut *conn)
-    .await?;
+    stores::people::withdraw_event(&mut conn, event_id, &reason).await?;
     let row = store::recipient(&mut conn, &office, ev.recipient_id).await?;
     let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;
     drop(conn);
@@ -244,19 +224,6 @@ pub struct DeadlineParams {
     all: Option<String>,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct PendingRow {
-    event_id: i64,
-    recipient_id: i64,
-    recipient_number: String,
-    recipient_name: String,
-    caseworker_login: Option<String>,
-    kind: String,
-    effective_date: String,
-    decision_date: String,
-    registration_due: Option<String>,
-}
-
 /// Pending decisions of the office (of `caseworker`'s caseload and the unassigned, when
 /// given), split by due date: overdue, due today, and how many are due later.
 pub async fn pending_deadlines(
@@ -266,20 +233,7 @@ pub async fn pending_deadlines(
     calendar: &OfficeCalendar,
     today: NaiveDate,
 ) -> Result<Deadlines, AppError> {
-    let mut sql = "SELECT e.id AS event_id, r.id AS recipient_id, r.recipient_number, r.name AS recipient_name, \
-         r.caseworker_login, e.kind, e.effective_date, e.decision_date, e.registration_due \
-         FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
-         WHERE r.office_number = $1 AND e.status = 'pending'"
-        .to_string();
-    if caseworker.is_some() {
-        sql.push_str(" AND (r.caseworker_login = $2 OR r.caseworker_login IS NULL)");
-    }
-    sql.push_str(" ORDER BY e.registration_due, e.id");
-    let mut query = sqlx::query_as::<_, PendingRow>(sqlx::AssertSqlSafe(sql)).bind(office);
-    if let Some(login) = caseworker {
-        query = query.bind(login);
-    }
-    let rows = query.fetch_all(&mut *conn).await?;
+    let rows = stores::people::pending_events(conn, office, caseworker).await?;
     let mut out = Deadlines {
         today: today.to_string(),
         overdue: Vec::new(),

@@ -35,37 +35,6 @@ pub struct SearchParams {
     mine: Option<String>,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct ListRow {
-    id: i64,
-    recipient_number: String,
-    name: String,
-    name_kana: String,
-    sex: i64,
-    birth_date: String,
-    case_number: Option<String>,
-    caseworker_login: Option<String>,
-    qualified_from: Option<String>,
-    qualified_until: Option<String>,
-    card_held: i64,
-    card_registered: i64,
-    restricted: i64,
-    pending: i64,
-}
-
-/// Bind `value` as the next `$n`; the placeholder.
-fn param(binds: &mut Vec<String>, value: String) -> String {
-    binds.push(value);
-    format!("${}", binds.len())
-}
-
-/// Escape `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
@@ -73,7 +42,7 @@ pub async fn search(
 ) -> Result<Json<RecipientPage>, AppError> {
     let office = scope::office(&caller)?.to_string();
     let Query(params) = params.map_err(|e| AppError::field("検索条件", e.body_text()))?;
-    let today = today_jst().to_string();
+    let today = today_jst();
     let page = match params
         .page
         .as_deref()
@@ -88,92 +57,32 @@ pub async fn search(
             .ok_or_else(|| AppError::field("ページ", "ページは1以上の数字で指定してください。"))?,
     };
     let query = parse_search(params.q.as_deref().unwrap_or(""));
-    let mut binds = vec![office.clone()];
-    let mut conditions = vec!["r.office_number = $1".to_string()];
-    let mut any_of = Vec::new();
-    if let Some(prefix) = &query.recipient_number_prefix {
-        any_of.push(format!(
-            "r.recipient_number LIKE {}",
-            param(&mut binds, format!("{prefix}%"))
-        ));
-    }
-    if let Some(kana) = &query.kana_prefix {
-        let p = param(&mut binds, format!("{}%", like_escape(kana)));
-        any_of.push(format!(
-            "REPLACE(REPLACE(r.name_kana, '\u{3000}', ''), ' ', '') LIKE {p} ESCAPE '\\'"
-        ));
-    }
-    if let Some(name) = &query.name_contains {
-        let p = param(&mut binds, format!("%{}%", like_escape(name)));
-        any_of.push(format!(
-            "REPLACE(REPLACE(r.name, '\u{3000}', ''), ' ', '') LIKE {p} ESCAPE '\\'"
-        ));
-    }
-    if let Some(birth) = query.birth_date {
-        any_of.push(format!(
-            "r.birth_date = {}",
-            param(&mut binds, birth.to_string())
-        ));
-    }
-    if let Some(case) = &query.case_number {
-        any_of.push(format!(
-            "r.case_number = {}",
-            param(&mut binds, case.clone())
-        ));
-    }
     let typed = params.q.as_deref().map(str::trim).unwrap_or("");
-    if !typed.is_empty() {
-        if any_of.is_empty() {
-            // Nothing it could be: an empty result, not the whole office.
-            any_of.push("1 = 0".to_string());
-        }
-        conditions.push(format!("({})", any_of.join(" OR ")));
-    }
-    match params.status.as_deref().map(str::trim).unwrap_or("") {
-        "" | "all" => {}
-        "active" => {
-            let t = param(&mut binds, today.clone());
-            conditions.push(format!(
-                "r.qualified_from IS NOT NULL AND r.qualified_from <= {t} AND (r.qualified_until IS NULL OR r.qualified_until >= {t})"
-            ));
-        }
-        "ended" => {
-            let t = param(&mut binds, today.clone());
-            conditions.push(format!("r.qualified_until IS NOT NULL AND r.qualified_until < {t}"));
-        }
-        "none" => conditions.push("r.qualified_from IS NULL".to_string()),
-        "pending" => conditions.push(
-            "EXISTS (SELECT 1 FROM qualification_events e WHERE e.recipient_id = r.id AND e.status = 'pending')".to_string(),
-        ),
+    let status = match params.status.as_deref().map(str::trim).unwrap_or("") {
+        "" | "all" => people::ListStatus::All,
+        "active" => people::ListStatus::Active,
+        "ended" => people::ListStatus::Ended,
+        "none" => people::ListStatus::None,
+        "pending" => people::ListStatus::Pending,
         other => {
             return Err(AppError::field(
                 "資格状態",
                 format!("資格状態「{other}」は指定できません。active（保護中）、ended（喪失）、none（未登録）、pending（登録待ち）のいずれかです。"),
             ))
         }
-    }
-    if flag_param(params.mine.as_deref()) {
-        let me = param(&mut binds, caller.actor_id.clone());
-        conditions.push(format!("r.caseworker_login = {me}"));
-    }
-    let where_sql = conditions.join(" AND ");
+    };
+    let filter = people::ListFilter {
+        recipient_number_prefix: query.recipient_number_prefix.as_deref(),
+        kana_prefix: query.kana_prefix.as_deref(),
+        name_contains: query.name_contains.as_deref(),
+        birth_date: query.birth_date,
+        case_number: query.case_number.as_deref(),
+        typed: !typed.is_empty(),
+        status: Some(status),
+        caseworker: flag_param(params.mine.as_deref()).then_some(caller.actor_id.as_str()),
+    };
     let offset = (page - 1) * PER_PAGE;
-    let list_sql = format!(
-        "SELECT r.id, r.recipient_number, r.name, r.name_kana, r.sex, r.birth_date, r.case_number, r.caseworker_login, \
-         r.qualified_from, r.qualified_until, r.card_held, r.card_registered, r.restricted, \
-         CAST(CASE WHEN EXISTS (SELECT 1 FROM qualification_events e WHERE e.recipient_id = r.id AND e.status = 'pending') \
-         THEN 1 ELSE 0 END AS BIGINT) AS pending \
-         FROM recipients r WHERE {where_sql} ORDER BY r.name_kana, r.id LIMIT {PER_PAGE} OFFSET {offset}"
-    );
-    let count_sql = format!("SELECT COUNT(*) FROM recipients r WHERE {where_sql}");
-    let mut list = sqlx::query_as::<_, ListRow>(sqlx::AssertSqlSafe(list_sql));
-    let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
-    for value in &binds {
-        list = list.bind(value.clone());
-        count = count.bind(value.clone());
-    }
-    let rows = list.fetch_all(&state.db.pool).await?;
-    let (total,) = count.fetch_one(&state.db.pool).await?;
+    let (rows, total) = people::list(&state.db, &office, &filter, today, PER_PAGE, offset).await?;
     let today_date = today_jst();
     let items: Vec<RecipientListItem> = rows
         .into_iter()
@@ -338,15 +247,14 @@ pub async fn create(
     // Under the lock, so a double click cannot register the same person twice.
     store::lock_sequence(&mut tx, &office, Sequence::Recipient).await?;
     if !input.confirm_duplicate && transfer_from.is_none() {
-        let same: Option<(String,)> = sqlx::query_as(
-            "SELECT recipient_number FROM recipients WHERE office_number = $1 AND name_kana = $2 AND birth_date = $3 LIMIT 1",
+        let same = people::same_kana_and_birth(
+            &mut tx,
+            &office,
+            &fields.name_kana,
+            &fields.birth_date.to_string(),
         )
-        .bind(&office)
-        .bind(&fields.name_kana)
-        .bind(fields.birth_date.to_string())
-        .fetch_optional(&mut *tx)
         .await?;
-        if let Some((number,)) = same {
+        if let Some(number) = same {
             return Err(AppError::conflict(format!(
                 "同じ氏名カナ・生年月日の受給者（受給者番号 {number}）が既に登録されています。同じ人ならその記録を使ってください。別の人なら確認のうえ登録してください。"
             )));
@@ -356,29 +264,10 @@ pub async fn create(
         .await?
         .pop()
         .ok_or_else(|| AppError::from(anyhow::anyhow!("no 受給者番号 issued")))?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO recipients (office_number, recipient_number, individual_number, name, name_kana, sex, birth_date, \
-         postal_code, address, case_number, card_held, card_registered, restricted, caseworker_login, created_at, updated_at, \
-         individual_number_digest) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $14, $15) RETURNING id",
-    )
-    .bind(&office)
-    .bind(&number)
-    .bind(seal)
-    .bind(&fields.name)
-    .bind(&fields.name_kana)
-    .bind(sex_number(&fields))
-    .bind(fields.birth_date.to_string())
-    .bind(&fields.postal_code)
-    .bind(&fields.address)
-    .bind(&fields.case_number)
-    .bind(i64::from(fields.card_held))
-    .bind(i64::from(fields.card_registered))
-    .bind(&assigned)
-    .bind(&now)
-    .bind(&digest)
-    .fetch_one(&mut *tx)
-    .await?;
+    let birth = fields.birth_date.to_string();
+    let row = row_fields(&fields, seal.as_deref(), &birth, assigned.as_deref());
+    let id =
+        people::insert_recipient(&mut tx, &office, &number, &row, digest.as_deref(), &now).await?;
     if let Some(from) = &transfer_from {
         people::link_person(&mut tx, id, from.person_id).await?;
     }
@@ -400,6 +289,28 @@ pub async fn create(
 
 fn sex_number(fields: &RecipientFields) -> i64 {
     fields.sex.code().parse().unwrap_or(0)
+}
+
+/// The validated fields as the store writes them.
+fn row_fields<'a>(
+    fields: &'a RecipientFields,
+    individual_number: Option<&'a str>,
+    birth_date: &'a str,
+    caseworker_login: Option<&'a str>,
+) -> people::RecipientFieldsRow<'a> {
+    people::RecipientFieldsRow {
+        individual_number,
+        name: &fields.name,
+        name_kana: &fields.name_kana,
+        sex: sex_number(fields),
+        birth_date,
+        postal_code: fields.postal_code.as_deref(),
+        address: fields.address.as_deref(),
+        case_number: fields.case_number.as_deref(),
+        card_held: fields.card_held,
+        card_registered: fields.card_registered,
+        caseworker_login,
+    }
 }
 
 pub async fn detail(
@@ -500,27 +411,8 @@ pub async fn update(
             changed.push(label);
         }
     }
-    sqlx::query(
-        "UPDATE recipients SET individual_number = $3, name = $4, name_kana = $5, sex = $6, birth_date = $7, \
-         postal_code = $8, address = $9, case_number = $10, card_held = $11, card_registered = $12, \
-         caseworker_login = $13, updated_at = $14 WHERE id = $1 AND office_number = $2",
-    )
-    .bind(id)
-    .bind(&office)
-    .bind(individual)
-    .bind(&fields.name)
-    .bind(&fields.name_kana)
-    .bind(sex_number(&fields))
-    .bind(&birth)
-    .bind(&fields.postal_code)
-    .bind(&fields.address)
-    .bind(&fields.case_number)
-    .bind(i64::from(fields.card_held))
-    .bind(i64::from(fields.card_registered))
-    .bind(&assigned)
-    .bind(now_text())
-    .execute(&mut *conn)
-    .await?;
+    let row = row_fields(&fields, individual.as_deref(), &birth, assigned.as_deref());
+    people::update_recipient(&mut conn, &office, id, &row, &now_text()).await?;
     if let Some(digest) = digest_change {
         people::set_digest(&mut conn, id, digest.as_deref()).await?;
     }
@@ -588,17 +480,15 @@ pub async fn set_restriction(
     store::recipient(&mut conn, &office, id).await?;
     let reason = required_reason("理由", &request.reason)?;
     let now = now_text();
-    sqlx::query(
-        "UPDATE recipients SET restricted = $3, restriction_reason = $4, restriction_changed_at = $5, \
-         restriction_changed_by = $6, updated_at = $5 WHERE id = $1 AND office_number = $2",
+    people::set_restriction(
+        &mut conn,
+        &office,
+        id,
+        request.restricted,
+        &reason,
+        &now,
+        &caller.actor_id,
     )
-    .bind(id)
-    .bind(&office)
-    .bind(i64::from(request.restricted))
-    .bind(&reason)
-    .bind(&now)
-    .bind(&caller.actor_id)
-    .execute(&mut *conn)
     .await?;
     let row = store::recipient(&mut conn, &office, id).await?;
     let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;

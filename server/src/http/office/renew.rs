@@ -22,7 +22,7 @@ use domain::wareki::parse_month_input;
 use super::store::{self, parse_date, Sequence};
 use super::tickets::insert_ticket;
 use crate::auth::Caller;
-use crate::db::{placeholders, today_jst};
+use crate::db::today_jst;
 use crate::http::error::{ApiJson, AppError};
 use crate::http::state::AppState;
 use crate::store::tickets::{self, StoredTicket};
@@ -180,26 +180,14 @@ async fn qualified_periods(
     ids.sort_unstable();
     ids.dedup();
     let mut periods = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut query = sqlx::query_as::<_, (i64, Option<String>, Option<String>)>(
-            sqlx::AssertSqlSafe(format!(
-                "SELECT id, qualified_from, qualified_until FROM recipients WHERE office_number = $1 AND id IN ({})",
-                placeholders(2, chunk.len())
-            )),
-        )
-        .bind(office);
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        for (id, from, until) in query.fetch_all(&mut *conn).await? {
-            periods.insert(
-                id,
-                (
-                    from.as_deref().and_then(parse_date),
-                    until.as_deref().and_then(parse_date),
-                ),
-            );
-        }
+    for (id, from, until) in crate::store::people::stored_periods(conn, office, &ids).await? {
+        periods.insert(
+            id,
+            (
+                from.as_deref().and_then(parse_date),
+                until.as_deref().and_then(parse_date),
+            ),
+        );
     }
     Ok(periods)
 }

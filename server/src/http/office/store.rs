@@ -1,9 +1,7 @@
-//! Rows as stored and the views built from them; the office calendar; the numbers the
-//! app issues (受給者番号, 交付番号). Every lookup takes the caller's office number.
-//! Tickets are read and written by `crate::store::tickets`; this module only shapes them
-//! for the office screens ([`ticket_view`]) and answers 404 for another office's id.
-
-use std::collections::BTreeSet;
+//! The office screens' views of what the stores read: records and decisions
+//! (`crate::store::people`), tickets (`crate::store::tickets`), the office calendar and the
+//! numbers the app issues (`crate::store::offices`). Every lookup takes the caller's office
+//! number; this module shapes the rows for the screens and answers 404 for another office's id.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::AnyConnection;
@@ -13,10 +11,10 @@ use domain::api::{
     TicketMonth, TicketView, TransferNote,
 };
 use domain::calendar::OfficeCalendar;
-use domain::numbers::{IndividualNumber, RecipientNumber};
-use domain::paper::{paper_reasons, CardStatus};
+use domain::numbers::IndividualNumber;
+use domain::paper::paper_reasons;
 use domain::qualification::{
-    registration_due, DeadlineState, QualificationKind, QualificationStatus, QualifiedPeriod,
+    registration_due, DeadlineState, QualificationKind, QualificationStatus,
 };
 
 use crate::db::Db;
@@ -24,59 +22,7 @@ use crate::http::error::AppError;
 use crate::keys::Keys;
 use crate::store::tickets::{self, StoredTicket};
 
-/// Columns of [`RecipientRow`], from `recipients r`.
-pub const RECIPIENT_COLUMNS: &str = "r.id, r.office_number, r.recipient_number, r.individual_number, r.name, r.name_kana, \
-     r.sex, r.birth_date, r.postal_code, r.address, r.case_number, r.card_held, r.card_registered, r.restricted, \
-     r.qualified_from, r.qualified_until, r.created_at, r.updated_at, r.caseworker_login, r.restriction_reason, \
-     r.restriction_changed_at, r.restriction_changed_by";
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct RecipientRow {
-    pub id: i64,
-    pub office_number: String,
-    pub recipient_number: String,
-    /// Sealed 個人番号 (`Keys::seal`).
-    pub individual_number: Option<String>,
-    pub name: String,
-    pub name_kana: String,
-    pub sex: i64,
-    pub birth_date: String,
-    pub postal_code: Option<String>,
-    pub address: Option<String>,
-    pub case_number: Option<String>,
-    pub card_held: i64,
-    pub card_registered: i64,
-    pub restricted: i64,
-    pub qualified_from: Option<String>,
-    pub qualified_until: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub caseworker_login: Option<String>,
-    pub restriction_reason: Option<String>,
-    pub restriction_changed_at: Option<String>,
-    pub restriction_changed_by: Option<String>,
-}
-
-impl RecipientRow {
-    pub fn period(&self) -> QualifiedPeriod {
-        QualifiedPeriod {
-            from: self.qualified_from.as_deref().and_then(parse_date),
-            until: self.qualified_until.as_deref().and_then(parse_date),
-        }
-    }
-
-    pub fn card_status(&self) -> CardStatus {
-        CardStatus {
-            card_held: self.card_held != 0,
-            card_registered: self.card_registered != 0,
-            has_individual_number: self.individual_number.is_some(),
-        }
-    }
-
-    pub fn sex_code(&self) -> String {
-        self.sex.to_string()
-    }
-}
+pub use crate::store::people::{EventRow, RecipientRow};
 
 /// The recipient with this id in this office, or 404 (the same for another office's id).
 pub async fn recipient(
@@ -84,14 +30,9 @@ pub async fn recipient(
     office: &str,
     id: i64,
 ) -> Result<RecipientRow, AppError> {
-    let row: Option<RecipientRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {RECIPIENT_COLUMNS} FROM recipients r WHERE r.id = $1 AND r.office_number = $2"
-    )))
-    .bind(id)
-    .bind(office)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.ok_or_else(|| AppError::not_found("受給者"))
+    crate::store::people::recipient(conn, office, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("受給者"))
 }
 
 fn stored<T>(what: &str, value: &str, parsed: Option<T>) -> Result<T, AppError> {
@@ -154,26 +95,6 @@ pub async fn ticket(
         .await?
         .ok_or_else(|| AppError::not_found("医療券・調剤券"))
 }
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct EventRow {
-    pub id: i64,
-    pub recipient_id: i64,
-    pub kind: String,
-    pub effective_date: String,
-    pub decision_date: String,
-    pub registered_at: String,
-    pub registered_by: String,
-    pub status: String,
-    pub registration_due: Option<String>,
-    pub withdraw_reason: Option<String>,
-    /// decision | import | migration | transfer
-    pub source: String,
-}
-
-pub const EVENT_COLUMNS: &str =
-    "e.id, e.recipient_id, e.kind, e.effective_date, e.decision_date, e.registered_at, \
-     e.registered_by, e.status, e.registration_due, e.withdraw_reason, e.source";
 
 impl EventRow {
     pub fn kind(&self) -> Result<QualificationKind, AppError> {
@@ -258,13 +179,7 @@ pub async fn recipient_detail(
     today: NaiveDate,
 ) -> Result<RecipientDetail, AppError> {
     let calendar = office_calendar(conn, &row.office_number).await?;
-    let events: Vec<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {EVENT_COLUMNS} FROM qualification_events e WHERE e.recipient_id = $1 \
-         ORDER BY e.effective_date, e.id"
-    )))
-    .bind(row.id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let events = crate::store::people::events(conn, row.id).await?;
     let history = events
         .iter()
         .map(|e| e.view(&calendar, today))
@@ -392,217 +307,37 @@ fn first_shown_month(today: NaiveDate) -> String {
 
 // ---------------------------------------------------------------- numbers the app issues
 
-/// A per-office number sequence.
-#[derive(Debug, Clone, Copy)]
-pub enum Sequence<'a> {
-    /// 受給者番号: the 6-digit 受給者区分 (+ 検証番号).
-    Recipient,
-    /// 交付番号 `YYYYMM-NNNNN` of a 診療年月 (`YYYY-MM`).
-    Ticket { month: &'a str },
-}
+pub use crate::store::offices::Sequence;
 
-impl Sequence<'_> {
-    fn key(&self) -> String {
-        match self {
-            Self::Recipient => "recipient".to_string(),
-            Self::Ticket { month } => format!("ticket:{}", month.replace('-', "")),
-        }
-    }
-
-    fn max(&self) -> i64 {
-        match self {
-            Self::Recipient => 999_999,
-            Self::Ticket { .. } => 99_999,
-        }
-    }
-
-    /// The number as stored.
-    fn text(&self, n: i64) -> Result<String, AppError> {
-        match self {
-            Self::Recipient => RecipientNumber::from_body(&format!("{n:06}"))
-                .map(String::from)
-                .map_err(|e| AppError::from(anyhow::anyhow!("受給者区分 {n}: {e}"))),
-            Self::Ticket { month } => Ok(format!("{}-{n:05}", month.replace('-', ""))),
-        }
-    }
-
-    /// The stored numbers in `[lo, hi)` as texts (`lo`, `hi` as [`Self::text`] bounds).
-    async fn taken(
-        &self,
-        conn: &mut AnyConnection,
-        office: &str,
-        lo: i64,
-        hi: i64,
-    ) -> Result<BTreeSet<String>, AppError> {
-        match self {
-            Self::Recipient => {
-                let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT recipient_number FROM recipients WHERE office_number = $1 AND recipient_number >= $2 AND recipient_number < $3",
-                )
-                .bind(office)
-                .bind(format!("{lo:06}"))
-                .bind(format!("{hi:06}"))
-                .fetch_all(&mut *conn)
-                .await?;
-                Ok(rows.into_iter().map(|r| r.0).collect())
-            }
-            Self::Ticket { month } => {
-                let prefix = month.replace('-', "");
-                let lo = format!("{prefix}-{lo:05}");
-                let hi = format!("{prefix}-{hi:05}");
-                let numbers = tickets::issue_numbers_between(&mut *conn, office, &lo, &hi).await?;
-                Ok(numbers.into_iter().collect())
-            }
-        }
-    }
-
-    /// Where a new sequence starts: after the highest number already stored.
-    async fn start(&self, conn: &mut AnyConnection, office: &str) -> Result<i64, AppError> {
-        let highest: Option<(Option<String>,)> = match self {
-            Self::Recipient => {
-                sqlx::query_as(
-                    "SELECT MAX(recipient_number) FROM recipients WHERE office_number = $1",
-                )
-                .bind(office)
-                .fetch_optional(&mut *conn)
-                .await?
-            }
-            Self::Ticket { month } => {
-                let prefix = month.replace('-', "");
-                let highest = tickets::max_issue_number_between(
-                    &mut *conn,
-                    office,
-                    &format!("{prefix}-00000"),
-                    &format!("{prefix}-99999~"),
-                )
-                .await?;
-                Some((highest,))
-            }
-        };
-        let body = |s: &str| match self {
-            Self::Recipient => s.get(..6).and_then(|b| b.parse::<i64>().ok()),
-            Self::Ticket { .. } => s
-                .get(7..)
-                .filter(|n| n.len() == 5)
-                .and_then(|n| n.parse::<i64>().ok()),
-        };
-        let next = highest
-            .and_then(|(h,)| h)
-            .and_then(|h| body(&h))
-            .map_or(1, |n| n + 1);
-        Ok(if next > self.max() { 1 } else { next })
-    }
-}
-
-/// Take the office's sequence row for the rest of the transaction (creating it after the
-/// highest number already stored): on PostgreSQL the row lock, on SQLite the write lock
-/// (the first statement writes, so SQLite never has to upgrade a read). Whatever is checked
-/// after this (duplicates, a renewal plan) cannot change under a concurrent request for the
-/// same numbers until commit. The next value.
+/// Take the office's sequence row for the rest of the transaction; the next value
+/// (see [`crate::store::offices::lock_sequence`]).
 pub async fn lock_sequence(
     conn: &mut AnyConnection,
     office: &str,
     sequence: Sequence<'_>,
 ) -> Result<i64, AppError> {
-    let key = sequence.key();
-    // 0 marks a row created just now: numbers start at 1.
-    sqlx::query(
-        "INSERT INTO office_sequences (office_number, kind, next_value) VALUES ($1, $2, 0) \
-         ON CONFLICT (office_number, kind) DO NOTHING",
-    )
-    .bind(office)
-    .bind(&key)
-    .execute(&mut *conn)
-    .await?;
-    let (next,): (i64,) = sqlx::query_as(
-        "UPDATE office_sequences SET next_value = next_value WHERE office_number = $1 AND kind = $2 RETURNING next_value",
-    )
-    .bind(office)
-    .bind(&key)
-    .fetch_one(&mut *conn)
-    .await?;
-    if next > 0 {
-        return Ok(next);
-    }
-    let start = sequence.start(conn, office).await?;
-    sqlx::query(
-        "UPDATE office_sequences SET next_value = $3 WHERE office_number = $1 AND kind = $2",
-    )
-    .bind(office)
-    .bind(&key)
-    .bind(start)
-    .execute(&mut *conn)
-    .await?;
-    Ok(start)
+    Ok(crate::store::offices::lock_sequence(conn, office, sequence).await?)
 }
 
-/// Issue `count` numbers of `sequence` for the office, skipping numbers already stored
-/// (imports), inside the caller's transaction (see [`lock_sequence`]).
+/// Issue `count` numbers of `sequence` for the office inside the caller's transaction
+/// (see [`crate::store::offices::issue_numbers`]); 409 when none are left.
 pub async fn issue_numbers(
     conn: &mut AnyConnection,
     office: &str,
     sequence: Sequence<'_>,
     count: usize,
 ) -> Result<Vec<String>, AppError> {
-    if count == 0 {
-        return Ok(Vec::new());
-    }
-    let key = sequence.key();
-    let mut next = lock_sequence(conn, office, sequence).await?;
-    const WINDOW: i64 = 1000;
-    let mut issued = Vec::with_capacity(count);
-    let mut scanned = 0i64;
-    while issued.len() < count {
-        if next > sequence.max() {
-            next = 1;
-        }
-        if scanned > sequence.max() {
-            return Err(AppError::conflict(
-                "採番できる番号が残っていません。システム運用者に連絡してください。",
-            ));
-        }
-        let hi = (next + WINDOW).min(sequence.max() + 1);
-        let taken = sequence.taken(conn, office, next, hi).await?;
-        for n in next..hi {
-            let text = sequence.text(n)?;
-            if !taken.contains(&text) && !issued.contains(&text) {
-                issued.push(text);
-                if issued.len() == count {
-                    next = n + 1;
-                    break;
-                }
-            }
-        }
-        if issued.len() < count {
-            scanned += hi - next;
-            next = hi;
-        }
-    }
-    sqlx::query(
-        "UPDATE office_sequences SET next_value = $3 WHERE office_number = $1 AND kind = $2",
-    )
-    .bind(office)
-    .bind(&key)
-    .bind(next)
-    .execute(&mut *conn)
-    .await?;
-    Ok(issued)
+    crate::store::offices::issue_numbers(conn, office, sequence, count)
+        .await?
+        .ok_or_else(|| {
+            AppError::conflict("採番できる番号が残っていません。システム運用者に連絡してください。")
+        })
 }
 
-/// The office as printed: name, postal code, address, phone.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OfficeRow {
-    pub name: String,
-    pub postal_code: Option<String>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-}
+pub use crate::store::offices::OfficeRow;
 
 pub async fn office_row(db: &Db, office: &str) -> Result<OfficeRow, AppError> {
-    let row: Option<OfficeRow> =
-        sqlx::query_as("SELECT name, postal_code, address, phone FROM offices WHERE number = $1")
-            .bind(office)
-            .fetch_optional(&db.pool)
-            .await?;
-    row.ok_or_else(|| AppError::not_found("福祉事務所"))
+    crate::store::offices::printed(db, office)
+        .await?
+        .ok_or_else(|| AppError::not_found("福祉事務所"))
 }

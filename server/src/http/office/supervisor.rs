@@ -16,7 +16,7 @@ use crate::auth::Caller;
 use crate::db::{instant_text, today_jst};
 use crate::http::error::AppError;
 use crate::http::state::AppState;
-use crate::store::tickets;
+use crate::store::{people, tickets};
 use crate::{audit, scope};
 
 /// The UTC instants (as stored) where a JST day starts and the next one starts.
@@ -67,24 +67,13 @@ pub async fn view(
     for (login, name) in staff {
         entry(&mut rows, Some(login)).display_name = name;
     }
-    let counts: Vec<(Option<String>, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT caseworker_login, COUNT(*), \
-         CAST(COALESCE(SUM(CASE WHEN qualified_from IS NOT NULL AND qualified_from <= $2 \
-              AND (qualified_until IS NULL OR qualified_until >= $2) THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN card_held = 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN restricted = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-         FROM recipients WHERE office_number = $1 GROUP BY caseworker_login",
-    )
-    .bind(&office)
-    .bind(&today_text)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (login, total, active, without_card, restricted) in counts {
+    let counts = people::counts_by_caseworker(&mut conn, &office, &today_text).await?;
+    for (login, c) in counts {
         let row = entry(&mut rows, login);
-        row.recipients = count(total);
-        row.active = count(active);
-        row.without_card = count(without_card);
-        row.restricted = count(restricted);
+        row.recipients = count(c.total);
+        row.active = count(c.active);
+        row.without_card = count(c.without_card);
+        row.restricted = count(c.restricted);
     }
     let per_caseworker =
         tickets::count_active_by_caseworker(&mut *conn, &office, &month_of(today)).await?;
@@ -93,13 +82,7 @@ pub async fn view(
     }
     let calendar = store::office_calendar(&mut conn, &office).await?;
     let deadlines = pending_deadlines(&mut conn, &office, None, &calendar, today).await?;
-    let pending: Vec<(Option<String>, i64)> = sqlx::query_as(
-        "SELECT r.caseworker_login, COUNT(*) FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
-         WHERE r.office_number = $1 AND e.status = 'pending' GROUP BY r.caseworker_login",
-    )
-    .bind(&office)
-    .fetch_all(&mut *conn)
-    .await?;
+    let pending = people::pending_by_caseworker(&mut conn, &office).await?;
     for (login, n) in pending {
         let overdue = deadlines
             .overdue

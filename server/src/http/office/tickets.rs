@@ -27,6 +27,7 @@ use crate::auth::Caller;
 use crate::db::{now_text, today_jst};
 use crate::http::error::{ApiJson, AppError};
 use crate::http::state::AppState;
+use crate::store::institutions;
 use crate::store::tickets::{self, NewTicket, StoredTicket};
 use crate::{audit, scope};
 
@@ -48,23 +49,13 @@ pub async fn institutions(
     let Query(params) = params.map_err(|e| AppError::field("検索条件", e.body_text()))?;
     let typed = params.q.as_deref().unwrap_or("").trim().to_string();
     let digits = normalize_digits(&typed);
-    let mut sql = "SELECT code, name, score_table, online_capable, address, phone FROM institutions WHERE 1 = 1".to_string();
-    let mut binds: Vec<String> = Vec::new();
-    if !typed.is_empty() {
-        binds.push(
-            if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-                sql.push_str(" AND code LIKE $1");
-                format!("{digits}%")
-            } else {
-                sql.push_str(" AND name LIKE $1 ESCAPE '\\'");
-                let escaped = typed
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                format!("%{escaped}%")
-            },
-        );
-    }
+    let search = if typed.is_empty() {
+        institutions::Search::Everything
+    } else if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        institutions::Search::CodePrefix(&digits)
+    } else {
+        institutions::Search::NameContains(&typed)
+    };
     let table = match params.table.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
         Some(t) => Some(
@@ -74,33 +65,29 @@ pub async fn institutions(
                 .ok_or_else(|| AppError::field("点数表", format!("点数表番号「{t}」は使えません。1（医科）、3（歯科）、4（調剤）、6（訪問看護）などです。")))?,
         ),
     };
-    if let Some(t) = table {
-        sql.push_str(&format!(" AND score_table = {}", t.code()));
-    }
-    sql.push_str(&format!(" ORDER BY code LIMIT {}", INSTITUTION_LIMIT + 1));
-    let mut query = sqlx::query_as::<_, (String, String, i64, i64, Option<String>, Option<String>)>(
-        sqlx::AssertSqlSafe(sql),
-    );
-    for b in binds {
-        query = query.bind(b);
-    }
-    let mut rows = query.fetch_all(&state.db.pool).await?;
+    let mut rows = institutions::search(
+        &state.db,
+        search,
+        table.map(ScoreTable::code),
+        INSTITUTION_LIMIT + 1,
+    )
+    .await?;
     let truncated = rows.len() > usize::try_from(INSTITUTION_LIMIT).unwrap_or(30);
     rows.truncate(usize::try_from(INSTITUTION_LIMIT).unwrap_or(30));
     let items = rows
         .into_iter()
-        .map(|(code, name, score_table, online, address, phone)| {
-            let table = u8::try_from(score_table)
+        .map(|r| {
+            let table = u8::try_from(r.score_table)
                 .ok()
                 .and_then(ScoreTable::from_code);
             InstitutionOption {
-                code,
-                name,
+                code: r.code,
+                name: r.name,
                 score_table: table.map_or(0, ScoreTable::code),
                 score_table_label: table.map(|t| t.label_ja().to_string()).unwrap_or_default(),
-                online_capable: online != 0,
-                address,
-                phone,
+                online_capable: r.online_capable != 0,
+                address: r.address,
+                phone: r.phone,
             }
         })
         .collect();
