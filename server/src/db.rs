@@ -74,6 +74,12 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// The database answers (`/healthz`).
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub fn backend_label(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "SQLite",

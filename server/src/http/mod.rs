@@ -79,6 +79,6 @@ pub fn cors(origins: &[String]) -> anyhow::Result<tower_http::cors::CorsLayer> {
 async fn healthz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<&'static str, AppError> {
-    sqlx::query("SELECT 1").execute(&state.db.pool).await?;
+    state.db.ping().await?;
     Ok("ok")
 }

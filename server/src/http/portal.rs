@@ -87,24 +87,10 @@ struct Coverage {
     status: PortalCoverage,
 }
 
-type CoverageRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-);
+use crate::store::people::{CoverageRow, ProfileRow};
 
 async fn coverage(db: &Db, id: i64, today: NaiveDate) -> Result<Coverage, AppError> {
-    let row: Option<CoverageRow> =
-        sqlx::query_as(
-            "SELECT r.office_number, r.recipient_number, r.qualified_from, r.qualified_until, o.name, o.phone \
-             FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row: Option<CoverageRow> = crate::store::people::coverage(db, id).await?;
     let Some((office_number, recipient_number, from, until, office_name, office_phone)) = row
     else {
         // The session outlived the recipient's record.
@@ -125,23 +111,6 @@ async fn coverage(db: &Db, id: i64, today: NaiveDate) -> Result<Coverage, AppErr
 
 // ---------------------------------------------------------------- 資格情報
 
-type ProfileRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
 async fn profile(
     State(state): State<AppState>,
     caller: Caller,
@@ -149,15 +118,7 @@ async fn profile(
     let id = scope::own_recipient(&caller)?;
     let db = &state.db;
     let today = today_jst();
-    let row: Option<ProfileRow> = sqlx::query_as(
-        "SELECT r.name, r.name_kana, r.birth_date, r.office_number, r.recipient_number, \
-                r.qualified_from, r.qualified_until, r.card_registered, r.restricted, r.postal_code, r.address, \
-                o.name, o.phone, o.address \
-         FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?;
+    let row: Option<ProfileRow> = crate::store::people::profile(db, id).await?;
     let Some((
         name,
         name_kana,

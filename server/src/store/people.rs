@@ -1714,3 +1714,55 @@ pub async fn demo_card_holders<'e>(
     .await?;
     Ok(rows)
 }
+
+/// The signed-in recipient's own 資格 for the portal: (公費負担者番号, 受給者番号, 資格取得日,
+/// 資格喪失日, office name, office phone).
+pub type CoverageRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+pub async fn coverage(db: &Db, recipient_id: i64) -> anyhow::Result<Option<CoverageRow>> {
+    Ok(sqlx::query_as(
+        "SELECT r.office_number, r.recipient_number, r.qualified_from, r.qualified_until, o.name, o.phone \
+         FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1",
+    )
+    .bind(recipient_id)
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
+/// The signed-in recipient's profile for the portal: name, kana, birth date, numbers, 資格,
+/// 利用申込, 閲覧制限, postal code, address, and the office's name, phone and address.
+pub type ProfileRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+pub async fn profile(db: &Db, recipient_id: i64) -> anyhow::Result<Option<ProfileRow>> {
+    Ok(sqlx::query_as(
+        "SELECT r.name, r.name_kana, r.birth_date, r.office_number, r.recipient_number, \
+                r.qualified_from, r.qualified_until, r.card_registered, r.restricted, r.postal_code, r.address, \
+                o.name, o.phone, o.address \
+         FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1",
+    )
+    .bind(recipient_id)
+    .fetch_optional(&db.pool)
+    .await?)
+}
