@@ -1,5 +1,5 @@
 //! 請求前資格確認 on the server: read the 台帳 and the tickets the receipts need, run
-//! `domain::claims::review`, store the run (`claims_checks`). Used by
+//! `domain::claims::review`, store the run (`claims_checks`, `store::claims`). Used by
 //! `POST /api/office/claims-check` and `onshi claims-check`; layouts in
 //! `docs/file-layouts.md` (資格情報ファイル, 返戻情報ファイル).
 //!
@@ -20,7 +20,7 @@ use domain::ticket::Ticket;
 use domain::verdict::{decide, Qualification};
 
 use crate::db::{now_text, Db};
-use crate::store::tickets;
+use crate::store::{self, tickets};
 
 /// A checked file: the review and the ids of the recipients it read (for the audit log).
 pub struct Checked {
@@ -93,42 +93,6 @@ pub async fn check(
     }))
 }
 
-/// Store a run; its id goes into the review.
-pub async fn store(db: &Db, review: &mut ClaimsReview, checked_by: &str) -> anyhow::Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO claims_checks (office_number, file_name, billing_month, receipt_count, return_count, checked_at, checked_by, review) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, '') RETURNING id",
-    )
-    .bind(&review.office_number)
-    .bind(&review.file_name)
-    .bind(&review.billing_month)
-    .bind(i64::try_from(review.receipt_count)?)
-    .bind(i64::try_from(review.return_count)?)
-    .bind(&review.checked_at)
-    .bind(checked_by)
-    .fetch_one(&db.pool)
-    .await?;
-    review.id = Some(id);
-    sqlx::query("UPDATE claims_checks SET review = $1 WHERE id = $2")
-        .bind(serde_json::to_string(&review)?)
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
-    Ok(id)
-}
-
-/// A stored run of `office` (`None` for another office's or a missing id).
-pub async fn load(db: &Db, office: &str, id: i64) -> anyhow::Result<Option<ClaimsReview>> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT review FROM claims_checks WHERE id = $1 AND office_number = $2")
-            .bind(id)
-            .bind(office)
-            .fetch_optional(&db.pool)
-            .await?;
-    row.map(|(json,)| serde_json::from_str(&json).map_err(anyhow::Error::from))
-        .transpose()
-}
-
 /// Every recipient of `office` with their tickets in force for `months`, by 受給者番号, with
 /// their ids.
 async fn load_registered(
@@ -186,7 +150,7 @@ pub async fn run_check_cli(
         }
     };
     let mut review = checked.review;
-    let id = store(db, &mut review, "onshi claims-check").await?;
+    let id = store::claims::insert(&db.pool, &mut review, "onshi claims-check").await?;
     for recipient in &checked.recipient_ids {
         crate::audit::record_as(
             db,

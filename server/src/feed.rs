@@ -3,8 +3,9 @@
 //! demand (and can write each office's file); `onshi serve` runs [`spawn_scheduler`].
 //!
 //! The feed is read from `verifications` by (office_number, verified_date); a build records
-//! in `daily_feeds` that the day was delivered and how many verifications it held. Building a
-//! day again replaces that row and rewrites the files: nothing is ever listed twice.
+//! in `daily_feeds` (`store::feeds`) that the day was delivered and how many verifications it
+//! held. Building a day again replaces that row and rewrites the files: nothing is ever listed
+//! twice.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,12 +13,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
-use domain::api::{FeedBuild, FeedRow, Role};
+use domain::api::{FeedRow, Role};
 use domain::feed::FeedEntry;
 
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
-use crate::store::verifications;
+use crate::store::{feeds, verifications};
 
 /// One office's build of a day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,16 +35,13 @@ pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
     let built_at = now_text();
     let mut tx = db.pool.begin().await?;
     for row in &rows {
-        let (office, count) = (&row.office_number, row.count);
-        sqlx::query(
-            "INSERT INTO daily_feeds (office_number, feed_date, verification_count, built_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (office_number, feed_date) DO UPDATE SET verification_count = excluded.verification_count, built_at = excluded.built_at",
+        feeds::record(
+            &mut tx,
+            &row.office_number,
+            &date_text,
+            row.count,
+            &built_at,
         )
-        .bind(office)
-        .bind(&date_text)
-        .bind(count)
-        .bind(&built_at)
-        .execute(&mut *tx)
         .await?;
     }
     tx.commit().await?;
@@ -55,21 +53,6 @@ pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
             count: u64::try_from(row.count).unwrap_or(0),
         })
         .collect())
-}
-
-/// The recorded build of an office's day, if any.
-pub async fn build_of(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Option<FeedBuild>> {
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT verification_count, built_at FROM daily_feeds WHERE office_number = $1 AND feed_date = $2",
-    )
-    .bind(office)
-    .bind(date.to_string())
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.map(|(count, built_at)| FeedBuild {
-        count: u64::try_from(count).unwrap_or(0),
-        built_at,
-    }))
 }
 
 fn instant(text: &str) -> Option<DateTime<Utc>> {
@@ -223,10 +206,7 @@ async fn missed(db: &Db, at: NaiveTime, now: DateTime<Utc>) -> anyhow::Result<bo
     if domain::jst::to_jst(now).time() < at {
         return Ok(false);
     }
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM daily_feeds WHERE feed_date = $1")
-        .bind(domain::feed::feed_date(now).to_string())
-        .fetch_one(&db.pool)
-        .await?;
+    let n = feeds::count_on(&db.pool, &domain::feed::feed_date(now).to_string()).await?;
     Ok(n == 0)
 }
 

@@ -9,16 +9,16 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use domain::api::{Followup, FollowupAction, FollowupRequest};
+use domain::api::{Followup, FollowupRequest};
 use domain::codes::QualificationValidity;
 use domain::feed::TextEncoding;
 use domain::numbers::{InstitutionCode, PublicPayerNumber, RecipientNumber};
-use domain::screening::{self, Category, InputBuilder, ScreeningInput, ScreeningResult};
+use domain::screening::{self, InputBuilder, ScreeningInput, ScreeningResult};
 
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
 use crate::error::ServiceError;
-use crate::store::{self, tickets};
+use crate::store::{self, followups, tickets};
 
 /// A screening's input and the 台帳 ids of the recipients in it (for the audit log).
 pub struct Loaded {
@@ -199,71 +199,18 @@ pub async fn run_cli(
 /// Longest note kept, in characters.
 pub const NOTE_MAX_CHARS: usize = 1000;
 
-type FollowupRow = (
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-);
-
-/// A stored follow-up and its recipient's id.
-fn followup(row: FollowupRow) -> Option<(Followup, i64)> {
-    let (
-        id,
-        recipient_id,
-        recipient_number,
-        recipient_name,
-        institution_code,
-        month,
-        category,
-        action,
-        note,
-        recorded_by,
-        recorded_at,
-    ) = row;
-    let category = match category {
-        Some(label) => Some(Category::ALL.into_iter().find(|c| c.label_ja() == label)?),
-        None => None,
-    };
-    let saved = Followup {
-        id,
-        recipient_number,
-        recipient_name,
-        institution_code,
-        month,
-        category,
-        action: FollowupAction::from_code(&action)?,
-        note,
-        recorded_by,
-        recorded_at,
-    };
-    Some((saved, recipient_id))
-}
-
-const FOLLOWUP_SELECT: &str = "SELECT f.id, f.recipient_id, r.recipient_number, r.name, f.institution_code, f.month, f.category, f.action, f.note, f.recorded_by_name, f.recorded_at \
-     FROM screening_followups f JOIN recipients r ON r.id = f.recipient_id";
-
 /// An office's follow-ups for a month, newest first, with the recipient ids (for the audit log).
 pub async fn followups(
     db: &Db,
     office: &str,
     month: (i32, u32),
 ) -> anyhow::Result<(Vec<Followup>, Vec<i64>)> {
-    let list: Vec<FollowupRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{FOLLOWUP_SELECT} WHERE f.office_number = $1 AND f.month = $2 ORDER BY f.recorded_at DESC, f.id DESC"
-    )))
-    .bind(office)
-    .bind(screening::month_label(month))
-    .fetch_all(&db.pool)
-    .await?;
-    let (list, mut ids): (Vec<Followup>, Vec<i64>) = list.into_iter().filter_map(followup).unzip();
+    let list =
+        followups::of_office_in_month(&db.pool, office, &screening::month_label(month)).await?;
+    let (list, mut ids): (Vec<Followup>, Vec<i64>) = list
+        .into_iter()
+        .map(|stored| (stored.followup, stored.recipient_id))
+        .unzip();
     ids.sort_unstable();
     ids.dedup();
     Ok((list, ids))
@@ -319,27 +266,25 @@ pub async fn add_followup(
         return Err(ServiceError::NotFound("受給者"));
     };
     let recorded_at = now_text();
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO screening_followups (office_number, recipient_id, institution_code, month, category, action, note, recorded_by, recorded_by_name, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    let month = screening::month_label(month);
+    let id = followups::insert(
+        &db.pool,
+        &followups::NewFollowup {
+            office_number: office,
+            recipient_id,
+            institution_code: institution.as_ref().map(|c| c.as_str()),
+            month: &month,
+            category: req.category,
+            action: req.action,
+            note,
+            recorded_by: &caller.actor_id,
+            recorded_by_name: &caller.display_name,
+            recorded_at: &recorded_at,
+        },
     )
-    .bind(office)
-    .bind(recipient_id)
-    .bind(institution.as_ref().map(|c| c.as_str().to_string()))
-    .bind(screening::month_label(month))
-    .bind(req.category.map(|c| c.label_ja().to_string()))
-    .bind(req.action.code())
-    .bind(note)
-    .bind(&caller.actor_id)
-    .bind(&caller.display_name)
-    .bind(&recorded_at)
-    .fetch_one(&db.pool)
     .await?;
-    let row: FollowupRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{FOLLOWUP_SELECT} WHERE f.id = $1"
-    )))
-    .bind(id)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(followup(row).ok_or_else(|| anyhow::anyhow!("follow-up {id} unreadable"))?)
+    let stored = followups::by_id(&db.pool, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("follow-up {id} unreadable"))?;
+    Ok((stored.followup, stored.recipient_id))
 }

@@ -93,7 +93,7 @@ async fn upload(
         .await?
         .map_err(AppError::validation)?;
     let mut review = checked.review;
-    crate::claims::store(db, &mut review, &caller.actor_id).await?;
+    crate::store::claims::insert(&db.pool, &mut review, &caller.actor_id).await?;
     audit::record_many(
         db,
         &caller,
@@ -144,7 +144,7 @@ async fn stored(
     let office = scope::office(caller)?.to_string();
     let not_found = || AppError::not_found("請求前資格確認の結果");
     let Path(id) = path.map_err(|_| not_found())?;
-    let review = crate::claims::load(db, &office, id)
+    let review = crate::store::claims::review_of_office(&db.pool, &office, id)
         .await?
         .ok_or_else(not_found)?;
     let numbers: std::collections::HashSet<&str> = review

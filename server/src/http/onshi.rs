@@ -6,7 +6,8 @@
 //!   as a 資格確認実績 (照会区分 2) once per request: the idempotency key is a hash of the
 //!   institution, the JST date and the request bytes, so a resent file is one verification.
 //! - `POST /onshi/OQSmutic01req`: 医療扶助 一括照会 of a 診療年月 → an acceptance with a
-//!   `ReceptionNumber`; the result is prepared by a background task into `bulk_requests`.
+//!   `ReceptionNumber`; the result is prepared by a background task into `bulk_requests`
+//!   (`store::bulk_requests`).
 //! - `POST /onshi/OQSmutic02req`: that result (`SegmentOfResult` 2 while being prepared).
 //!
 //! Only an institution's bearer token (`onshi institution-token`) is accepted, and its
@@ -24,7 +25,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use rand::Rng as _;
 use sha2::{Digest, Sha256};
 
-use domain::api::{NumberVerifyRequest, Roster};
+use domain::api::NumberVerifyRequest;
 use domain::numbers::InstitutionCode;
 use domain::onshi_xml::{
     self, read::decode, ErrorKind, Exchange, ProcessingError, Rejected, RequestHeader,
@@ -34,6 +35,7 @@ use domain::onshi_xml::{
 use super::state::AppState;
 use crate::auth::{self, Caller};
 use crate::db::{instant_text, now_text, today_jst, Db};
+use crate::store::bulk_requests::{self, BulkResult, BulkState};
 
 /// A 一括照会 still `processing` after this long is prepared again by the next
 /// `OQSmutic02req` (its task died with a restarted server).
@@ -240,39 +242,24 @@ async fn accept_bulk(
     key: &str,
 ) -> anyhow::Result<(String, bool)> {
     let cutoff = instant_text(Utc::now() - Duration::days(KEEP_DAYS));
-    sqlx::query("DELETE FROM bulk_requests WHERE created_at < $1")
-        .bind(cutoff)
-        .execute(&db.pool)
-        .await?;
-    let existing = || async {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT reception_number FROM bulk_requests WHERE request_key = $1")
-                .bind(key)
-                .fetch_optional(&db.pool)
-                .await?;
-        anyhow::Ok(row.map(|r| r.0))
-    };
-    if let Some(number) = existing().await? {
+    bulk_requests::delete_created_before(&db.pool, &cutoff).await?;
+    if let Some(number) = bulk_requests::reception_number_by_key(&db.pool, key).await? {
         return Ok((number, false));
     }
     for _ in 0..5 {
         let number = new_reception_number(today_jst());
-        let inserted: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO bulk_requests (reception_number, request_key, institution_code, month, status, created_at) \
-             VALUES ($1, $2, $3, $4, 'processing', $5) ON CONFLICT DO NOTHING RETURNING id",
-        )
-        .bind(&number)
-        .bind(key)
-        .bind(institution.as_str())
-        .bind(month)
-        .bind(now_text())
-        .fetch_optional(&db.pool)
-        .await?;
-        if inserted.is_some() {
+        let new = bulk_requests::NewBulkRequest {
+            reception_number: &number,
+            request_key: key,
+            institution_code: institution.as_str(),
+            month,
+            created_at: &now_text(),
+        };
+        if bulk_requests::insert(&db.pool, &new).await? {
             return Ok((number, true));
         }
         // The same request won a race, or (rarely) the number was taken: look again.
-        if let Some(number) = existing().await? {
+        if let Some(number) = bulk_requests::reception_number_by_key(&db.pool, key).await? {
             return Ok((number, false));
         }
     }
@@ -287,15 +274,10 @@ fn new_reception_number(today: NaiveDate) -> String {
 
 /// Build the 一括照会 of a stored request and mark it ready (or failed).
 pub async fn prepare_bulk(db: &Db, reception_number: &str) -> anyhow::Result<()> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT institution_code, month FROM bulk_requests WHERE reception_number = $1 AND status = 'processing'",
-    )
-    .bind(reception_number)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((code, month)) = row else {
+    let Some(pending) = bulk_requests::processing(&db.pool, reception_number).await? else {
         return Ok(());
     };
+    let (code, month) = (pending.institution_code, pending.month);
     let roster = match InstitutionCode::parse(&code) {
         Ok(institution) => super::verify::load_roster(db, &institution, &month)
             .await
@@ -304,47 +286,25 @@ pub async fn prepare_bulk(db: &Db, reception_number: &str) -> anyhow::Result<()>
     };
     match roster {
         Ok((roster, recipient_ids)) => {
-            let stored = StoredBulk {
+            let result = BulkResult {
                 roster,
                 recipient_ids,
             };
-            sqlx::query(
-                "UPDATE bulk_requests SET status = 'ready', result = $1, ready_at = $2 \
-                 WHERE reception_number = $3 AND status = 'processing'",
-            )
-            .bind(serde_json::to_string(&stored)?)
-            .bind(now_text())
-            .bind(reception_number)
-            .execute(&db.pool)
-            .await?;
+            bulk_requests::mark_ready(&db.pool, reception_number, &result, &now_text()).await?;
             Ok(())
         }
         Err(e) => {
-            sqlx::query(
-                "UPDATE bulk_requests SET status = 'failed', ready_at = $1 WHERE reception_number = $2",
-            )
-            .bind(now_text())
-            .bind(reception_number)
-            .execute(&db.pool)
-            .await?;
+            bulk_requests::mark_failed(&db.pool, reception_number, &now_text()).await?;
             Err(e)
         }
     }
-}
-
-/// `bulk_requests.result`: the 一括照会 and its recipients' ids (for the audit log when
-/// it is delivered).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct StoredBulk {
-    roster: Roster,
-    recipient_ids: Vec<i64>,
 }
 
 enum BulkOutcome {
     Unknown,
     Processing,
     Failed,
-    Ready(StoredBulk),
+    Ready(BulkResult),
 }
 
 async fn bulk_outcome(
@@ -352,32 +312,23 @@ async fn bulk_outcome(
     institution: &InstitutionCode,
     number: &str,
 ) -> anyhow::Result<BulkOutcome> {
-    let read = || async {
-        let row: Option<(String, String, Option<String>, String)> = sqlx::query_as(
-            "SELECT institution_code, status, result, created_at FROM bulk_requests WHERE reception_number = $1",
-        )
-        .bind(number)
-        .fetch_optional(&db.pool)
-        .await?;
-        anyhow::Ok(row)
-    };
-    let mut row = read().await?;
-    if let Some((_, status, _, created_at)) = &row {
+    let mut row = bulk_requests::by_reception_number(&db.pool, number).await?;
+    if let Some(stored) = &row {
         let stale = instant_text(Utc::now() - Duration::seconds(STALE_SECONDS));
-        if status == "processing" && *created_at < stale {
+        if stored.is_processing() && stored.created_at < stale {
             // The task that should have prepared it is gone (a restart): do it now.
             prepare_bulk(db, number).await.ok();
-            row = read().await?;
+            row = bulk_requests::by_reception_number(&db.pool, number).await?;
         }
     }
     Ok(match row {
         // Another institution's number is answered like one that does not exist.
         None => BulkOutcome::Unknown,
-        Some((code, ..)) if code != institution.as_str() => BulkOutcome::Unknown,
-        Some((_, status, result, _)) => match (status.as_str(), result) {
-            ("ready", Some(json)) => BulkOutcome::Ready(serde_json::from_str(&json)?),
-            ("processing", _) => BulkOutcome::Processing,
-            _ => BulkOutcome::Failed,
+        Some(stored) if stored.institution_code != institution.as_str() => BulkOutcome::Unknown,
+        Some(stored) => match stored.state()? {
+            BulkState::Ready(result) => BulkOutcome::Ready(result),
+            BulkState::Processing => BulkOutcome::Processing,
+            BulkState::Failed => BulkOutcome::Failed,
         },
     })
 }

@@ -152,7 +152,7 @@ async fn feed(
     )
     .await?;
     Ok(Json(DailyFeed {
-        built: crate::feed::build_of(db, &office, date).await?,
+        built: crate::store::feeds::build_of(&db.pool, &office, date).await?,
         office_number: office,
         date: date.to_string(),
         rows,

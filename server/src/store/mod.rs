@@ -11,7 +11,11 @@
 //!   Scope checks stay with the callers: a store filters on what it is given.
 
 pub mod audit;
+pub mod bulk_requests;
 pub mod cards;
+pub mod claims;
+pub mod feeds;
+pub mod followups;
 pub mod health;
 pub mod institutions;
 pub mod offices;
