@@ -94,6 +94,38 @@ fn layering_violations(graph: &Graph, allowed: &BTreeSet<(String, String)>) -> V
     violations
 }
 
+/// Only the stores write SQL (and `db.rs`, which opens, migrates and pings the database):
+/// no other file of `server/src` runs a query.
+#[test]
+fn only_the_stores_write_sql() {
+    let src = src_dir();
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut offenders = Vec::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(&src)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("store/") || rel == "db.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for needle in ["sqlx::query", "query_as(", "query_scalar(", "AssertSqlSafe"] {
+            if let Some(at) = text.find(needle) {
+                let line = text[..at].lines().count() + 1;
+                offenders.push(format!("{rel}:{line}: {needle}"));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "SQL outside server/src/store/ (move it into the store of its table):\n{}",
+        offenders.join("\n")
+    );
+}
+
 fn src_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }

@@ -152,11 +152,7 @@ async fn stored(
         .iter()
         .map(|l| l.recipient_number.as_str())
         .collect();
-    let ids: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, recipient_number FROM recipients WHERE office_number = $1")
-            .bind(&office)
-            .fetch_all(&db.pool)
-            .await?;
+    let ids: Vec<(i64, String)> = crate::store::people::ids_and_numbers(db, &office).await?;
     let ids: Vec<i64> = ids
         .into_iter()
         .filter(|(_, n)| numbers.contains(&n.as_str()))

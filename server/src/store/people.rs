@@ -1766,3 +1766,13 @@ pub async fn profile(db: &Db, recipient_id: i64) -> anyhow::Result<Option<Profil
     .fetch_optional(&db.pool)
     .await?)
 }
+
+/// Every record of the office as (id, 受給者番号).
+pub async fn ids_and_numbers(db: &Db, office: &str) -> anyhow::Result<Vec<(i64, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, recipient_number FROM recipients WHERE office_number = $1")
+            .bind(office)
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}
