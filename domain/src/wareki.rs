@@ -68,6 +68,15 @@ impl Era {
         ERAS.iter().copied().find(|e| *e > self)
     }
 
+    /// 「昭和元年12月25日から昭和64年1月7日まで」, 「令和元年5月1日から」: for error messages.
+    pub fn span_ja(self) -> String {
+        let from = format_wareki(self.start());
+        match self.next().and_then(|n| n.start().pred_opt()) {
+            Some(last) => format!("{from}から{}まで", format_wareki(last)),
+            None => format!("{from}から"),
+        }
+    }
+
     /// Whether `date` falls within the era.
     pub fn contains(self, date: NaiveDate) -> bool {
         date >= self.start() && self.next().is_none_or(|n| date < n.start())
@@ -157,8 +166,8 @@ pub enum DateInputError {
     Unrecognized,
     /// Well formed but not a calendar date (2月30日, 13月).
     NoSuchDate,
-    /// Outside the era (平成31年5月1日, 令和元年4月1日, 平成0年).
-    EraOutOfRange,
+    /// Outside the era (平成31年5月1日, 令和元年4月1日, 平成0年): which era was typed.
+    EraOutOfRange(Era),
 }
 
 impl DateInputError {
@@ -170,8 +179,8 @@ impl DateInputError {
                 "日付として読めません。例: 2024-03-01、令和6年3月1日、R6.3.1".into()
             }
             Self::NoSuchDate => "存在しない日付です。月と日を確認してください。".into(),
-            Self::EraOutOfRange => {
-                "元号の期間外の日付です（平成は31年4月30日まで、令和は元年5月1日から）。".into()
+            Self::EraOutOfRange(era) => {
+                format!("{}の期間外の日付です（{}）。", era.name(), era.span_ja())
             }
         }
     }
@@ -182,7 +191,9 @@ impl DateInputError {
             Self::Empty => "年月を入力してください。".into(),
             Self::Unrecognized => "年月として読めません。例: 2024-03、令和6年3月、R6.3".into(),
             Self::NoSuchDate => "存在しない月です。".into(),
-            Self::EraOutOfRange => "元号の期間外の年月です。".into(),
+            Self::EraOutOfRange(era) => {
+                format!("{}の期間外の年月です（{}）。", era.name(), era.span_ja())
+            }
         }
     }
 }
@@ -362,12 +373,12 @@ fn parse_date_normalized(s: &str) -> Result<NaiveDate, DateInputError> {
     match year {
         Year::Western(y) => NaiveDate::from_ymd_opt(y, month, day).ok_or(NoSuchDate),
         Year::Era(era, y) => {
-            let gy = gregorian_year(era, y).ok_or(EraOutOfRange)?;
+            let gy = gregorian_year(era, y).ok_or(EraOutOfRange(era))?;
             let date = NaiveDate::from_ymd_opt(gy, month, day).ok_or(NoSuchDate)?;
             if era.contains(date) {
                 Ok(date)
             } else {
-                Err(EraOutOfRange)
+                Err(EraOutOfRange(era))
             }
         }
     }
@@ -393,7 +404,7 @@ fn parse_month_normalized(s: &str) -> Result<(i32, u32), DateInputError> {
     match year {
         Year::Western(y) => Ok((y, month)),
         Year::Era(era, y) => {
-            let gy = gregorian_year(era, y).ok_or(EraOutOfRange)?;
+            let gy = gregorian_year(era, y).ok_or(EraOutOfRange(era))?;
             let first = NaiveDate::from_ymd_opt(gy, month, 1).ok_or(NoSuchDate)?;
             let last = first
                 .checked_add_months(chrono::Months::new(1))
@@ -404,7 +415,7 @@ fn parse_month_normalized(s: &str) -> Result<(i32, u32), DateInputError> {
             if era.contains(first) || era.contains(last) {
                 Ok((gy, month))
             } else {
-                Err(EraOutOfRange)
+                Err(EraOutOfRange(era))
             }
         }
     }
@@ -539,12 +550,12 @@ mod tests {
         check("2024-13-01", Err(NoSuchDate));
         check("2024-00-10", Err(NoSuchDate));
         check("R6.2.30", Err(NoSuchDate));
-        check("平成31年5月1日", Err(EraOutOfRange));
-        check("H32.1.1", Err(EraOutOfRange));
-        check("令和元年4月30日", Err(EraOutOfRange));
-        check("S64.1.8", Err(EraOutOfRange));
-        check("H0.1.1", Err(EraOutOfRange));
-        check("明治元年1月1日", Err(EraOutOfRange));
+        check("平成31年5月1日", Err(EraOutOfRange(Era::Heisei)));
+        check("H32.1.1", Err(EraOutOfRange(Era::Heisei)));
+        check("令和元年4月30日", Err(EraOutOfRange(Era::Reiwa)));
+        check("S64.1.8", Err(EraOutOfRange(Era::Showa)));
+        check("H0.1.1", Err(EraOutOfRange(Era::Heisei)));
+        check("明治元年1月1日", Err(EraOutOfRange(Era::Meiji)));
     }
 
     #[test]
@@ -570,9 +581,9 @@ mod tests {
         check("R6", Err(Unrecognized));
         check("2024-13", Err(NoSuchDate));
         check("R6.0", Err(NoSuchDate));
-        check("平成31年5月", Err(EraOutOfRange));
-        check("令和元年4月", Err(EraOutOfRange));
-        check("昭和64年2月", Err(EraOutOfRange));
+        check("平成31年5月", Err(EraOutOfRange(Era::Heisei)));
+        check("令和元年4月", Err(EraOutOfRange(Era::Reiwa)));
+        check("昭和64年2月", Err(EraOutOfRange(Era::Showa)));
     }
 
     #[test]
@@ -596,9 +607,37 @@ mod tests {
             Unrecognized.message(),
             "日付として読めません。例: 2024-03-01、令和6年3月1日、R6.3.1"
         );
-        for e in [Empty, Unrecognized, NoSuchDate, EraOutOfRange] {
+        for e in [Empty, Unrecognized, NoSuchDate, EraOutOfRange(Era::Showa)] {
             assert!(!e.message().is_empty() && !e.month_message().is_empty());
             assert_eq!(e.to_string(), e.message());
         }
+        // The message names the era typed and its span (S64.1.8 is 平成元年1月8日).
+        assert_eq!(
+            EraOutOfRange(Era::Showa).message(),
+            "昭和の期間外の日付です（昭和元年12月25日から昭和64年1月7日まで）。"
+        );
+        assert_eq!(
+            EraOutOfRange(Era::Reiwa).message(),
+            "令和の期間外の日付です（令和元年5月1日から）。"
+        );
+        // Every era from 明治 is read, on its boundaries.
+        for (typed, iso) in [
+            ("大正14年3月1日", "1925-03-01"),
+            ("T15.12.24", "1926-12-24"),
+            ("大正元年7月30日", "1912-07-30"),
+            ("明治45年7月29日", "1912-07-29"),
+            ("M33.1.1", "1900-01-01"),
+            ("昭和元年12月25日", "1926-12-25"),
+        ] {
+            assert_eq!(
+                parse_date_input(typed).map(|d| d.to_string()),
+                Ok(iso.to_string()),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            parse_date_input("大正15年12月25日"),
+            Err(EraOutOfRange(Era::Taisho))
+        );
     }
 }
