@@ -102,6 +102,7 @@ test('a 転居 between offices: confirmed, linked, old numbers answer 3, the car
   assert.deepEqual(await axeViolations(tokyo), [], 'axe on the recipient page with a 転居');
   await pendingRow.getByRole('button', { name: '資格を登録' }).click();
   await tokyo.getByTestId('qualification-transfers').getByText(/転居先: なにわ北市福祉事務所/).waitFor();
+  if (process.env.SCREENSHOTS) await tokyo.screenshot({ path: join(process.env.SCREENSHOTS, 'tokyo-record.png'), fullPage: true });
   const tokyoText = await tokyo.locator('main').innerText();
   assert.ok(!tokyoText.includes(osakaRecord.recipient_number), 'Tokyo never sees the Osaka numbers');
 
@@ -121,6 +122,7 @@ test('a 転居 between offices: confirmed, linked, old numbers answer 3, the car
   assert.ok(!resultText.includes(osakaRecord.recipient_number) && !resultText.includes(osakaRecord.office_number), resultText);
   assert.match(await clinic.getByTestId('guidance').innerText(), /別の福祉事務所に新しい資格/);
   assert.deepEqual(await axeViolations(clinic), [], 'axe on verdict 3');
+  if (process.env.SCREENSHOTS) await clinic.screenshot({ path: join(process.env.SCREENSHOTS, 'verdict-3.png'), fullPage: true });
 
   // The recipient's card (issued for the Tokyo record) signs in to the Osaka record.
   const me = await newPage(env.browser, env.url, { width: 375, height: 812 });
