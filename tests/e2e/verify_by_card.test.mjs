@@ -79,6 +79,11 @@ test('card with 顔認証 (a mismatch first, then a match), consent to 薬剤情
   assert.equal(await page.getByTestId('consent-checkup-state').innerText(), '同意なし');
   assert.match(await page.getByTestId('result-meta').innerText(), /マイナンバーカード/);
   assert.deepEqual(await axeViolations(page), []);
+  // One card reading, one verification: the consent form is gone once the verdict shows,
+  // so a second click cannot store a second record (issue 14 item 5).
+  await page.getByTestId('card-done').waitFor();
+  assert.equal(await page.getByTestId('consent-form').count(), 0);
+  assert.equal(await page.getByTestId('consent-submit').count(), 0);
 
   // The server recorded one card verification with that consent.
   const today = await (await apiAs(env.url, holder.login)).get('/api/verify/today');

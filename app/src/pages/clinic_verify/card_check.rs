@@ -32,6 +32,9 @@ const OFFLINE_CARD: &str = "マイナンバーカードでの確認と本人同�
 enum Phase {
     Reader,
     Consent,
+    /// The verdict is shown: one card reading is one verification, so the consent form is
+    /// gone and the unlocked card forgotten (「次の方」 starts the reader again).
+    Done,
 }
 
 #[component]
@@ -57,6 +60,8 @@ pub(super) fn CardCheck(reception: Reception, shown: RwSignal<Option<Shown>>) ->
         spawn_local(async move {
             match verify(&unlocked, consent).await {
                 Ok(result) => {
+                    card.set_value(None);
+                    phase.set(Phase::Done);
                     reception.server_answered();
                     // Kept for 本日の確認 offline; the server has the record either way.
                     let _ = offline::clinic::save_result(&result).await;
@@ -95,6 +100,12 @@ pub(super) fn CardCheck(reception: Reception, shown: RwSignal<Option<Shown>>) ->
                     {move || error.get().map(|message| view! { <ErrorBanner message=message/> })}
                     <ConsentForm send=send busy=busy/>
                     {move || busy.get().map(|text| view! { <Loading text=text/> })}
+                }
+                .into_any(),
+                Phase::Done => view! {
+                    <p class="notice" data-testid="card-done">
+                        "カードで確認しました（結果は下に表示しています）。次の方は「次の方」を押してカードを読み取ってください。"
+                    </p>
                 }
                 .into_any(),
             }}
