@@ -36,9 +36,10 @@ pub async fn on_registered(
     if kind != QualificationKind::Start {
         return Ok(None);
     }
-    let others = people::other_record_ids(conn, recipient_id).await?;
+    let others = people::other_records(conn, recipient_id).await?;
     let mut names = Vec::new();
-    for (other_id, other_office) in others {
+    for other in others {
+        let other_id = other.recipient_id;
         let history = people::history(conn, other_id).await?;
         let abolish_on = effective - Duration::days(1);
         // Only a 資格 still open there (or open past the new 開始) is ended; a pending
@@ -47,12 +48,12 @@ pub async fn on_registered(
         if state.apply(QualificationKind::Abolish, abolish_on).is_err() {
             continue;
         }
-        let open = history.periods().last().is_some_and(|p| p.until.is_none());
+        let open = other.periods.last().is_some_and(|p| p.until.is_none());
         let pending = people::pending_count(conn, other_id).await?;
         if !open || pending > 0 {
             continue;
         }
-        let calendar = offices::calendar(conn, &other_office).await?;
+        let calendar = offices::calendar(conn, &other.office_number).await?;
         let by = format!("移管:{office}");
         people::insert_decision(
             conn,
@@ -70,9 +71,7 @@ pub async fn on_registered(
             },
         )
         .await?;
-        if let Some(name) = offices::name(conn, &other_office).await? {
-            names.push(name);
-        }
+        names.push(other.office_name);
     }
     Ok((!names.is_empty()).then(|| names.join("、")))
 }

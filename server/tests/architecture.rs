@@ -802,7 +802,7 @@ fn upward_imports_and_http_types_below_the_top_layer_are_reported() {
         ("cli.rs", "use crate::{http, scope}; use axum::Router;"),
         (
             "http/mod.rs",
-            "use crate::scope; fn f() -> axum::http::StatusCode { todo!() }",
+            "use crate::scope; fn f() -> axum::http::StatusCode { axum::http::StatusCode::OK }",
         ),
         ("scope.rs", "use crate::http::error::AppError;"),
         ("feed.rs", "fn f() { crate::cli::main(); }"),

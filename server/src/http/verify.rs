@@ -705,10 +705,9 @@ impl Recipient {
     ) -> Result<Recipient, AppError> {
         let mut conn = db.pool.acquire().await?;
         self.periods = store::people::history(&mut conn, self.id).await?.periods();
-        drop(conn);
         let covered = self.periods.iter().any(|p| p.covers(date));
         if !covered && self.birth_date == entered_birth_date {
-            self.elsewhere = store::people::other_records(db, self.id).await?;
+            self.elsewhere = store::people::other_records(&mut conn, self.id).await?;
         }
         Ok(self)
     }

@@ -6,7 +6,8 @@
 //! - Each table has ONE column list and ONE row → value mapping, in its store.
 //! - Every query is written once for SQLite and PostgreSQL (`$n` placeholders, dates as ISO
 //!   text; see `crate::db`).
-//! - Nothing in `store` imports `crate::http`, axum, `crate::cli` or the services above it;
+//! - Nothing in `store` imports the HTTP layer, the web framework, the command line or the
+//!   services above it (`server/tests/architecture.rs` checks this);
 //!   errors are `anyhow::Error`, which handlers turn into their internal error with `?`.
 //!   Scope checks stay with the callers: a store filters on what it is given.
 

@@ -127,35 +127,33 @@ impl OtherRecord {
     }
 }
 
-/// The person's records at other offices than `recipient_id`'s.
-pub async fn other_records(db: &Db, recipient_id: i64) -> anyhow::Result<Vec<OtherRecord>> {
-    let rows = sqlx::query(
+/// The person's records at other offices than `recipient_id`'s, in record order: the one
+/// query for "the same person elsewhere" (verification, the recipient page, 転居, cards).
+pub async fn other_records(
+    conn: &mut AnyConnection,
+    recipient_id: i64,
+) -> anyhow::Result<Vec<OtherRecord>> {
+    let rows: Vec<(i64, String, String, Option<String>, i64)> = sqlx::query_as(
         "SELECT o2.id, o2.office_number, f.name, f.phone, o2.restricted \
          FROM recipients r JOIN recipients o2 ON o2.person_id = r.person_id AND o2.id <> r.id \
          JOIN offices f ON f.number = o2.office_number \
          WHERE r.id = $1 AND o2.office_number <> r.office_number ORDER BY o2.id",
     )
     .bind(recipient_id)
-    .fetch_all(&db.pool)
+    .fetch_all(&mut *conn)
     .await?;
-    let ids: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<Result<_, _>>()?;
-    let mut histories = histories(db, &ids).await?;
-    rows.iter()
-        .map(|r| {
-            let id: i64 = r.try_get(0)?;
-            Ok(OtherRecord {
-                recipient_id: id,
-                office_number: r.try_get(1)?,
-                office_name: r.try_get(2)?,
-                office_phone: r.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
-                restricted: r.try_get::<i64, _>(4)? != 0,
-                periods: histories.remove(&id).unwrap_or_default().periods(),
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, office_number, office_name, phone, restricted) in rows {
+        out.push(OtherRecord {
+            recipient_id: id,
+            office_number,
+            office_name,
+            office_phone: phone.unwrap_or_default(),
+            restricted: restricted != 0,
+            periods: history(conn, id).await?.periods(),
+        });
+    }
+    Ok(out)
 }
 
 /// The covered periods of other offices' records of every person of `office`, by this
@@ -191,32 +189,23 @@ pub async fn office_elsewhere(
 /// the person's current record is the one whose 資格 covers `today`, else the one whose
 /// latest period began last (ties: the newer record).
 pub async fn current_record(db: &Db, recipient_id: i64, today: NaiveDate) -> anyhow::Result<i64> {
-    let rows = sqlx::query(
-        "SELECT o2.id FROM recipients r JOIN recipients o2 ON o2.person_id = r.person_id \
-         WHERE r.id = $1 ORDER BY o2.id",
-    )
-    .bind(recipient_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let ids: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<Result<_, _>>()?;
-    if ids.len() <= 1 {
+    let mut conn = db.pool.acquire().await?;
+    let others = other_records(&mut conn, recipient_id).await?;
+    if others.is_empty() {
         return Ok(recipient_id);
     }
-    let histories = histories(db, &ids).await?;
-    let key = |id: &i64| {
-        let periods = histories.get(id).map(|h| h.periods()).unwrap_or_default();
+    let own = history(&mut conn, recipient_id).await?.periods();
+    let key = |periods: &[CoveredPeriod], id: i64| {
         let covers = periods.iter().any(|p| p.covers(today));
         let latest = periods.iter().map(|p| p.from).max();
-        (covers, latest, *id)
+        (covers, latest, id)
     };
-    Ok(ids
+    Ok(others
         .iter()
-        .max_by_key(|id| key(id))
-        .copied()
-        .unwrap_or(recipient_id))
+        .map(|o| key(&o.periods, o.recipient_id))
+        .chain([key(&own, recipient_id)])
+        .max()
+        .map_or(recipient_id, |k| k.2))
 }
 
 /// Keyed digest of a 個人番号 (12 digits): equal numbers give equal digests, and without
@@ -472,28 +461,6 @@ pub async fn adopt_pairs(conn: &mut AnyConnection, at: &str) -> anyhow::Result<(
         replace_imported_pair(conn, id, from, until, at).await?;
     }
     ensure_people(conn).await
-}
-
-/// The offices holding other records of the same person (a 転居), with when their first
-/// covered period began: (office name, first 資格取得日), in record order.
-pub async fn other_offices(
-    conn: &mut AnyConnection,
-    recipient_id: i64,
-) -> anyhow::Result<Vec<(String, Option<NaiveDate>)>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT o2.id, f.name FROM recipients r \
-         JOIN recipients o2 ON o2.person_id = r.person_id AND o2.office_number <> r.office_number \
-         JOIN offices f ON f.number = o2.office_number WHERE r.id = $1 ORDER BY o2.id",
-    )
-    .bind(recipient_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut out = Vec::new();
-    for (id, name) in rows {
-        let first = history(conn, id).await?.periods().first().map(|p| p.from);
-        out.push((name, first));
-    }
-    Ok(out)
 }
 
 /// Who a signed-in recipient is: their record's numbers and name.
@@ -1070,22 +1037,6 @@ pub async fn pending_count(conn: &mut AnyConnection, recipient_id: i64) -> anyho
     .fetch_one(&mut *conn)
     .await?;
     Ok(pending)
-}
-
-/// The person's records at other offices than `recipient_id`'s: (id, office), in record order.
-pub async fn other_record_ids(
-    conn: &mut AnyConnection,
-    recipient_id: i64,
-) -> anyhow::Result<Vec<(i64, String)>> {
-    let others: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT o2.id, o2.office_number FROM recipients r \
-         JOIN recipients o2 ON o2.person_id = r.person_id AND o2.office_number <> r.office_number \
-         WHERE r.id = $1 ORDER BY o2.id",
-    )
-    .bind(recipient_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(others)
 }
 
 // ---------------------------------------------------------------- counts

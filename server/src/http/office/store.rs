@@ -194,17 +194,20 @@ pub async fn recipient_detail(
             .map_or(QualificationStatus::None, |state| state.status)
     };
     let mine = periods.first().map(|p| p.from);
-    let transfers = crate::store::people::other_offices(conn, row.id)
+    let transfers = crate::store::people::other_records(conn, row.id)
         .await?
         .into_iter()
-        .map(|(office_name, first)| TransferNote {
-            direction_label: match (first, mine) {
-                (Some(there), Some(here)) if there > here => "転居先".into(),
-                (_, None) => "転居元".into(),
-                (None, _) => "転居先".into(),
-                _ => "転居元".into(),
-            },
-            office_name,
+        .map(|other| {
+            let there = other.periods.first().map(|p| p.from);
+            TransferNote {
+                direction_label: match (there, mine) {
+                    (Some(there), Some(here)) if there > here => "転居先".into(),
+                    (_, None) => "転居元".into(),
+                    (None, _) => "転居先".into(),
+                    _ => "転居元".into(),
+                },
+                office_name: other.office_name,
+            }
         })
         .collect();
     let since = first_shown_month(today);
