@@ -5,11 +5,14 @@
 //! - A number-entry check goes to the server; when no answer comes (network down, server
 //!   stopped) it is answered from the roster kept on this PC with the same domain code as
 //!   the server (`Roster::verify_offline`), queued in the IndexedDB outbox and marked
-//!   「オフライン確認（最終同期 …）」.
+//!   「オフライン確認（最終同期 …）」. Numbers the roster does not hold get no verdict
+//!   offline (「オフラインでは確認できません」, with what to do), only a queued check.
 //! - The outbox is sent in order by `POST /api/verify/sync` at start, on the browser's
 //!   `online` event and every [`SYNC_INTERVAL_MS`] while something waits. An item leaves
 //!   the outbox only after the server acknowledged it; the server keeps one record per
 //!   `client_id`, so a resend after a lost answer (reload, server restart) doubles nothing.
+//!   The server's verdict then replaces the offline answer on this PC and on screen
+//!   ([`Settlement`]); when it differs from what the desk was told offline, the desk is told.
 //! - The roster is fetched on visiting the clinic pages (at most every
 //!   [`ROSTER_REFRESH_MS`]) and on 「名簿を更新」, and kept per month.
 
@@ -17,8 +20,10 @@ use std::cell::Cell;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::api::{
-    NumberVerifyRequest, Role, Roster, SyncRequest, SyncStatus, VerificationResult, SYNC_MAX_ITEMS,
+    DeskAnswer, NumberVerifyRequest, Role, Roster, SyncRequest, SyncStatus, VerificationMeta,
+    VerificationResult, SYNC_MAX_ITEMS,
 };
+use domain::codes::QualificationValidity;
 use domain::error::FieldError;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -55,6 +60,28 @@ pub struct SyncProblem {
     pub message: String,
 }
 
+/// An offline check the server has stored: its verdict replaces the offline answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settlement {
+    pub client_id: String,
+    pub recipient_number: String,
+    /// When the check was made (RFC 3339).
+    pub verified_at: String,
+    /// What the desk was told offline: a verdict's label, or 「オフラインでは確認できません」.
+    pub offline_label: String,
+    /// The verdict given offline (`None`: none could be given).
+    pub offline_validity: Option<QualificationValidity>,
+    /// The server's answer (stored, with its record number).
+    pub server: VerificationResult,
+}
+
+impl Settlement {
+    /// The server's verdict is not the one the desk was given offline.
+    pub fn changed(&self) -> bool {
+        self.offline_validity != Some(self.server.validity)
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Reception {
     /// This month's roster (for the desk's institution), when known.
@@ -69,6 +96,11 @@ pub struct Reception {
     pub pending: RwSignal<usize>,
     /// Queued checks the server refused.
     pub sync_problems: RwSignal<Vec<SyncProblem>>,
+    /// Offline checks the server stored during this visit (for the result on screen).
+    pub settled: RwSignal<Vec<Settlement>>,
+    /// Of those, the ones whose server verdict differs from the offline answer, until the
+    /// desk says it has seen them.
+    pub changed_verdicts: RwSignal<Vec<Settlement>>,
     /// 医療機関コード the desk was started for.
     started_for: RwSignal<Option<String>>,
     /// `Date.now()` of the last successful roster download.
@@ -79,7 +111,7 @@ pub struct Reception {
 /// The answer to a number-entry check, online or offline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
-    pub result: VerificationResult,
+    pub result: DeskAnswer,
     /// For an offline answer: when the roster was produced by the server (RFC 3339).
     pub roster_synced_at: Option<String>,
     /// Something the receptionist must know besides the result.
@@ -105,6 +137,8 @@ pub fn provide_reception() -> Reception {
         reachable: RwSignal::new(true),
         pending: RwSignal::new(0),
         sync_problems: RwSignal::new(Vec::new()),
+        settled: RwSignal::new(Vec::new()),
+        changed_verdicts: RwSignal::new(Vec::new()),
         started_for: RwSignal::new(None),
         roster_fetched_ms: RwSignal::new(0.0),
         session,
@@ -123,6 +157,8 @@ pub fn provide_reception() -> Reception {
         reception.roster.set(None);
         reception.roster_error.set(None);
         reception.sync_problems.set(Vec::new());
+        reception.settled.set(Vec::new());
+        reception.changed_verdicts.set(Vec::new());
         reception.pending.set(0);
         reception.roster_fetched_ms.set(0.0);
         reception.started_for.set(code.clone());
@@ -270,6 +306,7 @@ impl Reception {
             Ok(result) => {
                 self.server_answered();
                 // Kept for 本日の確認 offline; a failure here loses nothing on the server.
+                let result = DeskAnswer::Verdict(result);
                 let _ = offline::clinic::save_result(&result).await;
                 Ok(Answer {
                     result,
@@ -422,7 +459,13 @@ impl Reception {
                 return;
             }
             for (sent, verification_id, validity) in settled {
-                settle_result(sent, verification_id, validity).await;
+                if let Some(settlement) = settle_result(sent, verification_id, validity).await {
+                    if settlement.changed() {
+                        self.changed_verdicts
+                            .update(|changed| changed.push(settlement.clone()));
+                    }
+                    self.settled.update(|settled| settled.push(settlement));
+                }
             }
         }
     }
@@ -455,25 +498,57 @@ impl Reception {
     }
 }
 
-/// The server's verdict replaces the offline one among the kept results: the same result
-/// with its record id when the verdict agrees, else the server's full answer (a replay of
-/// the same `client_id` writes nothing).
+/// The server's verdict replaces the offline answer among the kept results: the same
+/// result with its record number when the verdict agrees, else the server's full answer (a
+/// replay of the same `client_id` writes nothing). `None` when this PC kept no answer.
 async fn settle_result(
     sent: NumberVerifyRequest,
     verification_id: Option<i64>,
-    validity: Option<domain::codes::QualificationValidity>,
-) {
-    let Ok(Some(mut kept)) = offline::clinic::load_result(&sent.client_id).await else {
-        return;
+    validity: Option<QualificationValidity>,
+) -> Option<Settlement> {
+    let kept = offline::clinic::load_result(&sent.client_id).await.ok()??;
+    let agreed = verification_id
+        .zip(validity)
+        .and_then(|(id, validity)| kept.settled(id, validity));
+    let server = match agreed {
+        Some(DeskAnswer::Verdict(result)) => result,
+        _ => match api::verify_number(&sent).await {
+            Ok(result) => result,
+            // The replay got no answer: the verdict the sync reported, without the person.
+            Err(_) => bare_result(&kept, &sent, verification_id?, validity?),
+        },
     };
-    if validity.is_none_or(|v| v == kept.validity) {
-        kept.verification_id = verification_id;
-        let _ = offline::clinic::save_result(&kept).await;
-        return;
-    }
-    if let Ok(server) = api::verify_number(&sent).await {
-        let _ = offline::clinic::save_result(&server).await;
-    }
+    let _ = offline::clinic::save_result(&DeskAnswer::Verdict(server.clone())).await;
+    Some(Settlement {
+        client_id: sent.client_id.clone(),
+        recipient_number: kept.recipient_number().to_string(),
+        verified_at: kept.verified_at().to_string(),
+        offline_label: kept.screen_label().to_string(),
+        offline_validity: kept.validity(),
+        server,
+    })
+}
+
+/// The stored verdict alone, shaped as any result (nothing personal, no ticket).
+fn bare_result(
+    kept: &DeskAnswer,
+    sent: &NumberVerifyRequest,
+    verification_id: i64,
+    validity: QualificationValidity,
+) -> VerificationResult {
+    let meta = VerificationMeta {
+        verification_id: Some(verification_id),
+        client_id: sent.client_id.clone(),
+        institution_code: kept.institution_code().to_string(),
+        verified_at: kept.verified_at().to_string(),
+        verified_date: kept.verified_date(),
+        reference_class: domain::codes::ReferenceClass::NumberEntry,
+        office_number: kept.office_number().to_string(),
+        recipient_number: kept.recipient_number().to_string(),
+        offline: true,
+        already_stored: true,
+    };
+    VerificationResult::new(meta, validity, Vec::new(), None, None, None)
 }
 
 /// Now, by this PC's clock.

@@ -31,4 +31,4 @@ pub use ruby::Ruby;
 pub use stat::Stat;
 pub use trend_chart::TrendChart;
 pub use update_banner::UpdateBanner;
-pub use verification_result::VerificationResultView;
+pub use verification_result::{UnconfirmedView, VerificationResultView};

@@ -1,6 +1,7 @@
 //! The desk's status line on every clinic page: online or offline (and what offline
 //! cannot do), the roster kept on this PC with its 「最終同期」, how many checks wait to be
-//! sent (「未送信 N件」), and checks the server refused.
+//! sent (「未送信 N件」), checks the server refused, and sent checks whose server verdict is
+//! not the one given offline.
 //!
 //! Visiting a clinic page fetches this month's roster when it is not recent
 //! ([`Reception::visit`]).
@@ -92,6 +93,39 @@ fn StatusBar(reception: Reception) -> impl IntoView {
             {move || reception.roster_error.get().map(|message| view! {
                 <p class="field-error" role="alert" data-testid="roster-error">{message}</p>
             })}
+            {move || {
+                let changed = reception.changed_verdicts.get();
+                (!changed.is_empty()).then(|| view! {
+                    <div class="banner banner-warn" role="alert" data-testid="verdict-changes">
+                        <p class="banner-text">
+                            "オフラインで行った確認を送信しました。次の方は、サーバーの判定がオフラインでの回答と異なります。サーバーの判定に従って対応してください（福祉事務所への照会が必要な場合があります）。"
+                        </p>
+                        <ul>
+                            {changed.into_iter().map(|s| view! {
+                                <li data-testid="verdict-change" data-recipient=s.recipient_number.clone()>
+                                    {format!(
+                                        "受給者番号 {} （{}）: オフライン「{}」→ サーバー「{}」",
+                                        s.recipient_number,
+                                        instant_ja(&s.verified_at),
+                                        s.offline_label,
+                                        s.server.screen_label
+                                    )}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <div class="banner-actions">
+                            <button
+                                type="button"
+                                class="button button-quiet"
+                                data-testid="verdict-changes-seen"
+                                on:click=move |_| reception.changed_verdicts.set(Vec::new())
+                            >
+                                "確認しました"
+                            </button>
+                        </div>
+                    </div>
+                })
+            }}
             {move || {
                 let problems = reception.sync_problems.get();
                 (!problems.is_empty()).then(|| view! {

@@ -4,8 +4,12 @@
 //!
 //! What a result may contain was decided once in `domain::api::VerificationResult::new`;
 //! this only shows what is there (for 6 「未委託・未登録」 there is no ticket to show).
+//! An offline check the roster could not answer has no verdict: [`UnconfirmedView`] says so
+//! and what to do, never 「該当資格なし」.
 
-use domain::api::{ConsentRecord, OfficeContact, PersonBlock, VerificationResult};
+use domain::api::{
+    ConsentRecord, OfficeContact, PersonBlock, UnconfirmedCheck, VerificationResult,
+};
 use domain::codes::{QualificationValidity, ReferenceClass, TicketType};
 use domain::ticket::Ticket;
 use leptos::prelude::*;
@@ -34,11 +38,10 @@ pub fn VerificationResultView(
 ) -> impl IntoView {
     let (style, icon) = verdict_style(result.validity);
     let offline_mark = result.offline.then(|| {
-        let when = roster_synced_at
-            .as_deref()
-            .map(instant_ja)
-            .unwrap_or_else(|| "不明".to_string());
-        format!("オフライン確認（最終同期 {when}）")
+        if result.verification_id.is_some() {
+            return "オフライン確認（送信済み・サーバーの判定）".to_string();
+        }
+        offline_mark(roster_synced_at.as_deref())
     });
     let is_card = result.reference_class == ReferenceClass::Card;
     let valid = result.validity == QualificationValidity::Valid;
@@ -124,6 +127,56 @@ pub fn VerificationResultView(
             <p class="result-meta muted" data-testid="result-meta">
                 {format!("{verified_at} ・ {how}")}
                 {(!record.is_empty()).then(|| format!(" ・ {record}"))}
+            </p>
+        </section>
+    }
+}
+
+/// 「オフライン確認（最終同期 …）」 for an answer from the roster kept on this PC.
+fn offline_mark(roster_synced_at: Option<&str>) -> String {
+    let when = roster_synced_at
+        .map(instant_ja)
+        .unwrap_or_else(|| "不明".to_string());
+    format!("オフライン確認（最終同期 {when}）")
+}
+
+/// An offline check the roster cannot answer: no verdict, what to do, the check waiting to
+/// be sent.
+#[component]
+pub fn UnconfirmedView(
+    check: UnconfirmedCheck,
+    /// When the roster was produced by the server.
+    #[prop(default = None)]
+    roster_synced_at: Option<String>,
+) -> impl IntoView {
+    let verified_at = instant_ja(&check.verified_at);
+    view! {
+        <section
+            class="result verdict-none"
+            data-testid="verify-result"
+            data-validity="unconfirmed"
+            aria-labelledby="verdict-label"
+        >
+            <div class="verdict" data-testid="verdict">
+                <span class="verdict-icon" aria-hidden="true">"？"</span>
+                <div class="verdict-words">
+                    <h2 class="verdict-label" id="verdict-label" data-testid="verdict-label">
+                        {check.screen_label.clone()}
+                    </h2>
+                </div>
+                <p class="verdict-offline" data-testid="offline-mark">
+                    {offline_mark(roster_synced_at.as_deref())}
+                </p>
+            </div>
+            <p class="guidance" data-testid="guidance">{check.guidance.clone()}</p>
+            <div class="result-body">
+                {check.office.clone().map(|office| view! { <OfficeCall office=office urgent=true/> })}
+            </div>
+            <p class="result-meta muted" data-testid="result-meta">
+                {format!(
+                    "{verified_at} ・ 番号入力 ・ 公費負担者番号 {} ・ 受給者番号 {} ・ 未送信（通信が戻ったら自動で送信し、サーバーの判定を表示します）",
+                    check.office_number, check.recipient_number
+                )}
             </p>
         </section>
     }

@@ -4,7 +4,8 @@
 //!   while the server is unreachable still knows who is at the desk;
 //! - `roster`: the 一括照会 roster, one record per institution and 診療年月
 //!   (`{医療機関コード}:{YYYY-MM}`), for answering number-entry checks offline;
-//! - `results`: the last verification results (key: `client_id`), newest kept;
+//! - `results`: the last answers of the desk (key: `client_id`), newest kept: verdicts, and
+//!   offline checks the roster could not answer ([`DeskAnswer`]);
 //! - `outbox`: number-entry checks answered offline, waiting for `POST /api/verify/sync`,
 //!   in `queued_at` order. A record leaves the outbox only when the server acknowledged it.
 //!
@@ -12,7 +13,7 @@
 //! an API type makes an old record unreadable (then absent), never a broken screen — except
 //! in the outbox, where an unreadable record is kept (never silently dropped).
 
-use domain::api::{NumberVerifyRequest, Roster, SessionInfo, VerificationResult};
+use domain::api::{DeskAnswer, NumberVerifyRequest, Roster, SessionInfo};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
@@ -193,9 +194,9 @@ pub async fn load_roster(
 
 // ---------------------------------------------------------------- results
 
-/// Keeps a result (replacing the one with the same `client_id`: the server's verdict
+/// Keeps an answer (replacing the one with the same `client_id`: the server's verdict
 /// replaces the offline one), keeping the newest [`RESULTS_KEPT`].
-pub async fn save_result(result: &VerificationResult) -> Result<(), OfflineError> {
+pub async fn save_result(result: &DeskAnswer) -> Result<(), OfflineError> {
     let value = record(result)?;
     let db = open().await?;
     let tx = db
@@ -205,7 +206,7 @@ pub async fn save_result(result: &VerificationResult) -> Result<(), OfflineError
     let store = tx.object_store(RESULTS)?;
     store
         .put(value)
-        .with_key(result.client_id.clone())
+        .with_key(result.client_id().to_string())
         .without_key_type()
         .serde()?
         .await?;
@@ -226,8 +227,8 @@ pub async fn save_result(result: &VerificationResult) -> Result<(), OfflineError
             .iter()
             .zip(&keys)
             .map(|(r, k)| {
-                let at = serde_json::from_str::<VerificationResult>(&r.payload)
-                    .map(|v| v.verified_at)
+                let at = serde_json::from_str::<DeskAnswer>(&r.payload)
+                    .map(|v| v.verified_at().to_string())
                     .unwrap_or_default();
                 (at, k)
             })
@@ -235,7 +236,7 @@ pub async fn save_result(result: &VerificationResult) -> Result<(), OfflineError
         dated.sort();
         let excess = dated.len().saturating_sub(RESULTS_KEPT);
         for (_, key) in dated.into_iter().take(excess) {
-            if *key != result.client_id {
+            if key != result.client_id() {
                 store.delete(key.as_str()).await?;
             }
         }
@@ -244,10 +245,8 @@ pub async fn save_result(result: &VerificationResult) -> Result<(), OfflineError
     Ok(())
 }
 
-/// The kept results of `institution_code`, newest first.
-pub async fn recent_results(
-    institution_code: &str,
-) -> Result<Vec<VerificationResult>, OfflineError> {
+/// The kept answers of `institution_code`, newest first.
+pub async fn recent_results(institution_code: &str) -> Result<Vec<DeskAnswer>, OfflineError> {
     let db = open().await?;
     let tx = db
         .transaction(RESULTS)
@@ -259,12 +258,12 @@ pub async fn recent_results(
         .serde()?
         .await?
         .collect::<Result<_, _>>()?;
-    let mut results: Vec<VerificationResult> = records
+    let mut results: Vec<DeskAnswer> = records
         .into_iter()
-        .filter_map(|r| read::<VerificationResult>(Some(r)).map(|saved| saved.data))
-        .filter(|r| r.institution_code == institution_code)
+        .filter_map(|r| read::<DeskAnswer>(Some(r)).map(|saved| saved.data))
+        .filter(|r| r.institution_code() == institution_code)
         .collect();
-    results.sort_by(|a, b| b.verified_at.cmp(&a.verified_at));
+    results.sort_by(|a, b| b.verified_at().cmp(a.verified_at()));
     Ok(results)
 }
 
@@ -275,7 +274,7 @@ pub async fn recent_results(
 pub async fn record_offline(
     institution_code: &str,
     request: &NumberVerifyRequest,
-    result: &VerificationResult,
+    result: &DeskAnswer,
 ) -> Result<(), OfflineError> {
     let queued = OutboxRecord {
         client_id: request.client_id.clone(),
@@ -293,7 +292,7 @@ pub async fn record_offline(
     tx.object_store(OUTBOX)?.put(queued).serde()?.await?;
     tx.object_store(RESULTS)?
         .put(value)
-        .with_key(result.client_id.clone())
+        .with_key(result.client_id().to_string())
         .without_key_type()
         .serde()?
         .await?;
@@ -347,13 +346,13 @@ pub async fn remove_from_outbox(client_ids: &[String]) -> Result<(), OfflineErro
     Ok(())
 }
 
-/// One kept result, by its `client_id`.
-pub async fn load_result(client_id: &str) -> Result<Option<VerificationResult>, OfflineError> {
+/// One kept answer, by its `client_id`.
+pub async fn load_result(client_id: &str) -> Result<Option<DeskAnswer>, OfflineError> {
     let db = open().await?;
     let tx = db
         .transaction(RESULTS)
         .with_mode(TransactionMode::Readonly)
         .build()?;
     let stored: Option<Record> = tx.object_store(RESULTS)?.get(client_id).serde()?.await?;
-    Ok(read(stored).map(|saved: Saved<VerificationResult>| saved.data))
+    Ok(read(stored).map(|saved: Saved<DeskAnswer>| saved.data))
 }

@@ -2,7 +2,7 @@
 //! server recorded them (newest first), with the checks still waiting on this PC to be
 //! sent listed apart. Offline, the results kept on this PC are shown instead.
 
-use domain::api::{TodayVerifications, VerificationResult};
+use domain::api::{DeskAnswer, TodayVerifications};
 use domain::codes::QualificationValidity;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,7 +19,7 @@ enum Shown {
     Loading,
     Server(TodayVerifications),
     /// The server did not answer: what this PC kept.
-    Kept(Vec<VerificationResult>),
+    Kept(Vec<DeskAnswer>),
     Failed(String),
 }
 
@@ -30,7 +30,7 @@ pub fn ClinicToday() -> impl IntoView {
     };
     let session = use_session();
     let shown = RwSignal::new(Shown::Loading);
-    let waiting = RwSignal::new(Vec::<VerificationResult>::new());
+    let waiting = RwSignal::new(Vec::<DeskAnswer>::new());
 
     let load = move || {
         shown.set(Shown::Loading);
@@ -50,7 +50,7 @@ pub fn ClinicToday() -> impl IntoView {
                 .collect();
             waiting.set(
                 kept.iter()
-                    .filter(|r| queued.contains(&r.client_id))
+                    .filter(|r| queued.iter().any(|id| id == r.client_id()))
                     .cloned()
                     .collect(),
             );
@@ -64,7 +64,7 @@ pub fn ClinicToday() -> impl IntoView {
                     let today = reception.today();
                     Shown::Kept(
                         kept.into_iter()
-                            .filter(|r| r.verified_date == today)
+                            .filter(|r| r.verified_date() == today)
                             .collect(),
                     )
                 }
@@ -116,14 +116,15 @@ pub fn ClinicToday() -> impl IntoView {
     .into_any()
 }
 
-fn verdict_badge(validity: QualificationValidity, label: String) -> impl IntoView {
+/// A verdict as a badge; `None`: an offline check without a verdict.
+fn verdict_badge(validity: Option<QualificationValidity>, label: String) -> impl IntoView {
     let (class, icon) = match validity {
-        QualificationValidity::Valid => ("badge badge-ok", "✓"),
-        QualificationValidity::ValidUnregistered => ("badge badge-warn", "！"),
-        QualificationValidity::Invalid | QualificationValidity::InvalidNewQualification => {
+        Some(QualificationValidity::Valid) => ("badge badge-ok", "✓"),
+        Some(QualificationValidity::ValidUnregistered) => ("badge badge-warn", "！"),
+        Some(QualificationValidity::Invalid | QualificationValidity::InvalidNewQualification) => {
             ("badge badge-bad", "✕")
         }
-        QualificationValidity::NotFound => ("badge", "？"),
+        Some(QualificationValidity::NotFound) | None => ("badge", "？"),
     };
     view! {
         <span class=class data-testid="today-verdict">
@@ -169,7 +170,7 @@ fn ServerTable(today: TodayVerifications) -> impl IntoView {
                                 view! {
                                     <tr data-testid="today-row" data-offline=item.offline.to_string() data-recipient=item.recipient_number.clone()>
                                         <td class="number">{time_ja(&item.verified_at)}</td>
-                                        <td>{verdict_badge(item.validity, item.screen_label.clone())}</td>
+                                        <td>{verdict_badge(Some(item.validity), item.screen_label.clone())}</td>
                                         <td>{how}</td>
                                         <th scope="row" class="number">
                                             {item.recipient_number.clone()}
@@ -192,9 +193,9 @@ fn ServerTable(today: TodayVerifications) -> impl IntoView {
     }
 }
 
-/// Results kept on this PC (offline answers, or the last online ones).
+/// Answers kept on this PC (offline answers, or the last online ones).
 #[component]
-fn KeptTable(results: Vec<VerificationResult>, testid: &'static str) -> impl IntoView {
+fn KeptTable(results: Vec<DeskAnswer>, testid: &'static str) -> impl IntoView {
     if results.is_empty() {
         return view! { <p class="empty">"この端末で行った本日の確認はありません。"</p> }
             .into_any();
@@ -213,20 +214,25 @@ fn KeptTable(results: Vec<VerificationResult>, testid: &'static str) -> impl Int
                 </thead>
                 <tbody>
                     {results.into_iter().map(|r| {
-                        let how = if r.offline {
-                            format!("{}（オフライン）", r.reference_class.label_ja())
-                        } else {
-                            r.reference_class.label_ja().to_string()
+                        let class = match &r {
+                            DeskAnswer::Verdict(v) => v.reference_class,
+                            DeskAnswer::Unconfirmed(_) => domain::codes::ReferenceClass::NumberEntry,
                         };
+                        let how = if r.offline() {
+                            format!("{}（オフライン）", class.label_ja())
+                        } else {
+                            class.label_ja().to_string()
+                        };
+                        let person = r.person().cloned();
                         view! {
-                            <tr data-testid="kept-row">
-                                <td class="number">{time_ja(&r.verified_at)}</td>
-                                <td>{verdict_badge(r.validity, r.screen_label.clone())}</td>
+                            <tr data-testid="kept-row" data-recipient=r.recipient_number().to_string()>
+                                <td class="number">{time_ja(r.verified_at())}</td>
+                                <td>{verdict_badge(r.validity(), r.screen_label().to_string())}</td>
                                 <td>{how}</td>
-                                <th scope="row" class="number">{r.recipient_number.clone()}</th>
+                                <th scope="row" class="number">{r.recipient_number().to_string()}</th>
                                 <td>
-                                    {r.person.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "—".to_string())}
-                                    {r.person.as_ref().map(|p| view! { <br/><span class="muted">{p.name_kana.clone()}</span> })}
+                                    {person.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "—".to_string())}
+                                    {person.map(|p| view! { <br/><span class="muted">{p.name_kana}</span> })}
                                 </td>
                             </tr>
                         }

@@ -342,16 +342,12 @@ pub fn guidance(
             ),
             None => "この番号の資格は無効です。別の福祉事務所に新しい資格があります。新しい番号の医療券（またはマイナンバーカード）を確認してください。".to_string(),
         },
-        QualificationValidity::NotFound if offline => {
-            "オフラインのため、今月この医療機関・薬局あての医療券・調剤券がある方だけを確認できます。該当する方がいません。番号と生年月日を確認し、通信が戻ったら再確認してください。"
-                .to_string()
-        }
         QualificationValidity::NotFound => {
             "該当する資格がありません。公費負担者番号・受給者番号・生年月日を確認してください。"
                 .to_string()
         }
     };
-    if offline && validity != QualificationValidity::NotFound {
+    if offline {
         format!("オフライン確認（受付端末の名簿による。通信が戻ったら自動で送信します）: {text}")
     } else {
         text
@@ -373,7 +369,9 @@ impl VerificationResult {
         let known = validity != QualificationValidity::NotFound;
         let valid = validity == QualificationValidity::Valid;
         let office = office.filter(|_| known);
-        let guidance = guidance(validity, office.as_ref(), meta.offline);
+        // An offline answer the server has stored is no longer waiting to be sent.
+        let waiting = meta.offline && meta.verification_id.is_none();
+        let guidance = guidance(validity, office.as_ref(), waiting);
         VerificationResult {
             verification_id: meta.verification_id,
             client_id: meta.client_id,
@@ -394,6 +392,184 @@ impl VerificationResult {
             consent: consent.filter(|_| valid && meta.reference_class == ReferenceClass::Card),
             already_stored: meta.already_stored,
         }
+    }
+}
+
+/// What the screen says instead of a verdict for an [`UnconfirmedCheck`].
+pub const UNCONFIRMED_LABEL: &str = "オフラインでは確認できません";
+
+/// An offline number-entry check the roster cannot answer: these numbers and 生年月日 name
+/// nobody in this month's roster. Offline the desk does not know why — the person may hold
+/// 資格 without a ticket naming this institution (6), have moved (3), have lost 資格 (2), or
+/// the numbers may be mistyped (4) — so no verdict is given, only what to do. The check is
+/// queued like any other; after the sync the server's verdict replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnconfirmedCheck {
+    pub client_id: String,
+    pub institution_code: String,
+    /// UTC RFC 3339.
+    pub verified_at: String,
+    /// JST date of the check.
+    pub verified_date: NaiveDate,
+    pub office_number: String,
+    pub recipient_number: String,
+    /// The 福祉事務所 of this 公費負担者番号, when the roster names it (for someone else).
+    pub office: Option<OfficeContact>,
+    /// [`UNCONFIRMED_LABEL`].
+    pub screen_label: String,
+    /// What the receptionist should do now.
+    pub guidance: String,
+}
+
+impl UnconfirmedCheck {
+    fn new(meta: VerificationMeta, office: Option<OfficeContact>) -> Self {
+        let call = match &office {
+            Some(o) if !o.phone.is_empty() => format!("{}（電話 {}）", o.name, o.phone),
+            Some(o) => o.name.clone(),
+            None => "福祉事務所".to_string(),
+        };
+        let guidance = format!(
+            "この端末の名簿（今月この医療機関・薬局あての医療券・調剤券がある方）に、この番号と生年月日の方はいません。資格がないという意味ではありません。番号と生年月日を確認し、急ぐ場合は{call}に電話で照会してください。通信が戻ると自動で送信し、サーバーの判定を表示します。"
+        );
+        UnconfirmedCheck {
+            client_id: meta.client_id,
+            institution_code: meta.institution_code,
+            verified_at: meta.verified_at,
+            verified_date: meta.verified_date,
+            office_number: meta.office_number,
+            recipient_number: meta.recipient_number,
+            office,
+            screen_label: UNCONFIRMED_LABEL.to_string(),
+            guidance,
+        }
+    }
+}
+
+/// What the desk answered a check with: a verdict (online, or offline from the roster), or,
+/// offline, that it cannot be confirmed. The browser keeps these (`serde(untagged)`: a kept
+/// [`VerificationResult`] reads back as `Verdict`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DeskAnswer {
+    Verdict(VerificationResult),
+    Unconfirmed(UnconfirmedCheck),
+}
+
+impl DeskAnswer {
+    pub fn client_id(&self) -> &str {
+        match self {
+            DeskAnswer::Verdict(r) => &r.client_id,
+            DeskAnswer::Unconfirmed(u) => &u.client_id,
+        }
+    }
+
+    pub fn institution_code(&self) -> &str {
+        match self {
+            DeskAnswer::Verdict(r) => &r.institution_code,
+            DeskAnswer::Unconfirmed(u) => &u.institution_code,
+        }
+    }
+
+    /// UTC RFC 3339.
+    pub fn verified_at(&self) -> &str {
+        match self {
+            DeskAnswer::Verdict(r) => &r.verified_at,
+            DeskAnswer::Unconfirmed(u) => &u.verified_at,
+        }
+    }
+
+    pub fn verified_date(&self) -> NaiveDate {
+        match self {
+            DeskAnswer::Verdict(r) => r.verified_date,
+            DeskAnswer::Unconfirmed(u) => u.verified_date,
+        }
+    }
+
+    pub fn office_number(&self) -> &str {
+        match self {
+            DeskAnswer::Verdict(r) => &r.office_number,
+            DeskAnswer::Unconfirmed(u) => &u.office_number,
+        }
+    }
+
+    pub fn recipient_number(&self) -> &str {
+        match self {
+            DeskAnswer::Verdict(r) => &r.recipient_number,
+            DeskAnswer::Unconfirmed(u) => &u.recipient_number,
+        }
+    }
+
+    /// What the screen shows as the answer.
+    pub fn screen_label(&self) -> &str {
+        match self {
+            DeskAnswer::Verdict(r) => &r.screen_label,
+            DeskAnswer::Unconfirmed(u) => &u.screen_label,
+        }
+    }
+
+    /// The verdict, if there is one.
+    pub fn validity(&self) -> Option<QualificationValidity> {
+        match self {
+            DeskAnswer::Verdict(r) => Some(r.validity),
+            DeskAnswer::Unconfirmed(_) => None,
+        }
+    }
+
+    /// Answered offline (from the roster, or unconfirmed).
+    pub fn offline(&self) -> bool {
+        match self {
+            DeskAnswer::Verdict(r) => r.offline,
+            DeskAnswer::Unconfirmed(_) => true,
+        }
+    }
+
+    /// The server has stored it.
+    pub fn verification_id(&self) -> Option<i64> {
+        match self {
+            DeskAnswer::Verdict(r) => r.verification_id,
+            DeskAnswer::Unconfirmed(_) => None,
+        }
+    }
+
+    /// The person's name and kana, when the answer shows them.
+    pub fn person(&self) -> Option<&PersonBlock> {
+        match self {
+            DeskAnswer::Verdict(r) => r.person.as_ref(),
+            DeskAnswer::Unconfirmed(_) => None,
+        }
+    }
+
+    /// The server stored this offline check as `verification_id` with `validity`: the answer
+    /// as it stands now, when this side can tell it without asking the server (the same
+    /// verdict: the kept result with its record number and the guidance of a stored check);
+    /// `None` when only the server can say (an unconfirmed check, or another verdict).
+    pub fn settled(&self, verification_id: i64, validity: QualificationValidity) -> Option<Self> {
+        let DeskAnswer::Verdict(kept) = self else {
+            return None;
+        };
+        if kept.validity != validity {
+            return None;
+        }
+        let meta = VerificationMeta {
+            verification_id: Some(verification_id),
+            client_id: kept.client_id.clone(),
+            institution_code: kept.institution_code.clone(),
+            verified_at: kept.verified_at.clone(),
+            verified_date: kept.verified_date,
+            reference_class: kept.reference_class,
+            office_number: kept.office_number.clone(),
+            recipient_number: kept.recipient_number.clone(),
+            offline: kept.offline,
+            already_stored: true,
+        };
+        Some(DeskAnswer::Verdict(VerificationResult::new(
+            meta,
+            validity,
+            kept.tickets.clone(),
+            kept.person.clone(),
+            kept.office.clone(),
+            kept.consent.clone(),
+        )))
     }
 }
 
@@ -598,16 +774,17 @@ impl Roster {
 
     /// The offline answer to a number-entry check at `date` (JST) made at `verified_at`
     /// (RFC 3339), computed with [`decide`] exactly as the server computes it, and shaped by
-    /// [`VerificationResult::new`]. A person not in the roster gets 4, with a message saying
-    /// that offline only this month's ticket holders can be checked; the server's answer
-    /// after the sync is the one that counts.
+    /// [`VerificationResult::new`]. Numbers and 生年月日 that name nobody in the roster get no
+    /// verdict: an [`UnconfirmedCheck`] (the roster holds only this month's ticket holders, so
+    /// offline 4 would be a verdict the server may not give). The server's answer after the
+    /// sync is the one that counts.
     pub fn verify_offline(
         &self,
         client_id: &str,
         entry: &NumberEntry,
         verified_at: &str,
         date: NaiveDate,
-    ) -> VerificationResult {
+    ) -> DeskAnswer {
         let found = self.find(&entry.office_number, &entry.recipient_number);
         let qualification = found.map(RosterEntry::qualification);
         let institution = crate::numbers::InstitutionCode::parse(&self.institution_code);
@@ -636,14 +813,23 @@ impl Roster {
             offline: true,
             already_stored: false,
         };
-        VerificationResult::new(
+        if validity == QualificationValidity::NotFound {
+            // Whom to phone: the office of this 公費負担者番号, if the roster names it.
+            let office = self
+                .recipients
+                .iter()
+                .find(|r| r.office_number == entry.office_number.as_str())
+                .map(RosterEntry::office);
+            return DeskAnswer::Unconfirmed(UnconfirmedCheck::new(meta, office));
+        }
+        DeskAnswer::Verdict(VerificationResult::new(
             meta,
             validity,
             tickets,
             found.map(RosterEntry::person),
             found.map(RosterEntry::office),
             None,
-        )
+        ))
     }
 
     /// The 一括照会 CSV for the レセコン: [`ROSTER_CSV_HEADER`], then one row per ticket.
@@ -957,7 +1143,16 @@ mod tests {
                 .unwrap()
         };
         let at = "2024-04-10T00:15:00Z";
-        let ok = r.verify_offline("c1", &entry("1960-04-01", "1234566"), at, d("2024-04-10"));
+        let verdict = |answer: DeskAnswer| match answer {
+            DeskAnswer::Verdict(result) => result,
+            DeskAnswer::Unconfirmed(u) => panic!("no verdict: {u:?}"),
+        };
+        let unconfirmed = |answer: DeskAnswer| match answer {
+            DeskAnswer::Unconfirmed(u) => u,
+            DeskAnswer::Verdict(v) => panic!("a verdict offline: {v:?}"),
+        };
+        let ok =
+            verdict(r.verify_offline("c1", &entry("1960-04-01", "1234566"), at, d("2024-04-10")));
         assert_eq!(ok.validity, QualificationValidity::Valid);
         assert_eq!(ok.tickets.len(), 1);
         assert!(ok.offline && ok.verification_id.is_none());
@@ -966,17 +1161,54 @@ mod tests {
             ok.person.as_ref().map(|p| p.name.as_str()),
             Some("東京　一郎")
         );
-        // Wrong birth date and a number not in the roster: the same answer.
-        let wrong = r.verify_offline("c1", &entry("1960-04-02", "1234566"), at, d("2024-04-10"));
-        let absent = r.verify_offline("c1", &entry("1960-04-01", "0000018"), at, d("2024-04-10"));
-        assert_eq!(wrong.validity, QualificationValidity::NotFound);
-        assert!(wrong.person.is_none() && wrong.office.is_none() && wrong.tickets.is_empty());
+        // Wrong birth date and a number not in the roster: offline nobody can say (the
+        // server may answer 6, 3 or 2 as well as 4), and both get the same answer.
+        let wrong = unconfirmed(r.verify_offline(
+            "c1",
+            &entry("1960-04-02", "1234566"),
+            at,
+            d("2024-04-10"),
+        ));
+        let absent = unconfirmed(r.verify_offline(
+            "c1",
+            &entry("1960-04-01", "0000018"),
+            at,
+            d("2024-04-10"),
+        ));
+        assert_eq!(wrong.screen_label, "オフラインでは確認できません");
         assert_eq!(
             (wrong.guidance.as_str(), wrong.screen_label.as_str()),
             (absent.guidance.as_str(), absent.screen_label.as_str())
         );
+        assert!(
+            absent
+                .guidance
+                .contains("資格がないという意味ではありません"),
+            "{}",
+            absent.guidance
+        );
+        assert!(
+            absent
+                .guidance
+                .contains("テスト区福祉事務所（電話 03-0000-0000）"),
+            "{}",
+            absent.guidance
+        );
+        let json = serde_json::to_string(&DeskAnswer::Unconfirmed(absent.clone())).unwrap();
+        for withheld in ["東京", "トウキョウ", "1960", "2024-000101"] {
+            assert!(
+                !json.contains(withheld),
+                "unconfirmed leaks {withheld}: {json}"
+            );
+        }
+        // Kept on the PC and read back: each kind as it was (a kept result of an older release too).
+        let back: DeskAnswer = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, DeskAnswer::Unconfirmed(absent));
+        let kept: DeskAnswer = serde_json::from_str(&serde_json::to_string(&ok).unwrap()).unwrap();
+        assert_eq!(kept, DeskAnswer::Verdict(ok.clone()));
         // Next month the roster's tickets do not cover: 6, without any ticket.
-        let later = r.verify_offline("c1", &entry("1960-04-01", "1234566"), at, d("2024-05-01"));
+        let later =
+            verdict(r.verify_offline("c1", &entry("1960-04-01", "1234566"), at, d("2024-05-01")));
         assert_eq!(later.validity, QualificationValidity::ValidUnregistered);
         assert_eq!(later.screen_label, "未委託・未登録");
         assert!(later.tickets.is_empty());
@@ -986,6 +1218,49 @@ mod tests {
             later.guidance
         );
         assert!(r.covers(d("2024-04-30")) && !r.covers(d("2024-05-01")));
+    }
+
+    #[test]
+    fn a_stored_offline_answer_is_no_longer_waiting() {
+        let r = roster("1311234569", TicketType::Medical);
+        let entry = request("12131017", "1234566", "1960-04-01")
+            .check(d("2024-04-10"))
+            .unwrap();
+        let answer = r.verify_offline("c1", &entry, "2024-04-10T00:15:00Z", d("2024-04-10"));
+        let DeskAnswer::Verdict(waiting) = &answer else {
+            panic!("{answer:?}")
+        };
+        assert!(
+            waiting.guidance.contains("自動で送信します"),
+            "{}",
+            waiting.guidance
+        );
+        // The server stored the same verdict: the kept answer with its record number.
+        let Some(DeskAnswer::Verdict(stored)) = answer.settled(42, QualificationValidity::Valid)
+        else {
+            panic!("the same verdict settles here")
+        };
+        assert_eq!(stored.verification_id, Some(42));
+        assert!(stored.offline && stored.tickets.len() == 1);
+        assert!(
+            !stored.guidance.contains("自動で送信します"),
+            "{}",
+            stored.guidance
+        );
+        // Another verdict, or no verdict offline: only the server can say.
+        assert_eq!(
+            answer.settled(42, QualificationValidity::ValidUnregistered),
+            None
+        );
+        let absent = request("12131017", "0000018", "1960-04-01")
+            .check(d("2024-04-10"))
+            .unwrap();
+        let unconfirmed = r.verify_offline("c2", &absent, "2024-04-10T00:15:00Z", d("2024-04-10"));
+        assert_eq!(unconfirmed.validity(), None);
+        assert_eq!(
+            unconfirmed.settled(43, QualificationValidity::NotFound),
+            None
+        );
     }
 
     #[test]
@@ -1012,30 +1287,33 @@ mod tests {
             .check(d("2024-04-10"))
             .unwrap();
         let at = "2024-04-10T00:15:00Z";
-        let verdict = |r: &Roster, day: &str| r.verify_offline("c", &entry, at, d(day)).validity;
+        let verdict = |r: &Roster, day: &str| r.verify_offline("c", &entry, at, d(day)).validity();
         assert_eq!(
             verdict(&r, "2024-04-03"),
-            QualificationValidity::Valid,
+            Some(QualificationValidity::Valid),
             "earlier period"
         );
         assert_eq!(
             verdict(&r, "2024-04-05"),
-            QualificationValidity::Valid,
+            Some(QualificationValidity::Valid),
             "停止日"
         );
         assert_eq!(
             verdict(&r, "2024-04-10"),
-            QualificationValidity::Invalid,
+            Some(QualificationValidity::Invalid),
             "gap"
         );
         assert_eq!(
             verdict(&r, "2024-04-15"),
-            QualificationValidity::Valid,
+            Some(QualificationValidity::Valid),
             "再開日"
         );
         // A roster cached by an older release has no periods: the pair is used.
         r.recipients[0].periods.clear();
-        assert_eq!(verdict(&r, "2024-04-03"), QualificationValidity::Invalid);
+        assert_eq!(
+            verdict(&r, "2024-04-03"),
+            Some(QualificationValidity::Invalid)
+        );
     }
 
     #[test]

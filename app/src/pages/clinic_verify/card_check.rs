@@ -5,7 +5,7 @@
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use domain::api::{CardVerifyRequest, ConsentRequest, VerificationResult};
+use domain::api::{CardVerifyRequest, ConsentRequest, DeskAnswer, VerificationResult};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -64,12 +64,9 @@ pub(super) fn CardCheck(reception: Reception, shown: RwSignal<Option<Shown>>) ->
                     phase.set(Phase::Done);
                     reception.server_answered();
                     // Kept for 本日の確認 offline; the server has the record either way.
-                    let _ = offline::clinic::save_result(&result).await;
-                    shown.set(Some(Shown {
-                        result,
-                        roster_synced_at: None,
-                        warning: None,
-                    }));
+                    let _ =
+                        offline::clinic::save_result(&DeskAnswer::Verdict(result.clone())).await;
+                    shown.set(Some(Shown::online(result)));
                 }
                 Err(Failure::Unreachable) => {
                     reception.reachable.set(false);

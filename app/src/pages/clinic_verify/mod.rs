@@ -2,27 +2,43 @@
 //! offline, from the roster kept on this PC); 「マイナンバーカードで確認」 as the second tab.
 //! The result replaces nothing on the form: the receptionist can correct a typo and press
 //! Enter again; 「次の方」 clears everything and puts the cursor in the first field.
+//! An offline answer on screen is replaced by the server's verdict once the outbox is sent,
+//! with a notice when that verdict is not what the desk was told offline.
 
 mod card_check;
 mod number_form;
 
-use domain::api::VerificationResult;
+use domain::api::{DeskAnswer, VerificationResult};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
 use crate::components::card_reader::focus_after_render;
-use crate::components::{PageHeading, VerificationResultView};
-use crate::reception::{use_reception, Answer};
+use crate::components::{PageHeading, UnconfirmedView, VerificationResultView};
+use crate::reception::{use_reception, Answer, Settlement};
 use card_check::CardCheck;
 use number_form::NumberForm;
 
 /// What the result area shows.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Shown {
-    pub result: VerificationResult,
+    pub result: DeskAnswer,
     pub roster_synced_at: Option<String>,
     pub warning: Option<String>,
+    /// The server's verdict replaced the offline answer shown first.
+    pub settled: Option<Settlement>,
+}
+
+impl Shown {
+    /// The server's answer to an online check.
+    pub fn online(result: VerificationResult) -> Self {
+        Shown {
+            result: DeskAnswer::Verdict(result),
+            roster_synced_at: None,
+            warning: None,
+            settled: None,
+        }
+    }
 }
 
 impl From<Answer> for Shown {
@@ -31,6 +47,7 @@ impl From<Answer> for Shown {
             result: answer.result,
             roster_synced_at: answer.roster_synced_at,
             warning: answer.warning,
+            settled: None,
         }
     }
 }
@@ -58,6 +75,27 @@ pub fn ClinicVerify() -> impl IntoView {
         if shown.with(Option::is_some) {
             focus_after_render(next_button);
         }
+    });
+    // The outbox was sent: the offline answer on screen gives way to the server's verdict.
+    Effect::new(move |_| {
+        reception.settled.with(|settled| {
+            let Some(client_id) = shown.with_untracked(|s| {
+                s.as_ref()
+                    .filter(|s| s.settled.is_none() && s.result.verification_id().is_none())
+                    .map(|s| s.result.client_id().to_string())
+            }) else {
+                return;
+            };
+            if let Some(settlement) = settled.iter().find(|s| s.client_id == client_id) {
+                shown.update(|s| {
+                    if let Some(s) = s {
+                        s.result = DeskAnswer::Verdict(settlement.server.clone());
+                        s.warning = None;
+                        s.settled = Some(settlement.clone());
+                    }
+                });
+            }
+        });
     });
     let next_patient = move |_| {
         shown.set(None);
@@ -173,10 +211,50 @@ pub fn ClinicVerify() -> impl IntoView {
                     {shown.warning.map(|warning| view! {
                         <p class="banner banner-error" role="alert" data-testid="result-warning">{warning}</p>
                     })}
-                    <VerificationResultView result=shown.result roster_synced_at=shown.roster_synced_at/>
+                    {shown.settled.map(|settlement| view! { <SettledNotice settlement=settlement/> })}
+                    {match shown.result {
+                        DeskAnswer::Verdict(result) => view! {
+                            <VerificationResultView result=result roster_synced_at=shown.roster_synced_at/>
+                        }
+                        .into_any(),
+                        DeskAnswer::Unconfirmed(check) => view! {
+                            <UnconfirmedView check=check roster_synced_at=shown.roster_synced_at/>
+                        }
+                        .into_any(),
+                    }}
                 </div>
             })}
         </section>
+    }
+    .into_any()
+}
+
+/// Above a result that was answered offline and has now been stored by the server: what
+/// changed, in words the desk cannot miss when the verdict is not the one given offline.
+#[component]
+fn SettledNotice(settlement: Settlement) -> impl IntoView {
+    let server = settlement.server.screen_label.clone();
+    if !settlement.changed() {
+        return view! {
+            <p class="notice notice-ok" role="status" data-testid="settled-notice" data-changed="false">
+                {format!("送信しました。サーバーの判定もオフラインの回答と同じ「{server}」です。")}
+            </p>
+        }
+        .into_any();
+    }
+    let words = match settlement.offline_validity {
+        None => format!(
+            "送信しました。オフラインでは確認できなかったこの方の、サーバーの判定は「{server}」です。この判定に従って対応してください。"
+        ),
+        Some(_) => format!(
+            "サーバーの判定がオフラインの回答と異なります。オフライン「{}」→ サーバー「{server}」。サーバーの判定に従って対応してください。",
+            settlement.offline_label
+        ),
+    };
+    view! {
+        <p class="banner banner-warn" role="alert" data-testid="settled-notice" data-changed="true">
+            {words}
+        </p>
     }
     .into_any()
 }
