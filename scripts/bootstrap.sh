@@ -43,6 +43,8 @@ if [ "$what" = test ]; then
   fc-list 2>/dev/null | grep -qi 'noto.*cjk' || need_apt+=(fonts-noto-cjk)
   # pdftotext: the print test reads the text of the PDF Chromium prints.
   command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+  # sqlite3: the deadline test closes office days in the demo database (no route writes them).
+  command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
   if [ ${#need_apt[@]} -gt 0 ]; then
     say "apt-get install ${need_apt[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -344,6 +344,19 @@ impl DeadlineState {
         }
     }
 
+    /// The 「超過」 column of a deadline list, `open_days` being the 開庁日 after the due date
+    /// up to today: 「本日期限」 only on the due date itself; past it, 「N開庁日」, or — when
+    /// only closed days (a weekend, a holiday) have passed since — 「期限超過（期限後は閉庁日）」,
+    /// never 「本日期限」 for a date already past.
+    pub fn overdue_words(self, open_days: u32) -> String {
+        match self {
+            Self::DueToday => "本日期限".to_string(),
+            Self::Overdue if open_days == 0 => "期限超過（期限後は閉庁日）".to_string(),
+            Self::Overdue => format!("{open_days}開庁日"),
+            Self::Upcoming => "期限前".to_string(),
+        }
+    }
+
     pub fn label_ja(self) -> &'static str {
         match self {
             Self::Overdue => "期限超過",
@@ -428,6 +441,32 @@ mod tests {
             DeadlineState::Upcoming
         );
         assert_eq!(DeadlineState::Overdue.label_ja(), "期限超過");
+    }
+
+    #[test]
+    fn qualification_overdue_words_on_a_closed_day() {
+        let calendar = OfficeCalendar::default();
+        // Due Friday 2026-12-04; on Saturday at 00:30 JST (Friday 15:30 UTC) it is overdue
+        // though no 開庁日 has passed since: never 「本日期限」.
+        let due = d("2026-12-04");
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-04T15:30:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let today = crate::jst::date_of(now);
+        assert_eq!(today, d("2026-12-05"));
+        let state = DeadlineState::of(due, today);
+        assert_eq!(state, DeadlineState::Overdue);
+        let open = calendar.open_days_between(due, today);
+        assert_eq!(open, 0);
+        assert_eq!(state.overdue_words(open), "期限超過（期限後は閉庁日）");
+        // Monday: one 開庁日 past; the due date itself: 本日期限.
+        let monday = d("2026-12-07");
+        let open = calendar.open_days_between(due, monday);
+        assert_eq!(
+            DeadlineState::of(due, monday).overdue_words(open),
+            "1開庁日"
+        );
+        assert_eq!(DeadlineState::of(due, due).overdue_words(0), "本日期限");
     }
 
     /// `want`: Ok((from, until, status)) or Err(substring of the message).

@@ -21,6 +21,7 @@ pub mod cards;
 pub mod claims;
 pub mod cli;
 pub mod db;
+pub mod deadlines;
 pub mod error;
 pub mod feed;
 pub mod health;

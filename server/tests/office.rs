@@ -1557,3 +1557,56 @@ async fn futures_join(app: &Router, cw: &str, body: &Value, n: usize) -> Vec<Rep
     }
     replies
 }
+
+/// Issue 14 item 2: the deadline lists take "today" as the JST day of the clock they are
+/// given. The demo seeded for Saturday 2026-12-05 holds a decision due Friday 2026-12-04; at
+/// 00:30 JST on Saturday (Friday 15:30 UTC, whose UTC date is still the due date) it is
+/// overdue, nothing is due today, and it never reads 「本日期限」.
+#[tokio::test]
+async fn deadlines_at_half_past_midnight_jst_are_of_the_jst_day() {
+    use chrono::{DateTime, Utc};
+    use domain::qualification::DeadlineState;
+    let f = empty().await;
+    let saturday = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+    server::seed::demo(&f.db, &f.keys, f.dir.path(), saturday)
+        .await
+        .unwrap();
+    let at = |text: &str| {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let mut conn = f.db.pool.acquire().await.unwrap();
+    let office = "12131017";
+
+    let night = server::deadlines::pending(&mut conn, office, None, at("2026-12-04T15:30:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(night.today, "2026-12-05", "the JST day, not the UTC date");
+    assert!(night.due_today.is_empty(), "{:?}", night.due_today);
+    let friday = night
+        .overdue
+        .iter()
+        .find(|d| d.due_date == "2026-12-04")
+        .expect("the decision due Friday is overdue on Saturday");
+    assert_eq!(friday.state, DeadlineState::Overdue);
+    assert_eq!(friday.open_days_overdue, 0);
+    let words = friday.state.overdue_words(friday.open_days_overdue);
+    assert_ne!(words, "本日期限");
+    for item in &night.overdue {
+        assert!(item.due_date.as_str() < "2026-12-05", "{item:?}");
+        assert_eq!(item.state, DeadlineState::Overdue);
+    }
+
+    // A minute before midnight JST on Friday the same decision is due today.
+    let evening = server::deadlines::pending(&mut conn, office, None, at("2026-12-04T14:59:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(evening.today, "2026-12-04");
+    let due = evening
+        .due_today
+        .iter()
+        .find(|d| d.event_id == friday.event_id)
+        .expect("due on Friday itself");
+    assert_eq!(due.state.overdue_words(due.open_days_overdue), "本日期限");
+}

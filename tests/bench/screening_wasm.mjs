@@ -105,7 +105,7 @@ try {
     `| \`screen\` in WebAssembly | median ${Math.round(median)} ms, best ${Math.round(times[0])} ms over ${times.length} runs |`,
     `| CSV | ${lines} lines, ${same ? 'byte for byte the same as the native result' : '**DIFFERS from the native result**'} |`,
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu()} (${availableParallelism()} cores), headless Chromium ${version} (Debian), the app's \`wasm-release\` build (\`trunk build --release\`), through \`window.wasmBindings.bench_screen\` (app/src/bench.rs).`,
+    `Measured ${new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10)} on ${cpu()} (${availableParallelism()} cores), headless Chromium ${version} (Debian), the app's \`wasm-release\` build (\`trunk build --release\`), through \`window.wasmBindings.bench_screen\` (app/src/bench.rs).`,
     '',
   ].join('\n');
   writeFileSync(resolve(args.out), table + '\n');

@@ -347,7 +347,9 @@ pub struct DeadlineItem {
     pub effective_date: String,
     pub decision_date: String,
     pub due_date: String,
-    /// 開庁日 past the due date (0 when due today).
+    /// Against today (JST): overdue or due today.
+    pub state: DeadlineState,
+    /// 開庁日 past the due date (0 when due today, and when only closed days have passed).
     pub open_days_overdue: u32,
 }
 

@@ -77,11 +77,7 @@ pub fn DeadlineTable(
                 <tbody>
                     {items.into_iter().map(|item| {
                         let href = format!("/office/recipients/{}", item.recipient_id);
-                        let overdue = if item.open_days_overdue == 0 {
-                            "本日期限".to_string()
-                        } else {
-                            format!("{}開庁日", item.open_days_overdue)
-                        };
+                        let overdue = item.state.overdue_words(item.open_days_overdue);
                         view! {
                             <tr data-testid="deadline-row">
                                 <th scope="row">
@@ -91,7 +87,7 @@ pub fn DeadlineTable(
                                 <td><DateJa iso=item.effective_date/></td>
                                 <td><DateJa iso=item.decision_date/></td>
                                 <td><DateJa iso=item.due_date/></td>
-                                <td>{overdue}</td>
+                                <td data-testid="deadline-overdue">{overdue}</td>
                                 <td>{item.caseworker_login.unwrap_or_else(|| "未割当".into())}</td>
                             </tr>
                         }

@@ -6,13 +6,10 @@
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use domain::api::{
-    DeadlineItem, Deadlines, QualificationRequest, ReasonRequest, RecipientDetail, Role,
-};
-use domain::calendar::OfficeCalendar;
+use domain::api::{Deadlines, QualificationRequest, ReasonRequest, RecipientDetail, Role};
 use domain::qualification::{
     parse_decision_dates, registration_due, QualificationKind, QualificationState,
 };
@@ -224,57 +221,6 @@ pub struct DeadlineParams {
     all: Option<String>,
 }
 
-/// Pending decisions of the office (of `caseworker`'s caseload and the unassigned, when
-/// given), split by due date: overdue, due today, and how many are due later.
-pub async fn pending_deadlines(
-    conn: &mut sqlx::AnyConnection,
-    office: &str,
-    caseworker: Option<&str>,
-    calendar: &OfficeCalendar,
-    today: NaiveDate,
-) -> Result<Deadlines, AppError> {
-    let rows = stores::people::pending_events(conn, office, caseworker).await?;
-    let mut out = Deadlines {
-        today: today.to_string(),
-        overdue: Vec::new(),
-        due_today: Vec::new(),
-        upcoming: 0,
-    };
-    for r in rows {
-        let Some(kind) = QualificationKind::from_code(&r.kind) else {
-            continue;
-        };
-        let decision = store::parse_date(&r.decision_date);
-        let due = match (
-            r.registration_due.as_deref().and_then(store::parse_date),
-            decision,
-        ) {
-            (Some(due), _) => due,
-            (None, Some(decision)) => registration_due(calendar, decision),
-            (None, None) => continue,
-        };
-        let item = DeadlineItem {
-            event_id: r.event_id,
-            recipient_id: r.recipient_id,
-            recipient_number: r.recipient_number,
-            recipient_name: r.recipient_name,
-            caseworker_login: r.caseworker_login,
-            kind,
-            kind_label: kind.label_ja().into(),
-            effective_date: r.effective_date,
-            decision_date: r.decision_date,
-            due_date: due.to_string(),
-            open_days_overdue: calendar.open_days_between(due, today),
-        };
-        match due.cmp(&today) {
-            std::cmp::Ordering::Less => out.overdue.push(item),
-            std::cmp::Ordering::Equal => out.due_today.push(item),
-            std::cmp::Ordering::Greater => out.upcoming += 1,
-        }
-    }
-    Ok(out)
-}
-
 pub async fn deadlines(
     State(state): State<AppState>,
     caller: Caller,
@@ -284,10 +230,8 @@ pub async fn deadlines(
     let Query(params) = params.map_err(|e| AppError::field("検索条件", e.body_text()))?;
     let whole_office = caller.role == Role::Supervisor || flag_param(params.all.as_deref());
     let caseworker = (!whole_office).then_some(caller.actor_id.as_str());
-    let today = today_jst();
     let mut conn = state.db.pool.acquire().await?;
-    let calendar = store::office_calendar(&mut conn, &office).await?;
-    let list = pending_deadlines(&mut conn, &office, caseworker, &calendar, today).await?;
+    let list = crate::deadlines::pending(&mut conn, &office, caseworker, Utc::now()).await?;
     drop(conn);
     let ids: Vec<i64> = list
         .overdue

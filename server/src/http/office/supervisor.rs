@@ -10,7 +10,6 @@ use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
 use domain::api::{CaseloadRow, SupervisorView, TicketListItem};
 use domain::ticket::month_of;
 
-use super::qualification::pending_deadlines;
 use super::store;
 use crate::auth::Caller;
 use crate::db::{instant_text, today_jst};
@@ -81,7 +80,8 @@ pub async fn view(
         entry(&mut rows, login).tickets_this_month = n;
     }
     let calendar = store::office_calendar(&mut conn, &office).await?;
-    let deadlines = pending_deadlines(&mut conn, &office, None, &calendar, today).await?;
+    let deadlines =
+        crate::deadlines::pending_with(&mut conn, &office, None, &calendar, today).await?;
     let pending = people::pending_by_caseworker(&mut conn, &office).await?;
     for (login, n) in pending {
         let overdue = deadlines
