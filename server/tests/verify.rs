@@ -704,10 +704,10 @@ async fn an_offline_batch_sent_twice_is_stored_once() {
     let one = item("o-6", TOKYO, "1234566", "1960-04-01", &at).to_string();
     let reply = verify(&app, &clinic, &one).await;
     assert_eq!(reply.json["offline"], true, "{}", reply.text);
-    assert!(reply.json["guidance"]
-        .as_str()
-        .unwrap()
-        .starts_with("オフライン確認"));
+    // Stored now: the guidance no longer says it waits to be sent.
+    let guidance = reply.json["guidance"].as_str().unwrap();
+    assert!(!guidance.contains("自動で送信します"), "{guidance}");
+    assert!(reply.json["verification_id"].as_i64().is_some());
     let missing_time = json!({"client_id": "o-7", "office_number": TOKYO, "recipient_number": "1234566", "birth_date": "1960-04-01", "offline": true}).to_string();
     let reply = verify(&app, &clinic, &missing_time).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1026,7 +1026,11 @@ async fn roster_json_and_cp932_csv_for_the_month() {
     }
     .check(today())
     .unwrap();
-    let offline = parsed.verify_offline("x", &entry, "2000-01-01T00:00:00Z", today());
+    let domain::api::DeskAnswer::Verdict(offline) =
+        parsed.verify_offline("x", &entry, "2000-01-01T00:00:00Z", today())
+    else {
+        panic!("the roster holds 1234566")
+    };
     let online = verify(&app, &clinic, &number("x", TOKYO, "1234566", "1960-04-01")).await;
     assert_eq!(
         serde_json::to_value(&offline.tickets).unwrap(),
