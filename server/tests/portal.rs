@@ -492,3 +492,92 @@ async fn tickets_say_when_coverage_has_ended() {
         .unwrap()
         .contains("終わっています"));
 }
+
+/// Issue 14 item 3: the clinic's desk refreshes its 一括照会 roster in the background; each
+/// read stays in the audit log, but the recipient's 提供記録 shows one line per institution
+/// and month (「テスト内科が今月の医療券・調剤券を確認しました」), and each real verification
+/// as its own line.
+#[tokio::test]
+async fn roster_reads_are_one_line_per_institution_and_month_and_every_read_stays_audited() {
+    let f = fixture().await;
+    let app = f.app();
+    let tokyo = recipient_id(&f, TOKYO, "1234566").await;
+    ticket(&f, TOKYO, tokyo, CLINIC, &month(0), "2099-R0001", "active").await;
+    ticket(&f, TOKYO, tokyo, CLINIC, &month(1), "2099-R0002", "active").await;
+    let me = card_session(&f, &app, TOKYO, "1234566").await;
+
+    let clinic = login(&app, "clinic").await;
+    for path in [
+        "/api/verify/roster".to_string(),
+        "/api/verify/roster".to_string(),
+        "/api/verify/roster".to_string(),
+        "/api/verify/roster".to_string(),
+        "/api/verify/roster.csv".to_string(),
+        format!("/api/verify/roster?month={}", month(1)),
+    ] {
+        let read = send(&app, "GET", &path, Some(&clinic), None).await;
+        assert_eq!(read.status, StatusCode::OK, "{path}: {}", read.text);
+    }
+    let body = serde_json::json!({
+        "client_id": "portal-roster-1",
+        "office_number": TOKYO,
+        "recipient_number": "1234566",
+        "birth_date": "1960-04-01",
+    })
+    .to_string();
+    let verified = send(
+        &app,
+        "POST",
+        "/api/verify/number",
+        Some(&clinic),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.text);
+    let read = send(&app, "GET", "/api/verify/roster", Some(&clinic), None).await;
+    assert_eq!(read.status, StatusCode::OK);
+
+    let log = send(&app, "GET", "/api/me/access-log", Some(&me), None).await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.text);
+    let entries = log.json["entries"].as_array().unwrap();
+    let roster: Vec<&serde_json::Value> =
+        entries.iter().filter(|e| e["action"] == "roster").collect();
+    assert_eq!(roster.len(), 2, "{}", log.text);
+    assert_eq!(
+        roster[0]["what"],
+        "テスト内科が今月の医療券・調剤券を確認しました"
+    );
+    assert_eq!(roster[0]["actor_name"], "テスト内科");
+    assert!(
+        roster[0]["detail"].as_str().unwrap().contains("6回"),
+        "{}",
+        roster[0]
+    );
+    let last_month = roster[1]["what"].as_str().unwrap();
+    assert!(
+        last_month.starts_with("テスト内科が")
+            && last_month.ends_with("月分の医療券・調剤券を確認しました"),
+        "{last_month}"
+    );
+    // The latest read dates the month's line; the verification is its own line.
+    let verifications: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| e["action"] == "verification")
+        .collect();
+    assert_eq!(verifications.len(), 1, "{}", log.text);
+    assert_eq!(
+        verifications[0]["what"],
+        "資格確認（医療扶助を受けられるかの確認）"
+    );
+    assert_eq!(log.json["total"].as_u64().unwrap(), entries.len() as u64);
+
+    // Every read is still in the audit log for the office and the operator.
+    let (reads,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE recipient_id = $1 AND action = 'roster'",
+    )
+    .bind(tokyo)
+    .fetch_one(&f.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(reads, 7);
+}

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, DEMO_PIN, ONSHI, axeViolations, demo, newPage } from './harness.mjs';
+import { apiAs } from './reception.mjs';
 
 const TOKYO = '12131017';
 const PHONE = { width: 375, height: 812 };
@@ -361,3 +362,57 @@ test('offline, the portal shows the data last loaded with 最終更新', async (
   await page.context().setOffline(false);
   await page.context().close();
 });
+
+test('the clinic’s background 一括照会 refreshes are one line per institution and month in 提供記録; a verification stays its own line', async () => {
+  const clinic = await apiAs(env.url, 'clinic');
+  const roster = await clinic.get('/api/verify/roster');
+  const entry = roster.recipients.find((r) => cards.some((c) => c.office === r.office_number && c.number === r.recipient_number));
+  assert.ok(entry, 'a demo card holder on the clinic’s roster');
+  const me = cards.find((c) => c.office === entry.office_number && c.number === entry.recipient_number);
+  // The desk refreshes its roster in the background (every few minutes) and downloads the CSV.
+  for (let i = 0; i < 5; i++) await clinic.get('/api/verify/roster');
+  const csv = await fetch(`${env.url}/api/verify/roster.csv`, { headers: { cookie: await clinicCookie() } });
+  assert.equal(csv.status, 200);
+  // A real verification, then more refreshes.
+  const result = await clinic.post('/api/verify/number', {
+    client_id: `e2e-roster-${Date.now()}`,
+    office_number: entry.office_number,
+    recipient_number: entry.recipient_number,
+    birth_date: String(entry.birth_date),
+  });
+  for (let i = 0; i < 3; i++) await clinic.get('/api/verify/roster');
+
+  const page = await newPage(env.browser, env.url, PHONE);
+  await signInWithCard(page, me.file);
+  await openSection(page, 'portal-nav-access', 'portal-access-heading');
+  await page.getByTestId('access-pages').waitFor();
+  const lines = page.getByTestId('access-entry');
+  const rosterLines = lines.filter({ hasText: '医療券・調剤券を確認しました' });
+  assert.equal(await rosterLines.count(), 1, await page.getByTestId('access-entry').allInnerTexts().then((t) => t.join('\n')));
+  const line = rosterLines.first();
+  assert.match(await line.getByTestId('access-what').innerText(), new RegExp(`^${roster.institution_name}が今月の医療券・調剤券を確認しました`));
+  const reads = Number((await line.innerText()).match(/(\d+)回/)?.[1]);
+  assert.ok(reads >= 10, `every read is counted: ${reads}`);
+  assert.equal(await lines.filter({ hasText: '一覧の取得（一括照会）' }).count(), 0, 'no line per read');
+  // The verification is its own line, with its verdict.
+  // (The demo's 実績ログ may hold older verifications of the same person: the newest is ours.)
+  const verification = lines.filter({ hasText: '資格確認（医療扶助を受けられるかの確認）' }).first();
+  assert.match(await verification.getByTestId('access-actor').innerText(), new RegExp(roster.institution_name));
+  assert.match(await verification.innerText(), new RegExp(result.validity_label.replace(/[()（）]/g, '.')));
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+/** A session cookie of the demo clinic, for a raw (non-JSON) download. */
+async function clinicCookie() {
+  const r = await fetch(`${env.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'clinic', password: DEMO_PASSWORD }),
+  });
+  return r.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}

@@ -571,10 +571,69 @@ pub fn access_verification_detail(validity: &str, reference_class: &str) -> Stri
     }
 }
 
+/// One line of the 提供記録 for all the 一括照会 (roster) reads of one institution in one
+/// 診療年月: a clinic's desk refreshes its roster in the background many times a day, and
+/// each read is audited, but what the recipient needs to know is that the institution looked
+/// at their 医療券 for that month. `month` is `YYYY-MM`, `this_month` the JST month of today,
+/// `first` the first read (JST `M月D日 HH:MM`), `count` the reads.
+/// Returns (what, detail): 「○○病院が今月の医療券・調剤券を確認しました」 and
+/// 「一括照会・3回、初回 12月1日 09:00」.
+pub fn describe_roster_reads(
+    institution: &str,
+    month: &str,
+    this_month: &str,
+    count: u64,
+    first: &str,
+) -> (String, String) {
+    let when = if month == this_month {
+        "今月".to_string()
+    } else {
+        let parsed = month
+            .split_once('-')
+            .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)));
+        match parsed {
+            Some((year, m)) => {
+                let label = crate::wareki::format_month(year, m);
+                // 「令和8年11月 (2026/11)」 → 「令和8年11月分」
+                let wareki = label.split(" (").next().unwrap_or(&label).to_string();
+                format!("{wareki}分")
+            }
+            None => month.to_string(),
+        }
+    };
+    let what = format!("{institution}が{when}の医療券・調剤券を確認しました");
+    let detail = if count <= 1 {
+        "一括照会".to_string()
+    } else {
+        format!("一括照会・{count}回、初回 {first}")
+    };
+    (what, detail)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roster_reads_are_one_line_per_institution_and_month() {
+        let (what, detail) = describe_roster_reads(
+            "みなと台中央病院",
+            "2026-12",
+            "2026-12",
+            95,
+            "12月5日 08:00",
+        );
+        assert_eq!(what, "みなと台中央病院が今月の医療券・調剤券を確認しました");
+        assert_eq!(detail, "一括照会・95回、初回 12月5日 08:00");
+        let (what, detail) =
+            describe_roster_reads("みなと台薬局", "2026-11", "2026-12", 1, "11月30日 17:00");
+        assert_eq!(
+            what,
+            "みなと台薬局が令和8年11月分の医療券・調剤券を確認しました"
+        );
+        assert_eq!(detail, "一括照会");
+    }
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

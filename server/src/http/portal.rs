@@ -16,21 +16,21 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use domain::api::{
-    access_verification_detail, describe_access, fill_checkup_standard_references,
-    parse_access_log_page, parse_ticket_months, ticket_month_back, PortalAccessActor,
-    PortalAccessEntry, PortalAccessLog, PortalCheckup, PortalCoverage, PortalHealth,
-    PortalMedication, PortalProfile, PortalRestriction, PortalTicket, PortalTicketMonth,
-    PortalTickets, PORTAL_ACCESS_LOG_PER_PAGE,
+    access_verification_detail, describe_access, describe_roster_reads,
+    fill_checkup_standard_references, parse_access_log_page, parse_ticket_months,
+    ticket_month_back, PortalAccessActor, PortalAccessEntry, PortalAccessLog, PortalCheckup,
+    PortalCoverage, PortalHealth, PortalMedication, PortalProfile, PortalRestriction, PortalTicket,
+    PortalTicketMonth, PortalTickets, PORTAL_ACCESS_LOG_PER_PAGE,
 };
 
 use super::error::AppError;
 use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::{today_jst, Db};
-use crate::store::audit::{AccessQuery, AccessRecord};
+use crate::store::audit::{AccessQuery, AccessRecord, AccessSource};
 use crate::store::tickets::{self, StoredTicket};
 use crate::{audit, scope, store};
 
@@ -312,29 +312,58 @@ async fn health(
 
 // ---------------------------------------------------------------- 自己情報の提供記録
 
-fn access_entry(record: AccessRecord) -> PortalAccessEntry {
+/// JST date (ISO) and `HH:MM` of a stored instant.
+fn jst_date_time(at: &str) -> (String, String, Option<String>) {
+    let jst = DateTime::parse_from_rfc3339(at)
+        .ok()
+        .map(|t| domain::jst::to_jst(t.with_timezone(&Utc)));
+    match jst {
+        Some(t) => (
+            t.date_naive().to_string(),
+            t.format("%H:%M").to_string(),
+            Some(format!(
+                "{}月{}日 {}",
+                t.month(),
+                t.day(),
+                t.format("%H:%M")
+            )),
+        ),
+        None => (at.chars().take(10).collect(), String::new(), None),
+    }
+}
+
+/// One line of the 提供記録; `this_month`: the JST month of today (`YYYY-MM`).
+fn access_entry(record: AccessRecord, this_month: &str) -> PortalAccessEntry {
     let AccessRecord {
         at,
         actor_role: role,
         actor_label: label,
         action,
         detail,
-        from_verification,
+        source,
         id: _,
     } = record;
-    let jst = DateTime::parse_from_rfc3339(&at)
-        .ok()
-        .map(|t| domain::jst::to_jst(t.with_timezone(&Utc)));
-    let (date, time) = match jst {
-        Some(t) => (t.date_naive().to_string(), t.format("%H:%M").to_string()),
-        None => (at.chars().take(10).collect(), String::new()),
-    };
+    let (date, time, _) = jst_date_time(&at);
     let actor = PortalAccessActor::from_role(&role);
-    let detail = if from_verification {
-        let (validity, class) = detail.split_once(':').unwrap_or((detail.as_str(), ""));
-        access_verification_detail(validity, class)
-    } else {
-        detail
+    let (what, detail) = match source {
+        AccessSource::Verification => {
+            let (validity, class) = detail.split_once(':').unwrap_or((detail.as_str(), ""));
+            (
+                describe_access(&action),
+                access_verification_detail(validity, class),
+            )
+        }
+        AccessSource::RosterReads { count, first_at } => {
+            let (_, _, first) = jst_date_time(&first_at);
+            describe_roster_reads(
+                &label,
+                &detail,
+                this_month,
+                count,
+                &first.unwrap_or(first_at),
+            )
+        }
+        AccessSource::Audit => (describe_access(&action), detail),
     };
     PortalAccessEntry {
         at,
@@ -345,7 +374,7 @@ fn access_entry(record: AccessRecord) -> PortalAccessEntry {
             PortalAccessActor::OwnSelf => "ご本人".to_string(),
             _ => label,
         },
-        what: describe_access(&action),
+        what,
         action,
         detail,
     }
@@ -361,7 +390,9 @@ async fn access_log(
         parse_access_log_page(param(&params, "page")).map_err(|e| AppError::validation(vec![e]))?;
     let include_own = matches!(param(&params, "own"), Some("1" | "true"));
     let db = &state.db;
-    let coverage = coverage(db, id, today_jst()).await?;
+    let today = today_jst();
+    let this_month = domain::ticket::month_of(today);
+    let coverage = coverage(db, id, today).await?;
     let query = AccessQuery {
         recipient_id: id,
         office_number: &coverage.office_number,
@@ -394,6 +425,9 @@ async fn access_log(
         total,
         pages,
         include_own,
-        entries: rows.into_iter().map(access_entry).collect(),
+        entries: rows
+            .into_iter()
+            .map(|row| access_entry(row, &this_month))
+            .collect(),
     }))
 }

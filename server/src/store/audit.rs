@@ -92,31 +92,58 @@ pub struct AccessQuery<'a> {
     pub include_own: bool,
 }
 
-/// One line of a 提供記録: an audit row, or an imported or seeded verification.
+/// One line of a 提供記録: an audit row, an imported or seeded verification, or every
+/// 一括照会 (roster) read of one institution for one month.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRecord {
-    /// UTC RFC 3339.
+    /// UTC RFC 3339 (for roster reads: the latest).
     pub at: String,
     pub actor_role: String,
     pub actor_label: String,
     pub action: String,
-    /// An audit row's detail; for a verification `<validity>:<reference_class>` (codes).
+    /// An audit row's detail; for a verification `<validity>:<reference_class>` (codes); for
+    /// roster reads the 診療年月 `YYYY-MM`.
     pub detail: String,
-    /// A verification without an audit row of its own.
-    pub from_verification: bool,
+    pub source: AccessSource,
     pub id: i64,
 }
 
-/// Rows of `audit_log` about the recipient, and the verifications of the 実績ログ that
-/// came by import or demo seed (`source` import/seed: they have no audit row of their own;
-/// online and offline verifications do, written by `http::verify`).
+/// Where a 提供記録 line comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessSource {
+    /// One `audit_log` row.
+    Audit,
+    /// A verification without an audit row of its own.
+    Verification,
+    /// The `roster` audit rows of one institution and 診療年月, one line for all of them
+    /// (each read stays in `audit_log`; only the recipient's view is aggregated).
+    RosterReads {
+        count: u64,
+        /// The first read, UTC RFC 3339.
+        first_at: String,
+    },
+}
+
+/// Rows of `audit_log` about the recipient, but the roster reads, one line per institution
+/// and month for those (the month is the last 7 characters of their detail, `{what} YYYY-MM`,
+/// as `http::verify::audit_roster` writes it); and the verifications of the 実績ログ that came
+/// by import or demo seed (`source` import/seed: they have no audit row of their own; online
+/// and offline verifications do, written by `http::verify`).
 const ACCESS_UNION: &str = "\
-    SELECT a.at AS at, a.actor_role AS actor_role, a.actor_label AS actor_label, a.action AS action, \
-           a.detail AS detail, CAST(0 AS BIGINT) AS src, a.id AS id \
+    SELECT a.at AS at, a.at AS first_at, a.actor_role AS actor_role, a.actor_label AS actor_label, \
+           a.action AS action, a.detail AS detail, CAST(0 AS BIGINT) AS src, a.id AS id, \
+           CAST(1 AS BIGINT) AS n \
     FROM audit_log a WHERE a.recipient_id = $1 AND ($4 = 1 OR a.actor_role <> 'recipient') \
+      AND a.action <> 'roster' \
     UNION ALL \
-    SELECT v.verified_at, 'clinic', COALESCE(i.name, v.institution_code), 'verification', \
-           CAST(v.validity AS TEXT) || ':' || CAST(v.reference_class AS TEXT), CAST(1 AS BIGINT), v.id \
+    SELECT MAX(a.at), MIN(a.at), a.actor_role, a.actor_label, 'roster', \
+           SUBSTR(a.detail, LENGTH(a.detail) - 6), CAST(2 AS BIGINT), MAX(a.id), COUNT(*) \
+    FROM audit_log a WHERE a.recipient_id = $1 AND a.action = 'roster' \
+    GROUP BY a.actor_role, a.actor_label, SUBSTR(a.detail, LENGTH(a.detail) - 6) \
+    UNION ALL \
+    SELECT v.verified_at, v.verified_at, 'clinic', COALESCE(i.name, v.institution_code), 'verification', \
+           CAST(v.validity AS TEXT) || ':' || CAST(v.reference_class AS TEXT), CAST(1 AS BIGINT), v.id, \
+           CAST(1 AS BIGINT) \
     FROM verifications v LEFT JOIN institutions i ON i.code = v.institution_code \
     WHERE v.office_number = $2 AND v.recipient_number = $3 AND v.source IN ('import', 'seed')";
 
@@ -144,10 +171,20 @@ pub async fn access_page<'e>(
     limit: i64,
     offset: i64,
 ) -> anyhow::Result<Vec<AccessRecord>> {
-    type AccessRow = (String, String, String, String, String, i64, i64);
+    type AccessRow = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+    );
     let rows: Vec<AccessRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT at, actor_role, actor_label, action, detail, src, id FROM ({ACCESS_UNION}) AS x \
-         ORDER BY at DESC, src DESC, id DESC LIMIT $5 OFFSET $6"
+        "SELECT at, first_at, actor_role, actor_label, action, detail, src, id, n \
+         FROM ({ACCESS_UNION}) AS x ORDER BY at DESC, src DESC, id DESC LIMIT $5 OFFSET $6"
     )))
     .bind(q.recipient_id)
     .bind(q.office_number)
@@ -160,13 +197,20 @@ pub async fn access_page<'e>(
     Ok(rows
         .into_iter()
         .map(
-            |(at, actor_role, actor_label, action, detail, src, id)| AccessRecord {
+            |(at, first_at, actor_role, actor_label, action, detail, src, id, n)| AccessRecord {
                 at,
                 actor_role,
                 actor_label,
                 action,
                 detail,
-                from_verification: src == 1,
+                source: match src {
+                    1 => AccessSource::Verification,
+                    2 => AccessSource::RosterReads {
+                        count: u64::try_from(n).unwrap_or(0),
+                        first_at,
+                    },
+                    _ => AccessSource::Audit,
+                },
                 id,
             },
         )
