@@ -314,17 +314,22 @@ pub struct VerificationResult {
     pub already_stored: bool,
 }
 
+/// The office to phone, in words: 「○○福祉事務所（電話 03-…）」, or 「福祉事務所」.
+fn whom_to_call(office: Option<&OfficeContact>) -> String {
+    match office {
+        Some(o) if !o.phone.is_empty() => format!("{}（電話 {}）", o.name, o.phone),
+        Some(o) => o.name.clone(),
+        None => "福祉事務所".to_string(),
+    }
+}
+
 /// The receptionist's instruction for a verdict.
 pub fn guidance(
     validity: QualificationValidity,
     office: Option<&OfficeContact>,
     offline: bool,
 ) -> String {
-    let call = match office {
-        Some(o) if !o.phone.is_empty() => format!("{}（電話 {}）", o.name, o.phone),
-        Some(o) => o.name.clone(),
-        None => "福祉事務所".to_string(),
-    };
+    let call = whom_to_call(office);
     let text = match validity {
         QualificationValidity::Valid => {
             "医療扶助の資格は有効です。この医療機関・薬局あての医療券・調剤券の内容を確認してください。"
@@ -423,11 +428,7 @@ pub struct UnconfirmedCheck {
 
 impl UnconfirmedCheck {
     fn new(meta: VerificationMeta, office: Option<OfficeContact>) -> Self {
-        let call = match &office {
-            Some(o) if !o.phone.is_empty() => format!("{}（電話 {}）", o.name, o.phone),
-            Some(o) => o.name.clone(),
-            None => "福祉事務所".to_string(),
-        };
+        let call = whom_to_call(office.as_ref());
         let guidance = format!(
             "この端末の名簿（今月この医療機関・薬局あての医療券・調剤券がある方）に、この番号と生年月日の方はいません。資格がないという意味ではありません。番号と生年月日を確認し、急ぐ場合は{call}に電話で照会してください。通信が戻ると自動で送信し、サーバーの判定を表示します。"
         );
