@@ -580,6 +580,15 @@ async fn the_same_client_id_twice_is_one_verification() {
         .await,
         1
     );
+    // The answer shows the person again: that read is audited, as a replay.
+    assert_eq!(
+        count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'verification.replay'"
+        )
+        .await,
+        1
+    );
     // The same id for other numbers, or from another institution, is refused.
     let other = verify(
         &app,

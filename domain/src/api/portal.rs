@@ -511,6 +511,7 @@ pub fn describe_access(action: &str) -> String {
     let fixed = match (object, verb) {
         ("verification", "") => Some("資格確認（医療扶助を受けられるかの確認）"),
         ("verification", "list") => Some("資格確認の記録の一覧表示"),
+        ("verification", "replay") => Some("資格確認の結果の再表示（同じ確認の再送）"),
         ("consent", _) => Some("薬剤情報・健診情報を見ることへの同意の記録"),
         ("roster", _) => Some("その月の医療券・調剤券の一覧の取得（一括照会）"),
         ("session", "login") => Some("マイナンバーカードでログイン"),

@@ -9,8 +9,9 @@
 //! The verdict is `domain::verdict::decide`, and what a result shows for it is
 //! `domain::api::VerificationResult::new`: both are shared with the browser's offline
 //! answers. Every verification is one row in `verifications`, idempotent by the client's
-//! `client_id`: a repeated id answers the first stored result and writes nothing (not even
-//! an audit row: it is the same access, retried).
+//! `client_id`: a repeated id answers the first stored result and stores no second
+//! verification. It does show the person again (the outbox's sync asks for the server's
+//! answer this way), so that read is audited as `verification.replay`.
 
 use std::collections::HashMap;
 
@@ -139,7 +140,7 @@ async fn verify_card(
             &subject.office_number,
             &subject.recipient_number,
         )?;
-        return Ok(Json(stored.result(db, &institution).await?));
+        return Ok(Json(stored.result(db, &caller, &institution).await?));
     }
     let recipient_id = super::session::check_card_signature(
         &state,
@@ -189,7 +190,9 @@ async fn verify_card(
     };
     let audit = Some((recipient.id, decision.validity.label_ja().to_string()));
     let Some((id, consent)) = insert(db, &new, &caller, audit, consent).await? else {
-        return replay(db, &req.client_id, &institution).await.map(Json);
+        return replay(db, &caller, &req.client_id, &institution)
+            .await
+            .map(Json);
     };
     let meta = meta(&new, Some(id), false);
     let office = recipient.contact_for(decision.validity, date);
@@ -378,7 +381,7 @@ pub async fn by_number(
             entry.office_number.as_str(),
             entry.recipient_number.as_str(),
         )?;
-        return stored.result(db, institution).await;
+        return stored.result(db, caller, institution).await;
     }
     let recipient = match Recipient::by_numbers(
         db,
@@ -426,7 +429,7 @@ pub async fn by_number(
         (r.id, detail)
     });
     let Some((id, _)) = insert(db, &new, caller, audit, None).await? else {
-        return replay(db, &req.client_id, institution).await;
+        return replay(db, caller, &req.client_id, institution).await;
     };
     let office = recipient
         .as_ref()
@@ -444,6 +447,7 @@ pub async fn by_number(
 /// Lost a race on `client_id` (another request stored it first): answer that one.
 async fn replay(
     db: &Db,
+    caller: &Caller,
     client_id: &str,
     institution: &InstitutionCode,
 ) -> Result<VerificationResult, AppError> {
@@ -453,7 +457,7 @@ async fn replay(
     if stored.institution_code != institution.as_str() {
         return Err(client_id_taken());
     }
-    stored.result(db, institution).await
+    stored.result(db, caller, institution).await
 }
 
 // ---------------------------------------------------------------- storage
@@ -541,6 +545,7 @@ trait Replay {
     async fn result(
         &self,
         db: &Db,
+        caller: &Caller,
         institution: &InstitutionCode,
     ) -> Result<VerificationResult, AppError>;
 }
@@ -570,6 +575,7 @@ impl Replay for Stored {
     async fn result(
         &self,
         db: &Db,
+        caller: &Caller,
         institution: &InstitutionCode,
     ) -> Result<VerificationResult, AppError> {
         let recipient = if self.validity == QualificationValidity::NotFound {
@@ -597,6 +603,21 @@ impl Replay for Stored {
             }
             _ => Vec::new(),
         };
+        if let Some(r) = &recipient {
+            // The person is shown again: a read of personal data like any other.
+            audit::record(
+                db,
+                caller,
+                "verification.replay",
+                Some(r.id),
+                &format!(
+                    "{}（記録番号 {} の再送）",
+                    self.validity.label_ja(),
+                    self.id
+                ),
+            )
+            .await?;
+        }
         let consent = verifications::consent(&db.pool, self.id).await?;
         let meta = VerificationMeta {
             verification_id: Some(self.id),
