@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, demo, newPage, signIn } from './harness.mjs';
+import { checkDigit, importRecipient } from './reception.mjs';
 
 let env;
 before(async () => {
@@ -203,5 +204,49 @@ test('registering someone with the same カナ and 生年月日 asks first, then
   await page.waitForURL(/\/office\/recipients\/\d+$/);
   assert.notEqual(page.url().split('/').pop(), String(someone.id));
   await page.getByTestId('recipient-name').getByText('同姓　同名').or(page.getByTestId('recipient-name').getByText('同姓 同名')).waitFor();
+  await page.context().close();
+});
+
+test('a spacing variant of a registered カナ is shown as a possible duplicate before saving (issue 14 item 6)', async () => {
+  // A record from before the 姓と名 spacing rule (imported, or typed without a space).
+  const legacy = importRecipient(env.data, {
+    recipient_number: `700001${checkDigit('700001')}`,
+    name: '試験　太郎',
+    name_kana: 'シケンタロウ',
+    sex: '1',
+    birth_date: '1950-02-03',
+    qualified_from: '2024-04-01',
+  });
+  const page = await signedIn('tokyo-cw');
+  await page.goto('/office/recipients/new');
+  await page.getByRole('textbox', { name: /^氏名/ }).first().fill('試験 太郎');
+  const kana = page.getByRole('textbox', { name: /氏名カナ/ });
+  // The hint's rule holds: a カナ without the space between 姓 and 名 is refused.
+  assert.match(await page.locator('#r-kana-hint').innerText(), /姓と名の間に空白/);
+  await kana.fill('シケンタロウ');
+  await kana.press('Tab');
+  await page.getByTestId('r-kana-error').getByText('姓と名の間に空白を入れてください').waitFor();
+  await kana.fill('シケン タロウ');
+  await page.getByTestId('r-kana-error').getByText('姓と名の間').waitFor({ state: 'detached' });
+  await page.getByRole('radio', { name: '男' }).check();
+  await page.getByRole('textbox', { name: /生年月日/ }).fill('昭和25年2月3日');
+  await page.getByTestId('recipient-submit').click();
+
+  const warning = page.getByTestId('duplicate-warning');
+  await warning.waitFor();
+  assert.match(page.url(), /\/office\/recipients\/new$/, 'nothing is saved before the caseworker decides');
+  const rows = warning.getByTestId('duplicate-row');
+  assert.equal(await rows.count(), 1);
+  const row = await rows.first().innerText();
+  assert.match(row, new RegExp(legacy.recipient_number));
+  assert.match(row, /シケンタロウ/);
+  assert.match(row, /昭和25年2月3日/);
+  assert.ok(await rows.first().getByRole('link', { name: '試験　太郎' }).isVisible(), 'the record opens from the list');
+  await expectAxeClean(page, 'the possible duplicates');
+
+  await page.getByTestId('confirm-duplicate').click();
+  await page.waitForURL(/\/office\/recipients\/\d+$/);
+  await page.getByTestId('recipient-name').getByText('試験 太郎').or(page.getByTestId('recipient-name').getByText('試験　太郎')).waitFor();
+  assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -43,6 +43,7 @@ pub(crate) fn not_found() -> Failure {
             code: ErrorCode::NotFound,
             message: "見つかりません。アドレスを確認してください。".to_string(),
             fields: Vec::new(),
+            duplicates: Vec::new(),
         },
     }
 }
