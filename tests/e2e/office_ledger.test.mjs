@@ -250,3 +250,42 @@ test('a spacing variant of a registered カナ is shown as a possible duplicate 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('大正 and 明治 birth dates are accepted where a date is typed: registration, search, reception (issue 14 item 7)', async () => {
+  const page = await signedIn('tokyo-cw');
+  await page.goto('/office/recipients/new');
+  await page.getByRole('textbox', { name: /^氏名/ }).first().fill('大正 花子');
+  await page.getByRole('textbox', { name: /氏名カナ/ }).fill('タイショウ ハナコ');
+  await page.getByRole('radio', { name: '女' }).check();
+  const birth = page.getByRole('textbox', { name: /生年月日/ });
+  await birth.fill('大正3年5月6日');
+  await page.getByTestId('r-birth-error').getByText('1914/05/06').waitFor();
+  await birth.fill('T3.5.6');
+  await page.getByTestId('r-birth-error').getByText('大正3年5月6日').waitFor();
+  await page.getByTestId('recipient-submit').click();
+  await page.waitForURL(/\/office\/recipients\/\d+$/);
+  const id = page.url().split('/').pop();
+  await page.getByText('大正3年5月6日').first().waitFor();
+  const detail = await (await page.request.get(`/api/office/recipients/${id}`)).json();
+  assert.equal(detail.birth_date, '1914-05-06');
+
+  await search(page, '大正3年5月6日', '生年月日');
+  await page.getByTestId('recipient-results').getByText(detail.recipient_number).waitFor();
+  await search(page, 'T3.5.6', '生年月日');
+  await page.getByTestId('recipient-results').getByText(detail.recipient_number).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  // The desk reads a 明治 birth date as typed.
+  const desk = await newPage(env.browser, env.url);
+  await signIn(desk, 'clinic');
+  await desk.waitForURL('**/clinic');
+  await desk.goto('/clinic/verify');
+  const deskBirth = desk.getByTestId('verify-birth');
+  await deskBirth.fill('明治44年1月2日');
+  await desk.getByText('明治44年1月2日 (1911/01/02) と読み取りました').waitFor();
+  await deskBirth.fill('M44.1.2');
+  await desk.getByText('明治44年1月2日 (1911/01/02) と読み取りました').waitFor();
+  assert.deepEqual(desk.problems, []);
+  await desk.context().close();
+});
