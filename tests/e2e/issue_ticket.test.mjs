@@ -96,7 +96,7 @@ test('register, start 保護, issue and print a 医療券; the clinic sees it; a
   await page.getByRole('textbox', { name: '傷病名1' }).fill('高血圧症');
   await expectAxeClean(page, 'the ticket form');
   await page.getByTestId('ticket-submit').click();
-  await page.waitForURL(new RegExp(`/office/recipients/${recipientId}$`));
+  await page.waitForURL(new RegExp(`/office/recipients/${recipientId}\\?issued=\\d+$`));
   const ticket = page.getByTestId('office-ticket').first();
   await ticket.getByText(INSTITUTION).waitFor();
   const issueNumber = (await ticket.locator('.ticket-kind').innerText()).match(/交付番号 (\S+)/)?.[1];
@@ -154,4 +154,58 @@ test('register, start 保護, issue and print a 医療券; the clinic sees it; a
   assert.equal(tokyoNameShown, 0);
   await expectAxeClean(osaka, 'the not-found page');
   await osaka.context().close();
+});
+
+test('after issuing a 医療券 the caseworker is shown it: a confirmation with its 交付番号 and print link, in view (issue 14 item 8)', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-cw');
+  await page.waitForURL('**/office');
+  // A demo recipient in 保護 with a long page (the most tickets) and none this month at
+  // みなと台中央病院 yet.
+  const month = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 7);
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  let chosen = null;
+  let most = -1;
+  for (const item of list.items) {
+    const d = await (await page.request.get(`/api/office/recipients/${item.id}`)).json();
+    if (d.qualification_status !== 'active') continue;
+    const tickets = d.tickets_by_month.flatMap((m) => m.tickets);
+    const taken = tickets.some((t) => t.status === 'active' && t.ticket.institution_code === '1310110000' && t.ticket.treatment_month === month);
+    if (!taken && tickets.length > most) {
+      chosen = d;
+      most = tickets.length;
+    }
+  }
+  assert.ok(chosen && most >= 2, 'a demo recipient with tickets already');
+
+  await page.goto(`/office/recipients/${chosen.id}/tickets/new`);
+  await page.getByLabel('コードまたは名称で検索').first().fill('1310110000');
+  await page.getByLabel('コードまたは名称で検索').first().press('Enter');
+  await page.getByTestId('t-institution-chosen').getByText(INSTITUTION).waitFor();
+  await page.getByRole('textbox', { name: '傷病名1' }).fill('腰痛症');
+  await page.getByTestId('ticket-submit').click();
+  await page.waitForURL(new RegExp(`/office/recipients/${chosen.id}\\?issued=\\d+$`));
+
+  const confirmation = page.getByRole('status').filter({ hasText: '医療券を発行しました' });
+  await confirmation.waitFor();
+  const ticketId = Number(new URL(page.url()).searchParams.get('issued'));
+  const stored = await (await page.request.get(`/api/office/tickets/${ticketId}`)).json();
+  assert.match(await confirmation.innerText(), new RegExp(`交付番号 ${stored.ticket.issue_number}`));
+  // The focus is on the confirmation, so a screen reader reads it and Enter/Tab go on from there.
+  await page.waitForFunction(() => document.activeElement?.dataset?.testid === 'ticket-confirmation');
+  // The new ticket is in view, not at the bottom of a long page.
+  const newTicket = page.getByTestId('office-ticket').filter({ has: page.getByTestId('ticket-confirmation') });
+  assert.equal(await newTicket.count(), 1);
+  assert.match(await newTicket.innerText(), new RegExp(stored.ticket.issue_number));
+  const box = await newTicket.boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box.y >= 0 && box.y < viewport.height, `the ticket starts in view (y = ${box.y})`);
+  assert.ok(await page.evaluate(() => window.scrollY > 0), 'the page was scrolled to the ticket');
+  await expectAxeClean(page, 'the issue confirmation');
+
+  await confirmation.getByRole('link', { name: 'この医療券を印刷する' }).click();
+  await page.waitForURL(`**/office/tickets/${ticketId}/print`);
+  await page.getByTestId('paper-ticket').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
