@@ -136,7 +136,8 @@ test('register, start 保護, issue and print a 医療券; the clinic sees it; a
   await clinic.getByTestId('verify-submit').click();
   const result = clinic.getByTestId('verify-result');
   await result.waitFor();
-  assert.match(await clinic.getByTestId('verdict').innerText(), /資格有効性 1/);
+  assert.equal(await clinic.getByTestId('verdict-label').innerText(), '有効');
+  assert.match(await clinic.getByTestId('result-meta').innerText(), /資格有効性コード 1$/);
   const tickets = clinic.getByTestId('result-tickets');
   await tickets.getByText(INSTITUTION).first().waitFor();
   assert.match(await tickets.innerText(), new RegExp(issueNumber));
@@ -206,6 +207,29 @@ test('after issuing a 医療券 the caseworker is shown it: a confirmation with 
   await confirmation.getByRole('link', { name: 'この医療券を印刷する' }).click();
   await page.waitForURL(`**/office/tickets/${ticketId}/print`);
   await page.getByTestId('paper-ticket').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the supervisor sees staff by name, not login ID, as 交付者 and 地区担当員 (issue 14 item 9)', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-sv');
+  await page.waitForURL('**/office');
+  const staff = await (await page.request.get('/api/office/staff')).json();
+  const logins = new Set(staff.map((m) => m.login));
+  const names = new Set(staff.map((m) => m.display_name));
+  await page.goto('/office/supervisor');
+  // The tests above issued tickets today as tokyo-cw.
+  const issuedBy = page.getByTestId('issued-by');
+  await issuedBy.first().waitFor();
+  for (const text of await issuedBy.allInnerTexts()) {
+    assert.ok(!logins.has(text), `交付者 shown as a login ID: ${text}`);
+    assert.ok(names.has(text), `交付者 ${text} is a staff name`);
+  }
+  assert.ok((await issuedBy.allInnerTexts()).includes(staff.find((m) => m.login === 'tokyo-cw').display_name));
+  for (const text of await page.getByTestId('deadline-caseworker').allInnerTexts()) {
+    assert.ok(!logins.has(text), `地区担当員 shown as a login ID: ${text}`);
+  }
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
