@@ -211,6 +211,48 @@ test('after issuing a 医療券 the caseworker is shown it: a confirmation with 
   await page.context().close();
 });
 
+test('the printed form keeps each code, amount and date on one line on A5 (issue 14 item 10)', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-cw');
+  await page.waitForURL('**/office');
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  let ticket = null;
+  for (const item of list.items) {
+    const d = await (await page.request.get(`/api/office/recipients/${item.id}`)).json();
+    ticket = d.tickets_by_month.flatMap((m) => m.tickets).find((t) => t.status === 'active');
+    if (ticket) break;
+  }
+  assert.ok(ticket, 'a demo ticket');
+  await page.goto(`/office/tickets/${ticket.id}/print`);
+  await page.getByTestId('paper-ticket').waitFor();
+  // What the printer lays out: print media, A5 inside its 8 mm margins (132 mm).
+  await page.emulateMedia({ media: 'print' });
+  await page.setViewportSize({ width: Math.floor((132 / 25.4) * 96), height: 900 });
+  const lines = await page.locator('.paper-grid').evaluate((grid) => {
+    const count = (cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    };
+    return [...grid.querySelectorAll('th, td')].map((cell) => ({
+      text: cell.innerText.replace(/\s+/g, ' ').trim(),
+      header: cell.tagName === 'TH',
+      lines: count(cell),
+    }));
+  });
+  // Codes (「01 単独」, 「02 なし」), 性別, dates and amounts.
+  const codes = lines.filter((c) => !c.header && /^(0\d [^ ]{1,3}|男|女|\S+年\d+月\d+日|[\d,]+円)$/.test(c.text));
+  assert.ok(codes.some((c) => /^0[12] (単独|併用)$/.test(c.text)), `単独・併用別 is printed: ${JSON.stringify(codes)}`);
+  assert.deepEqual(codes.filter((c) => c.lines > 1), [], 'a code, amount or date wrapped');
+  // A label breaks only at a word boundary: 「単独・／併用別」, never 「単独・併／用別」.
+  for (const label of lines.filter((c) => c.header)) {
+    assert.ok(label.lines <= 2, `${label.text}: ${label.lines} lines`);
+    if (label.text.length <= 5) assert.equal(label.lines, 1, `${label.text} wrapped`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('the supervisor sees staff by name, not login ID, as 交付者 and 地区担当員 (issue 14 item 9)', async () => {
   const page = await newPage(env.browser, env.url);
   await signIn(page, 'tokyo-sv');

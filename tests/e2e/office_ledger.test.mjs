@@ -289,3 +289,39 @@ test('大正 and 明治 birth dates are accepted where a date is typed: registra
   assert.deepEqual(desk.problems, []);
   await desk.context().close();
 });
+
+test('at 1280 px the office header keeps ログアウト on its first row, and no 氏名 in the list breaks mid-name (issue 14 item 10)', async () => {
+  for (const login of ['tokyo-cw', 'tokyo-sv']) {
+    const page = await signedIn(login);
+    const brand = await page.locator('.brand').boundingBox();
+    const logout = await page.getByTestId('logout').boundingBox();
+    const middle = logout.y + logout.height / 2;
+    assert.ok(middle > brand.y && middle < brand.y + brand.height, `${login}: ログアウト (y ${logout.y}) on the brand's row (y ${brand.y})`);
+    // The links on one row of their own below it.
+    const links = await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link').evaluateAll((as) => as.map((a) => a.getBoundingClientRect().top));
+    assert.equal(new Set(links.map(Math.round)).size, 1, `${login}: the menu is one row`);
+    assert.ok(links[0] > brand.y + brand.height - 1, 'the menu is under the brand');
+    const header = await page.locator('.site-header').boundingBox();
+    assert.ok(header.height < 120, `${login}: the header is ${header.height}px tall (two rows)`);
+    await page.context().close();
+  }
+
+  const page = await signedIn('tokyo-cw');
+  await page.goto('/office/recipients');
+  await page.getByTestId('recipient-row').first().waitFor();
+  // Each name and kana on one line: its text has one line box.
+  const broken = await page.getByTestId('recipient-row').evaluateAll((rows) =>
+    rows.flatMap((row) =>
+      [...row.querySelectorAll('.name, .kana')]
+        .filter((cell) => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        })
+        .map((cell) => cell.innerText),
+    ),
+  );
+  assert.deepEqual(broken, [], 'names broken over two lines');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -223,7 +223,7 @@ fn feed_row(row: FeedRow) -> impl IntoView {
             </td>
             <td>{row.institution_name.clone()}<span class="muted">{format!(" ({})", row.institution_code)}</span></td>
             <td class="number">{row.recipient_number.clone()}</td>
-            <td>{name}</td>
+            <td class="name-cell">{name}</td>
             <td>{row.reference.label_ja()}</td>
             // The desk's words (「未委託・未登録」 for 6), not the file layout's.
             <td><span class=validity_class>{row.validity.screen_label_ja()}</span></td>
