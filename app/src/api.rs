@@ -53,6 +53,14 @@ impl Failure {
         self.code() == Some(ErrorCode::Unauthenticated)
     }
 
+    /// The records that may be the same person, reported with a `conflict` on registering.
+    pub fn duplicates(&self) -> &[domain::api::PossibleDuplicate] {
+        match self {
+            Failure::Api { error, .. } => &error.duplicates,
+            _ => &[],
+        }
+    }
+
     /// Field-level problems reported with a `validation` error.
     pub fn fields(&self) -> &[FieldError] {
         match self {

@@ -132,6 +132,45 @@ pub struct ItemDef {
     pub reference: Option<ReferenceRange>,
 }
 
+/// A unit as people read it: the CDA's UCUM spelling ("mm[Hg]", "kg/m2", "10*3/uL") in
+/// the usual print form ("mmHg", "kg/m²", "×10³/μL"). Units already readable are kept.
+pub fn display_unit(ucum: &str) -> String {
+    let unit = ucum.trim();
+    let unit = unit.replace("[Hg]", "Hg").replace("[iU]", "IU");
+    let unit = match unit.strip_prefix("10*") {
+        Some(rest) => {
+            let (power, rest) = rest.split_at(
+                rest.find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(rest.len()),
+            );
+            let superscript: String = power.chars().map(superscript_digit).collect();
+            format!("×10{superscript}{rest}")
+        }
+        None => unit,
+    };
+    // Square and cubic metres, and the micro prefix of litres, grams and moles.
+    let unit = unit.replace("m2", "m²").replace("m3", "m³");
+    ["uL", "ug", "umol"].iter().fold(unit, |u, micro| {
+        u.replace(micro, &micro.replacen('u', "μ", 1))
+    })
+}
+
+fn superscript_digit(c: char) -> char {
+    match c {
+        '0' => '⁰',
+        '1' => '¹',
+        '2' => '²',
+        '3' => '³',
+        '4' => '⁴',
+        '5' => '⁵',
+        '6' => '⁶',
+        '7' => '⁷',
+        '8' => '⁸',
+        '9' => '⁹',
+        other => other,
+    }
+}
+
 const fn range(low: Option<f64>, high: Option<f64>) -> Option<ReferenceRange> {
     Some(ReferenceRange {
         low,

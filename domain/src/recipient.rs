@@ -153,13 +153,12 @@ fn is_kana_name_char(c: char) -> bool {
     matches!(c, 'ァ'..='ヺ' | 'ー' | '・' | 'ヽ' | 'ヾ' | '\u{3000}')
 }
 
-/// 氏名カナ: 全角カタカナ. Spaces (half or full width) between words become one 全角
-/// space; 半角カナ and ひらがな are refused with a hint (the stored form must be exact).
+/// 氏名カナ: 全角カタカナ, 姓 and 名 separated by a space. Spaces (half or full width)
+/// between words become one 全角 space; 半角カナ and ひらがな are refused with a hint (the
+/// stored form must be exact). A name written as one word is refused: the form's hint
+/// promises the space, and a duplicate check must not depend on it ([`kana_match_key`]).
 pub fn check_kana(value: &str) -> Result<String, FieldError> {
-    let words: Vec<&str> = value
-        .split([' ', '\u{3000}'])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = value.split(is_space).filter(|w| !w.is_empty()).collect();
     let kana = words.join("\u{3000}");
     if kana.is_empty() {
         return Err(FieldError::new(FIELD_KANA, "氏名カナを入力してください。"));
@@ -170,19 +169,73 @@ pub fn check_kana(value: &str) -> Result<String, FieldError> {
             format!("氏名カナは{MAX_NAME}文字以内で入力してください。"),
         ));
     }
-    match kana.chars().find(|c| !is_kana_name_char(*c)) {
-        None => Ok(kana),
-        Some(c) => {
-            let hint = match c {
-                '\u{ff61}'..='\u{ff9f}' => "半角カナは使えません。",
-                'ぁ'..='ゖ' => "ひらがなは使えません。",
-                _ => "",
-            };
-            Err(FieldError::new(
-                FIELD_KANA,
-                format!("「{c}」は使えません。{hint}氏名カナは全角カタカナで入力してください。"),
-            ))
-        }
+    if let Some(c) = kana.chars().find(|c| !is_kana_name_char(*c)) {
+        let hint = match c {
+            '\u{ff61}'..='\u{ff9f}' => "半角カナは使えません。",
+            'ぁ'..='ゖ' => "ひらがなは使えません。",
+            _ => "",
+        };
+        return Err(FieldError::new(
+            FIELD_KANA,
+            format!("「{c}」は使えません。{hint}氏名カナは全角カタカナで入力してください。"),
+        ));
+    }
+    if words.len() < 2 {
+        return Err(FieldError::new(
+            FIELD_KANA,
+            "姓と名の間に空白を入れてください（例: サトウ　ハナコ）。",
+        ));
+    }
+    Ok(kana)
+}
+
+/// A space between the words of a name: 半角, 全角, or a tab from a pasted cell.
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{3000}' | '\t')
+}
+
+/// 氏名カナ as written elsewhere (an exchange file, a pasted list) in the stored form:
+/// 半角カナ and ひらがな become 全角カタカナ, and each run of spaces (半角 or 全角)
+/// between words one 全角 space. Other characters are kept: [`check_kana`] judges them.
+pub fn normalize_kana_name(value: &str) -> String {
+    let full = to_full_width_katakana(value);
+    let words: Vec<&str> = full.split(is_space).filter(|w| !w.is_empty()).collect();
+    words.join("\u{3000}")
+}
+
+/// What two 氏名カナ are compared by when looking for the same person: the normalised
+/// kana with every space removed, so シケン タロウ, シケンタロウ and ｼｹﾝ ﾀﾛｳ match.
+pub fn kana_match_key(value: &str) -> String {
+    to_full_width_katakana(value)
+        .chars()
+        .filter(|c| !is_space(*c))
+        .collect()
+}
+
+/// Why a stored record may be the person being registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateReason {
+    /// The same 個人番号.
+    IndividualNumber,
+    /// The same 氏名カナ (spaces and 半角/全角 aside) and the same 生年月日.
+    KanaAndBirth,
+}
+
+/// Whether a stored record (`kana`, `birth`, and whether its 個人番号 equals the new one)
+/// may be the person being registered as `new_kana` born `new_birth`.
+pub fn possible_duplicate(
+    new_kana: &str,
+    new_birth: NaiveDate,
+    kana: &str,
+    birth: NaiveDate,
+    same_individual_number: bool,
+) -> Option<DuplicateReason> {
+    if same_individual_number {
+        Some(DuplicateReason::IndividualNumber)
+    } else if birth == new_birth && kana_match_key(kana) == kana_match_key(new_kana) {
+        Some(DuplicateReason::KanaAndBirth)
+    } else {
+        None
     }
 }
 
@@ -641,6 +694,66 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, [FIELD_NAME, FIELD_KANA, FIELD_SEX, FIELD_BIRTH]);
+    }
+
+    #[test]
+    fn recipient_kana_needs_a_space_between_sei_and_mei() {
+        assert_eq!(check_kana("シケン タロウ").unwrap(), "シケン　タロウ");
+        assert_eq!(check_kana(" シケン　　タロウ ").unwrap(), "シケン　タロウ");
+        let error = check_kana("シケンタロウ").unwrap_err();
+        assert_eq!(error.field, FIELD_KANA);
+        assert!(
+            error.message.contains("姓と名の間に空白"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn recipient_kana_normalised_for_comparison() {
+        #[rustfmt::skip]
+        let same = [
+            "シケン タロウ", "シケン　タロウ", "シケンタロウ", "ｼｹﾝ ﾀﾛｳ", "ｼｹﾝﾀﾛｳ", "しけん　たろう", " シケン\tタロウ ",
+        ];
+        for kana in same {
+            assert_eq!(kana_match_key(kana), "シケンタロウ", "{kana}");
+        }
+        assert_ne!(
+            kana_match_key("シケン ジロウ"),
+            kana_match_key("シケンタロウ")
+        );
+        assert_eq!(normalize_kana_name("ｼｹﾝ  ﾀﾛｳ"), "シケン　タロウ");
+        assert_eq!(normalize_kana_name("ｶﾞｸ ﾊﾟﾝ"), "ガク　パン");
+        assert_eq!(normalize_kana_name("シケン　タロウ"), "シケン　タロウ");
+    }
+
+    #[test]
+    fn recipient_possible_duplicate() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let born = d("1950-02-03");
+        assert_eq!(
+            possible_duplicate("シケンタロウ", born, "シケン　タロウ", born, false),
+            Some(DuplicateReason::KanaAndBirth)
+        );
+        assert_eq!(
+            possible_duplicate(
+                "シケンタロウ",
+                born,
+                "シケン　タロウ",
+                d("1950-02-04"),
+                false
+            ),
+            None
+        );
+        assert_eq!(
+            possible_duplicate("シケン ジロウ", born, "シケン　タロウ", born, false),
+            None
+        );
+        // The same 個人番号 is the same person whatever the name and date say.
+        assert_eq!(
+            possible_duplicate("ベツ　ジン", born, "シケン　タロウ", d("1960-01-01"), true),
+            Some(DuplicateReason::IndividualNumber)
+        );
     }
 
     #[test]

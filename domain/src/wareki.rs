@@ -120,6 +120,14 @@ pub fn format_wareki(date: NaiveDate) -> String {
     }
 }
 
+/// The 和暦 year of a date: "令和5年", "令和元年", "平成31年" (西暦 before 明治: "1867年").
+pub fn format_wareki_year(date: NaiveDate) -> String {
+    match to_wareki(date) {
+        Some(w) => format!("{}年", era_year(w.era, w.year)),
+        None => format!("{}年", date.year()),
+    }
+}
+
 /// The app-wide display format: "令和6年3月1日 (2024/03/01)".
 pub fn format_date(date: NaiveDate) -> String {
     format!(
@@ -434,6 +442,14 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         ymd(y, m, day)
+    }
+
+    #[test]
+    fn wareki_year_of_a_date() {
+        assert_eq!(format_wareki_year(d(2023, 6, 1)), "令和5年");
+        assert_eq!(format_wareki_year(d(2019, 5, 1)), "令和元年");
+        assert_eq!(format_wareki_year(d(2019, 4, 30)), "平成31年");
+        assert_eq!(format_wareki_year(d(1914, 5, 6)), "大正3年");
     }
 
     #[test]

@@ -228,6 +228,50 @@ async fn creating_a_recipient_checks_each_field_and_issues_a_fixed_number() {
     assert_ne!(second_number, number);
     RecipientNumber::parse(second_number).unwrap();
 
+    // Spacing and 半角/全角 are no way around the check: ﾐﾅﾄ ﾊﾅｺ is ミナト　ハナコ. The 409
+    // lists both records that may be the person. A name in one word breaks the form's rule.
+    let mut unspaced = base.clone();
+    unspaced["name_kana"] = json!("ミナトハナコ");
+    let refused = call(&app, "POST", "/api/office/recipients", &cw, unspaced).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
+    assert_eq!(error_fields(&refused), ["氏名カナ"]);
+    let mut variant = base.clone();
+    variant["name_kana"] = json!("ミナト \u{3000}ハナコ");
+    let again = call(&app, "POST", "/api/office/recipients", &cw, variant).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    let listed: Vec<&str> = again.json["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["recipient_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), 2, "{}", again.text);
+    assert!(listed.contains(&number.as_str()) && listed.contains(&second_number));
+    assert!(!again.text.contains("983205673214"));
+    // Showing the possible duplicates is a read of each: 1 (the first 409) + 2.
+    assert_eq!(audit_rows(&f, "recipient.duplicate_check").await.len(), 3);
+
+    // The same 個人番号 under another name and date is the same person: no confirmation
+    // registers it twice in one office.
+    let mut same_number = person("別名　花子", "ベツメイ　ハナコ", "1990-01-01");
+    same_number["individual_number"] = json!("983205673214");
+    same_number["confirm_duplicate"] = json!(true);
+    let refused = call(&app, "POST", "/api/office/recipients", &cw, same_number).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(
+        refused.json["duplicates"][0]["recipient_number"],
+        number.as_str()
+    );
+    assert_eq!(
+        refused.json["duplicates"][0]["same_individual_number"],
+        true
+    );
+
     // Editing: the number is fixed; other fields change; 個人番号 is kept unless sent.
     let id = created.json["id"].as_i64().unwrap();
     let path = format!("/api/office/recipients/{id}");

@@ -98,8 +98,9 @@ test('訂正: amending a ticket shows the new 本人支払額 and 傷病名 on t
   await amount.fill(newAmount.toLocaleString('en-US'));
   await page.getByRole('textbox', { name: '傷病名1' }).fill(newInjury);
   await page.getByTestId('ticket-submit').click();
-  await page.waitForURL(new RegExp(`/office/recipients/${detail.id}$`));
+  await page.waitForURL(new RegExp(`/office/recipients/${detail.id}\\?amended=${view.id}$`));
   const amended = page.getByTestId('office-ticket').filter({ hasText: `交付番号 ${view.ticket.issue_number}` });
+  await amended.getByRole('status').getByText('医療券を訂正しました').waitFor();
   await amended.getByText(`${newAmount.toLocaleString('en-US')}円`).waitFor();
   await amended.getByText(newInjury).waitFor();
   await expectAxeClean(page, 'the detail after 訂正');

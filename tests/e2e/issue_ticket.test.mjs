@@ -96,7 +96,7 @@ test('register, start 保護, issue and print a 医療券; the clinic sees it; a
   await page.getByRole('textbox', { name: '傷病名1' }).fill('高血圧症');
   await expectAxeClean(page, 'the ticket form');
   await page.getByTestId('ticket-submit').click();
-  await page.waitForURL(new RegExp(`/office/recipients/${recipientId}$`));
+  await page.waitForURL(new RegExp(`/office/recipients/${recipientId}\\?issued=\\d+$`));
   const ticket = page.getByTestId('office-ticket').first();
   await ticket.getByText(INSTITUTION).waitFor();
   const issueNumber = (await ticket.locator('.ticket-kind').innerText()).match(/交付番号 (\S+)/)?.[1];
@@ -136,7 +136,8 @@ test('register, start 保護, issue and print a 医療券; the clinic sees it; a
   await clinic.getByTestId('verify-submit').click();
   const result = clinic.getByTestId('verify-result');
   await result.waitFor();
-  assert.match(await clinic.getByTestId('verdict').innerText(), /資格有効性 1/);
+  assert.equal(await clinic.getByTestId('verdict-label').innerText(), '有効');
+  assert.match(await clinic.getByTestId('result-meta').innerText(), /資格有効性コード 1$/);
   const tickets = clinic.getByTestId('result-tickets');
   await tickets.getByText(INSTITUTION).first().waitFor();
   assert.match(await tickets.innerText(), new RegExp(issueNumber));
@@ -154,4 +155,123 @@ test('register, start 保護, issue and print a 医療券; the clinic sees it; a
   assert.equal(tokyoNameShown, 0);
   await expectAxeClean(osaka, 'the not-found page');
   await osaka.context().close();
+});
+
+test('after issuing a 医療券 the caseworker is shown it: a confirmation with its 交付番号 and print link, in view (issue 14 item 8)', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-cw');
+  await page.waitForURL('**/office');
+  // A demo recipient in 保護 with a long page (the most tickets) and none this month at
+  // みなと台中央病院 yet.
+  const month = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 7);
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  let chosen = null;
+  let most = -1;
+  for (const item of list.items) {
+    const d = await (await page.request.get(`/api/office/recipients/${item.id}`)).json();
+    if (d.qualification_status !== 'active') continue;
+    const tickets = d.tickets_by_month.flatMap((m) => m.tickets);
+    const taken = tickets.some((t) => t.status === 'active' && t.ticket.institution_code === '1310110000' && t.ticket.treatment_month === month);
+    if (!taken && tickets.length > most) {
+      chosen = d;
+      most = tickets.length;
+    }
+  }
+  assert.ok(chosen && most >= 2, 'a demo recipient with tickets already');
+
+  await page.goto(`/office/recipients/${chosen.id}/tickets/new`);
+  await page.getByLabel('コードまたは名称で検索').first().fill('1310110000');
+  await page.getByLabel('コードまたは名称で検索').first().press('Enter');
+  await page.getByTestId('t-institution-chosen').getByText(INSTITUTION).waitFor();
+  await page.getByRole('textbox', { name: '傷病名1' }).fill('腰痛症');
+  await page.getByTestId('ticket-submit').click();
+  await page.waitForURL(new RegExp(`/office/recipients/${chosen.id}\\?issued=\\d+$`));
+
+  const confirmation = page.getByRole('status').filter({ hasText: '医療券を発行しました' });
+  await confirmation.waitFor();
+  const ticketId = Number(new URL(page.url()).searchParams.get('issued'));
+  const stored = await (await page.request.get(`/api/office/tickets/${ticketId}`)).json();
+  assert.match(await confirmation.innerText(), new RegExp(`交付番号 ${stored.ticket.issue_number}`));
+  // The focus is on the confirmation, so a screen reader reads it and Enter/Tab go on from there.
+  await page.waitForFunction(() => document.activeElement?.dataset?.testid === 'ticket-confirmation');
+  // The new ticket is in view, not at the bottom of a long page.
+  const newTicket = page.getByTestId('office-ticket').filter({ has: page.getByTestId('ticket-confirmation') });
+  assert.equal(await newTicket.count(), 1);
+  assert.match(await newTicket.innerText(), new RegExp(stored.ticket.issue_number));
+  const box = await newTicket.boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box.y >= 0 && box.y < viewport.height, `the ticket starts in view (y = ${box.y})`);
+  assert.ok(await page.evaluate(() => window.scrollY > 0), 'the page was scrolled to the ticket');
+  await expectAxeClean(page, 'the issue confirmation');
+
+  await confirmation.getByRole('link', { name: 'この医療券を印刷する' }).click();
+  await page.waitForURL(`**/office/tickets/${ticketId}/print`);
+  await page.getByTestId('paper-ticket').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the printed form keeps each code, amount and date on one line on A5 (issue 14 item 10)', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-cw');
+  await page.waitForURL('**/office');
+  const list = await (await page.request.get('/api/office/recipients?q=')).json();
+  let ticket = null;
+  for (const item of list.items) {
+    const d = await (await page.request.get(`/api/office/recipients/${item.id}`)).json();
+    ticket = d.tickets_by_month.flatMap((m) => m.tickets).find((t) => t.status === 'active');
+    if (ticket) break;
+  }
+  assert.ok(ticket, 'a demo ticket');
+  await page.goto(`/office/tickets/${ticket.id}/print`);
+  await page.getByTestId('paper-ticket').waitFor();
+  // What the printer lays out: print media, A5 inside its 8 mm margins (132 mm).
+  await page.emulateMedia({ media: 'print' });
+  await page.setViewportSize({ width: Math.floor((132 / 25.4) * 96), height: 900 });
+  const lines = await page.locator('.paper-grid').evaluate((grid) => {
+    const count = (cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    };
+    return [...grid.querySelectorAll('th, td')].map((cell) => ({
+      text: cell.innerText.replace(/\s+/g, ' ').trim(),
+      header: cell.tagName === 'TH',
+      lines: count(cell),
+    }));
+  });
+  // Codes (「01 単独」, 「02 なし」), 性別, dates and amounts.
+  const codes = lines.filter((c) => !c.header && /^(0\d [^ ]{1,3}|男|女|\S+年\d+月\d+日|[\d,]+円)$/.test(c.text));
+  assert.ok(codes.some((c) => /^0[12] (単独|併用)$/.test(c.text)), `単独・併用別 is printed: ${JSON.stringify(codes)}`);
+  assert.deepEqual(codes.filter((c) => c.lines > 1), [], 'a code, amount or date wrapped');
+  // A label breaks only at a word boundary: 「単独・／併用別」, never 「単独・併／用別」.
+  for (const label of lines.filter((c) => c.header)) {
+    assert.ok(label.lines <= 2, `${label.text}: ${label.lines} lines`);
+    if (label.text.length <= 5) assert.equal(label.lines, 1, `${label.text} wrapped`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the supervisor sees staff by name, not login ID, as 交付者 and 地区担当員 (issue 14 item 9)', async () => {
+  const page = await newPage(env.browser, env.url);
+  await signIn(page, 'tokyo-sv');
+  await page.waitForURL('**/office');
+  const staff = await (await page.request.get('/api/office/staff')).json();
+  const logins = new Set(staff.map((m) => m.login));
+  const names = new Set(staff.map((m) => m.display_name));
+  await page.goto('/office/supervisor');
+  // The tests above issued tickets today as tokyo-cw.
+  const issuedBy = page.getByTestId('issued-by');
+  await issuedBy.first().waitFor();
+  for (const text of await issuedBy.allInnerTexts()) {
+    assert.ok(!logins.has(text), `交付者 shown as a login ID: ${text}`);
+    assert.ok(names.has(text), `交付者 ${text} is a staff name`);
+  }
+  assert.ok((await issuedBy.allInnerTexts()).includes(staff.find((m) => m.login === 'tokyo-cw').display_name));
+  for (const text of await page.getByTestId('deadline-caseworker').allInnerTexts()) {
+    assert.ok(!logins.has(text), `地区担当員 shown as a login ID: ${text}`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });

@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, demo, newPage, signIn } from './harness.mjs';
+import { checkDigit, importRecipient } from './reception.mjs';
 
 let env;
 before(async () => {
@@ -203,5 +204,124 @@ test('registering someone with the same カナ and 生年月日 asks first, then
   await page.waitForURL(/\/office\/recipients\/\d+$/);
   assert.notEqual(page.url().split('/').pop(), String(someone.id));
   await page.getByTestId('recipient-name').getByText('同姓　同名').or(page.getByTestId('recipient-name').getByText('同姓 同名')).waitFor();
+  await page.context().close();
+});
+
+test('a spacing variant of a registered カナ is shown as a possible duplicate before saving (issue 14 item 6)', async () => {
+  // A record from before the 姓と名 spacing rule (imported, or typed without a space).
+  const legacy = importRecipient(env.data, {
+    recipient_number: `700001${checkDigit('700001')}`,
+    name: '試験　太郎',
+    name_kana: 'シケンタロウ',
+    sex: '1',
+    birth_date: '1950-02-03',
+    qualified_from: '2024-04-01',
+  });
+  const page = await signedIn('tokyo-cw');
+  await page.goto('/office/recipients/new');
+  await page.getByRole('textbox', { name: /^氏名/ }).first().fill('試験 太郎');
+  const kana = page.getByRole('textbox', { name: /氏名カナ/ });
+  // The hint's rule holds: a カナ without the space between 姓 and 名 is refused.
+  assert.match(await page.locator('#r-kana-hint').innerText(), /姓と名の間に空白/);
+  await kana.fill('シケンタロウ');
+  await kana.press('Tab');
+  await page.getByTestId('r-kana-error').getByText('姓と名の間に空白を入れてください').waitFor();
+  await kana.fill('シケン タロウ');
+  await page.getByTestId('r-kana-error').getByText('姓と名の間').waitFor({ state: 'detached' });
+  await page.getByRole('radio', { name: '男' }).check();
+  await page.getByRole('textbox', { name: /生年月日/ }).fill('昭和25年2月3日');
+  await page.getByTestId('recipient-submit').click();
+
+  const warning = page.getByTestId('duplicate-warning');
+  await warning.waitFor();
+  assert.match(page.url(), /\/office\/recipients\/new$/, 'nothing is saved before the caseworker decides');
+  const rows = warning.getByTestId('duplicate-row');
+  assert.equal(await rows.count(), 1);
+  const row = await rows.first().innerText();
+  assert.match(row, new RegExp(legacy.recipient_number));
+  assert.match(row, /シケンタロウ/);
+  assert.match(row, /昭和25年2月3日/);
+  assert.ok(await rows.first().getByRole('link', { name: '試験　太郎' }).isVisible(), 'the record opens from the list');
+  await expectAxeClean(page, 'the possible duplicates');
+
+  await page.getByTestId('confirm-duplicate').click();
+  await page.waitForURL(/\/office\/recipients\/\d+$/);
+  await page.getByTestId('recipient-name').getByText('試験 太郎').or(page.getByTestId('recipient-name').getByText('試験　太郎')).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('大正 and 明治 birth dates are accepted where a date is typed: registration, search, reception (issue 14 item 7)', async () => {
+  const page = await signedIn('tokyo-cw');
+  await page.goto('/office/recipients/new');
+  await page.getByRole('textbox', { name: /^氏名/ }).first().fill('大正 花子');
+  await page.getByRole('textbox', { name: /氏名カナ/ }).fill('タイショウ ハナコ');
+  await page.getByRole('radio', { name: '女' }).check();
+  const birth = page.getByRole('textbox', { name: /生年月日/ });
+  await birth.fill('大正3年5月6日');
+  await page.getByTestId('r-birth-error').getByText('1914/05/06').waitFor();
+  await birth.fill('T3.5.6');
+  await page.getByTestId('r-birth-error').getByText('大正3年5月6日').waitFor();
+  await page.getByTestId('recipient-submit').click();
+  await page.waitForURL(/\/office\/recipients\/\d+$/);
+  const id = page.url().split('/').pop();
+  await page.getByText('大正3年5月6日').first().waitFor();
+  const detail = await (await page.request.get(`/api/office/recipients/${id}`)).json();
+  assert.equal(detail.birth_date, '1914-05-06');
+
+  await search(page, '大正3年5月6日', '生年月日');
+  await page.getByTestId('recipient-results').getByText(detail.recipient_number).waitFor();
+  await search(page, 'T3.5.6', '生年月日');
+  await page.getByTestId('recipient-results').getByText(detail.recipient_number).waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+
+  // The desk reads a 明治 birth date as typed.
+  const desk = await newPage(env.browser, env.url);
+  await signIn(desk, 'clinic');
+  await desk.waitForURL('**/clinic');
+  await desk.goto('/clinic/verify');
+  const deskBirth = desk.getByTestId('verify-birth');
+  await deskBirth.fill('明治44年1月2日');
+  await desk.getByText('明治44年1月2日 (1911/01/02) と読み取りました').waitFor();
+  await deskBirth.fill('M44.1.2');
+  await desk.getByText('明治44年1月2日 (1911/01/02) と読み取りました').waitFor();
+  assert.deepEqual(desk.problems, []);
+  await desk.context().close();
+});
+
+test('at 1280 px the office header keeps ログアウト on its first row, and no 氏名 in the list breaks mid-name (issue 14 item 10)', async () => {
+  for (const login of ['tokyo-cw', 'tokyo-sv']) {
+    const page = await signedIn(login);
+    const brand = await page.locator('.brand').boundingBox();
+    const logout = await page.getByTestId('logout').boundingBox();
+    const middle = logout.y + logout.height / 2;
+    assert.ok(middle > brand.y && middle < brand.y + brand.height, `${login}: ログアウト (y ${logout.y}) on the brand's row (y ${brand.y})`);
+    // The links on one row of their own below it.
+    const links = await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link').evaluateAll((as) => as.map((a) => a.getBoundingClientRect().top));
+    assert.equal(new Set(links.map(Math.round)).size, 1, `${login}: the menu is one row`);
+    assert.ok(links[0] > brand.y + brand.height - 1, 'the menu is under the brand');
+    const header = await page.locator('.site-header').boundingBox();
+    assert.ok(header.height < 120, `${login}: the header is ${header.height}px tall (two rows)`);
+    await page.context().close();
+  }
+
+  const page = await signedIn('tokyo-cw');
+  await page.goto('/office/recipients');
+  await page.getByTestId('recipient-row').first().waitFor();
+  // Each name and kana on one line: its text has one line box.
+  const broken = await page.getByTestId('recipient-row').evaluateAll((rows) =>
+    rows.flatMap((row) =>
+      [...row.querySelectorAll('.name, .kana')]
+        .filter((cell) => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        })
+        .map((cell) => cell.innerText),
+    ),
+  );
+  assert.deepEqual(broken, [], 'names broken over two lines');
+  assert.deepEqual(page.problems, []);
   await page.context().close();
 });

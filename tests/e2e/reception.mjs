@@ -102,9 +102,7 @@ export function registerDispensingTicket(data, person, pharmacyCode, prescriberC
  * last month: at any institution the verdict is 2 無効.
  */
 export function registerEndedRecipient(data, recipientNumber, until) {
-  const header = '公費負担者番号,受給者番号,個人番号,氏名,氏名カナ,性別,生年月日,郵便番号,住所,資格取得日,資格喪失日,カード利用登録,閲覧制限';
-  const person = {
-    office_number: '12131017',
+  return importRecipient(data, {
     recipient_number: recipientNumber,
     name: '廃止　一郎',
     name_kana: 'ハイシ　イチロウ',
@@ -112,7 +110,13 @@ export function registerEndedRecipient(data, recipientNumber, until) {
     birth_date: '1955-06-15',
     qualified_from: '2020-01-06',
     qualified_until: until,
-  };
+  });
+}
+
+/** One recipient of office 12131017 registered by `onshi import recipients`, as given. */
+export function importRecipient(data, given) {
+  const header = '公費負担者番号,受給者番号,個人番号,氏名,氏名カナ,性別,生年月日,郵便番号,住所,資格取得日,資格喪失日,カード利用登録,閲覧制限';
+  const person = { office_number: '12131017', qualified_until: '', ...given };
   const row = [
     person.office_number, person.recipient_number, '', person.name, person.name_kana, person.sex, person.birth_date, '100-0002',
     '東京都みなと台区一丁目1番1号', person.qualified_from, person.qualified_until, '0', '0',

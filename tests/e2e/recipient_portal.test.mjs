@@ -157,10 +157,12 @@ for (const [label, viewport] of [
       await page.getByTestId('health-unavailable').waitFor();
     } else {
       await page.getByTestId('health-checkups').waitFor();
-      // One trend chart per 健診 item with a numeric value, each an image with a spoken summary.
-      const items = new Set(health.json.checkups.flatMap((c) => c.values.filter((v) => v.numeric !== null).map((v) => v.code)));
-      assert.equal(await page.getByTestId('trend-chart').count(), items.size);
-      if (items.size > 0) assert.match(await page.getByTestId('trend-chart').first().getByRole('img').getAttribute('aria-label'), /の推移/);
+      // One table per 健診, and a trend chart (an image with a spoken summary) only for an
+      // item measured at two 健診 or more.
+      assert.equal(await page.getByTestId('checkup-visit').count(), health.json.checkups.length);
+      const charted = chartedItems(health.json.checkups);
+      assert.equal(await page.getByTestId('trend-chart').count(), charted.size);
+      if (charted.size > 0) assert.match(await page.getByTestId('trend-chart').first().getByRole('img').getAttribute('aria-label'), /の推移/);
       assert.equal(await page.getByTestId('medication').count(), health.json.medications.length);
     }
     assert.deepEqual(await axeViolations(page), [], 'health');
@@ -189,7 +191,14 @@ for (const [label, viewport] of [
   });
 }
 
-test('a recipient with 健診 results sees each item as a chart with its reference range', async (t) => {
+/** Codes of the 健診 items with a numeric value at two 健診 or more (those get a chart). */
+function chartedItems(checkups) {
+  const seen = new Map();
+  for (const c of checkups) for (const v of c.values) if (v.numeric !== null) seen.set(v.code, (seen.get(v.code) ?? 0) + 1);
+  return new Set([...seen].filter(([, n]) => n >= 2).map(([code]) => code));
+}
+
+test('a recipient with 健診 results sees each 健診 as one table in 和暦 with readable units; charts only for repeated items (issue 14 item 10)', async (t) => {
   for (const me of cards.filter((c) => c.office === TOKYO)) {
     const page = await newPage(env.browser, env.url, PHONE);
     await signInWithCard(page, me.file);
@@ -202,16 +211,35 @@ test('a recipient with 健診 results sees each item as a chart with its referen
       continue;
     }
     await openSection(page, 'portal-nav-health', 'portal-health-heading');
-    const charts = page.getByTestId('trend-chart');
-    await charts.first().waitFor();
-    assert.equal(await charts.count(), new Set(numeric.map((v) => v.code)).size);
+    const visits = page.getByTestId('checkup-visit');
+    await visits.first().waitFor();
+    assert.equal(await visits.count(), health.json.checkups.length);
+    // Each 健診 under its 和暦 date, every item a row.
+    const newest = [...health.json.checkups].sort((a, b) => b.date.localeCompare(a.date))[0];
+    const heading = await visits.first().getByRole('heading').innerText();
+    assert.match(heading, /^(令和|平成)(元|\d+)年\d+月\d+日の健診/);
+    assert.equal(await visits.first().locator('tbody tr').count(), newest.values.length);
     const ranged = numeric.find((v) => v.reference);
     if (ranged) {
-      const chart = charts.filter({ hasText: ranged.name }).first();
-      assert.match(await chart.getByRole('img').getAttribute('aria-label'), new RegExp(`基準の範囲は${ranged.reference.text}`));
-      assert.equal(await chart.locator('.trend-band').count(), 1);
-      assert.match(await chart.innerText(), /(範囲内|基準の範囲外)/);
+      const row = page.getByTestId('health-checkups').locator('tr').filter({ hasText: ranged.name }).first();
+      assert.match(await row.innerText(), new RegExp(ranged.reference.text));
+      assert.match(await row.innerText(), /(範囲内|基準の範囲外)/);
     }
+    // Units as people write them, not the file's spelling.
+    const text = await page.getByTestId('health-checkups').innerText();
+    assert.doesNotMatch(text, /mm\[Hg\]|kg\/m2\b/);
+    if (numeric.some((v) => v.unit === 'mm[Hg]')) assert.match(text, /\d mmHg/);
+    if (numeric.some((v) => v.unit === 'kg/m2')) assert.match(text, /kg\/m²/);
+    // No chart of a single point; each chart's axis in 和暦.
+    const charts = page.getByTestId('trend-chart');
+    assert.equal(await charts.count(), chartedItems(health.json.checkups).size);
+    for (const chart of await charts.all()) {
+      assert.ok((await chart.locator('circle').count()) >= 2, 'a chart has two points or more');
+      assert.doesNotMatch(await chart.locator('svg').innerHTML(), />(19|20)\d\d</, 'no 西暦 year on the axis');
+    }
+    // One screen of tables, not a 7,400 px column of charts.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height < 3500, `the 健診 page is ${height}px tall`);
     assert.deepEqual(await axeViolations(page), []);
     await assertNoOtherRecipient(page, me, 'health');
     assert.deepEqual(page.problems, []);

@@ -67,6 +67,10 @@ test('a recipient signs in with the mock マイナンバーカード and PIN and
   const page = await newPage(env.browser, env.url, { width: 375, height: 812 });
   await page.goto('/login');
   await page.getByTestId('login-tab-card').click();
+  // The マイナンバーカード comes from the 市区町村, not the 福祉事務所 (issue 14 item 9).
+  const tab = await page.getByTestId('card-login').innerText();
+  assert.match(tab, /市区町村で交付を受けたマイナンバーカード/);
+  assert.doesNotMatch(tab, /福祉事務所から/);
   await page.getByTestId('card-file').setInputFiles(join(env.data, 'demo-cards', cards[0]));
   await page.getByTestId('card-method-pin').click();
   await page.getByTestId('card-pin').fill(DEMO_PIN);

@@ -85,6 +85,9 @@ test('6 未委託・未登録: what to do and the office phone, no ticket, diagn
   const person = cases.unentrusted;
   await verifyByNumber(page, person);
   assert.equal(await page.getByTestId('verdict-label').innerText(), '未委託・未登録');
+  // The onshi code is for the レセコン-minded: not above the verdict, only in the detail line.
+  assert.doesNotMatch(await page.getByTestId('verdict').innerText(), /資格有効性|\b6\b/);
+  assert.match(await page.getByTestId('result-meta').innerText(), /資格有効性コード 6$/);
   const guidance = await page.getByTestId('guidance').innerText();
   assert.match(guidance, /照会/);
   assert.match(guidance, /急患/);

@@ -1,5 +1,5 @@
 //! The top bar: product name, the signed-in person (role, name, office or
-//! institution), links to the pages of their role, and ログアウト.
+//! institution) and ログアウト on one row, the links to the pages of their role below.
 
 use domain::api::{Role, SessionInfo};
 use leptos::prelude::*;
@@ -66,6 +66,24 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
     };
 
     view! {
+        <div class="who" data-testid="header-user">
+            <span class="role-badge" data-testid="header-role">{info.role.label_ja()}</span>
+            <span class="who-name" data-testid="header-name">{info.display_name.clone()}</span>
+            {organisation.map(|name| view! {
+                <span class="who-org" data-testid="header-org">{name}</span>
+            })}
+        </div>
+        <button
+            type="button"
+            class="button button-quiet logout"
+            data-testid="logout"
+            on:click=on_logout
+            disabled=move || busy.get()
+        >
+            "ログアウト"
+        </button>
+        // A row of its own under the brand, who and ログアウト: however many links a role
+        // has, ログアウト stays on the first row.
         <nav class="main-nav" aria-label="メインメニュー">
             <ul>
                 <li><A href=home exact=true>"ホーム"</A></li>
@@ -89,22 +107,6 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
                 })}
             </ul>
         </nav>
-        <div class="who" data-testid="header-user">
-            <span class="role-badge" data-testid="header-role">{info.role.label_ja()}</span>
-            <span class="who-name" data-testid="header-name">{info.display_name.clone()}</span>
-            {organisation.map(|name| view! {
-                <span class="who-org" data-testid="header-org">{name}</span>
-            })}
-        </div>
-        <button
-            type="button"
-            class="button button-quiet logout"
-            data-testid="logout"
-            on:click=on_logout
-            disabled=move || busy.get()
-        >
-            "ログアウト"
-        </button>
         {move || logout_error.get().map(|message| view! {
             <p class="header-error" role="alert" data-testid="logout-error">{message}</p>
         })}

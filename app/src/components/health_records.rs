@@ -143,7 +143,8 @@ fn CheckupTable(checkup: PortalCheckup) -> impl IntoView {
                             Some(n) if v.value.trim().is_empty() => number_label(n),
                             _ => v.value.clone(),
                         };
-                        let value = if v.unit.is_empty() { shown } else { format!("{shown} {}", v.unit) };
+                        let unit = domain::checkup::display_unit(&v.unit);
+                        let value = if unit.is_empty() { shown } else { format!("{shown} {unit}") };
                         view! {
                             <tr data-testid="clinic-checkup-value" data-code=v.code.clone()>
                                 <th scope="row">{v.name}</th>

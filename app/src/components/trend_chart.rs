@@ -139,6 +139,13 @@ pub fn geometry(values: &[f64], reference: Option<&PortalReferenceRange>) -> Geo
     }
 }
 
+/// The 和暦 year of an ISO date, as the axis and the spoken summary say it ("令和5年").
+pub fn year_label(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(domain::wareki::format_wareki_year)
+        .unwrap_or_else(|_| iso.to_string())
+}
+
 /// `points`: (受診日 ISO, value), oldest first.
 #[component]
 pub fn TrendChart(
@@ -147,12 +154,13 @@ pub fn TrendChart(
     points: Vec<(String, f64)>,
     reference: Option<PortalReferenceRange>,
 ) -> impl IntoView {
+    let unit = domain::checkup::display_unit(&unit);
     let values: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
     let g = geometry(&values, reference.as_ref());
     let outside = |v: f64| reference.as_ref().is_some_and(|r| !r.contains(v));
     let summary = points
         .iter()
-        .map(|(date, v)| format!("{}年 {}", date.get(..4).unwrap_or(date), number_label(*v)))
+        .map(|(date, v)| format!("{} {}", year_label(date), number_label(*v)))
         .collect::<Vec<_>>()
         .join("、");
     let label = match &reference {
@@ -191,7 +199,7 @@ pub fn TrendChart(
         .zip(points.iter())
         .map(|((x, y), (date, v))| {
             let out = outside(*v);
-            let year = date.get(..4).unwrap_or(date).to_string();
+            let year = year_label(date);
             view! {
                 <circle class=if out { "trend-point trend-point-out" } else { "trend-point" } cx=*x cy=*y r={if out { 6.0 } else { 4.5 }}/>
                 <text class="trend-axis" x=*x y={axis_y + 18.0} text-anchor="middle">{year}</text>
@@ -252,6 +260,12 @@ mod tests {
             high,
             text: String::new(),
         }
+    }
+
+    #[test]
+    fn the_axis_says_the_year_in_wareki() {
+        assert_eq!(year_label("2023-06-01"), "令和5年");
+        assert_eq!(year_label("2019-04-30"), "平成31年");
     }
 
     #[test]

@@ -65,7 +65,6 @@ pub fn VerificationResultView(
             <div class="verdict" data-testid="verdict">
                 <span class="verdict-icon" aria-hidden="true">{icon}</span>
                 <div class="verdict-words">
-                    <p class="verdict-code">{format!("資格有効性 {}", result.validity.code())}</p>
                     <h2 class="verdict-label" id="verdict-label" data-testid="verdict-label">
                         {result.screen_label.clone()}
                     </h2>
@@ -127,6 +126,8 @@ pub fn VerificationResultView(
             <p class="result-meta muted" data-testid="result-meta">
                 {format!("{verified_at} ・ {how}")}
                 {(!record.is_empty()).then(|| format!(" ・ {record}"))}
+                // The onshi code, for whoever compares with the レセコン; the words above say it.
+                <span data-testid="validity-code">{format!(" ・ 資格有効性コード {}", result.validity.code())}</span>
             </p>
         </section>
     }

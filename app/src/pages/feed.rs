@@ -3,7 +3,7 @@
 //! (CSV, UTF-8 or CP932) from `GET /api/office/feed.csv`.
 
 use chrono::NaiveDate;
-use domain::api::{DailyFeed, FeedRow};
+use domain::api::{DailyFeed, FeedBuild, FeedRow};
 use domain::codes::QualificationValidity;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -99,16 +99,12 @@ fn FeedTable(feed: DailyFeed) -> impl IntoView {
     let day_ja = NaiveDate::parse_from_str(&feed.date, "%Y-%m-%d")
         .map(domain::wareki::format_date)
         .unwrap_or_else(|_| feed.date.clone());
-    let built = feed.built.as_ref().map_or_else(
-        || "この日の連携ファイルはまだ作成されていません（毎朝の処理で作成されます）。".to_string(),
-        |b| {
-            format!(
-                "連携ファイル作成: {}（{}件）",
-                instant_ja(&b.built_at),
-                b.count
-            )
-        },
-    );
+    let day = NaiveDate::parse_from_str(&feed.date, "%Y-%m-%d").ok();
+    let today = session.info.with_untracked(|info| {
+        info.as_ref()
+            .and_then(|info| NaiveDate::parse_from_str(&info.today, "%Y-%m-%d").ok())
+    });
+    let built = built_line(feed.built.as_ref(), count, day, today);
     let date = feed.date.clone();
     let office = feed.office_number.clone();
     let download = move |cp932: bool| {
@@ -181,6 +177,29 @@ fn FeedTable(feed: DailyFeed) -> impl IntoView {
     }
 }
 
+/// The line under the heading: when the feed file was built, or why there is none. A past
+/// day without any verification has nothing to build: it says so rather than 「まだ」.
+fn built_line(
+    built: Option<&FeedBuild>,
+    rows: usize,
+    day: Option<NaiveDate>,
+    today: Option<NaiveDate>,
+) -> String {
+    match built {
+        Some(b) => format!(
+            "連携ファイル作成: {}（{}件）",
+            instant_ja(&b.built_at),
+            b.count
+        ),
+        None if rows == 0 && matches!((day, today), (Some(d), Some(t)) if d < t) => {
+            "この日は資格確認がなかったため、連携するデータはありません。".to_string()
+        }
+        None => {
+            "この日の連携ファイルはまだ作成されていません（毎朝の処理で作成されます）。".to_string()
+        }
+    }
+}
+
 fn feed_row(row: FeedRow) -> impl IntoView {
     let validity_class = match row.validity {
         QualificationValidity::Valid => "badge badge-ok",
@@ -204,9 +223,28 @@ fn feed_row(row: FeedRow) -> impl IntoView {
             </td>
             <td>{row.institution_name.clone()}<span class="muted">{format!(" ({})", row.institution_code)}</span></td>
             <td class="number">{row.recipient_number.clone()}</td>
-            <td>{name}</td>
+            <td class="name-cell">{name}</td>
             <td>{row.reference.label_ja()}</td>
-            <td><span class=validity_class>{row.validity.label_ja()}</span></td>
+            // The desk's words (「未委託・未登録」 for 6), not the file layout's.
+            <td><span class=validity_class>{row.validity.screen_label_ja()}</span></td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_past_day_without_verifications_says_there_were_none() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let today = d("2024-06-12");
+        let none = built_line(None, 0, d("2024-06-10"), today);
+        assert!(none.contains("資格確認がなかった"), "{none}");
+        assert!(!none.contains("まだ"), "{none}");
+        // Today, or a past day whose verifications are not built yet: not yet.
+        assert!(built_line(None, 0, d("2024-06-12"), today).contains("まだ作成されていません"));
+        assert!(built_line(None, 3, d("2024-06-10"), today).contains("まだ作成されていません"));
+        assert!(built_line(None, 0, d("2024-06-10"), None).contains("まだ作成されていません"));
     }
 }

@@ -58,8 +58,9 @@ pub struct RecipientInput {
     /// must be absent; the app issues the number.
     #[serde(default)]
     pub recipient_number: Option<String>,
-    /// Create only: register even though someone with the same カナ and 生年月日 exists
-    /// (the first attempt answers 409 naming that 受給者番号).
+    /// Create only: register even though a record of the office may be the same person
+    /// (the same 氏名カナ, spaces and 半角/全角 aside, and 生年月日, or the same 個人番号):
+    /// the first attempt answers 409 with those records in `ApiError::duplicates`.
     #[serde(default)]
     pub confirm_duplicate: bool,
     /// Create only: the 個人番号 is registered at another office and this is the same
@@ -67,6 +68,20 @@ pub struct RecipientInput {
     /// `transfer_candidate` naming that office).
     #[serde(default)]
     pub confirm_transfer: bool,
+}
+
+/// A record of the office that may be the person being registered (the 409 of a create).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PossibleDuplicate {
+    pub id: i64,
+    pub recipient_number: String,
+    pub name: String,
+    pub name_kana: String,
+    /// ISO date.
+    pub birth_date: String,
+    /// Its 個人番号 is the one typed (then it is the same person, not just perhaps).
+    pub same_individual_number: bool,
 }
 
 /// `GET /api/office/recipients?q=&status=&mine=&page=`.

@@ -431,6 +431,15 @@ pub fn portal_checkup_trends(checkups: &[PortalCheckup]) -> Vec<PortalCheckupTre
     trends
 }
 
+/// The items worth a chart: those measured at two 健診 or more. One point shows no change
+/// over time; its value is in the table of its 健診.
+pub fn portal_checkup_charts(checkups: &[PortalCheckup]) -> Vec<PortalCheckupTrend> {
+    portal_checkup_trends(checkups)
+        .into_iter()
+        .filter(|t| t.points.len() >= 2)
+        .collect()
+}
+
 // ---------------------------------------------------------------- 自己情報の提供記録
 
 /// `GET /api/me/access-log?page=N&own=1`: every access to the recipient's data, newest
@@ -813,5 +822,26 @@ mod tests {
             ldl.reference.as_ref().map(|r| r.text.as_str()),
             Some("120未満")
         );
+    }
+
+    #[test]
+    fn charts_only_for_items_measured_twice_or_more() {
+        let visit = |date: &str, values: Vec<PortalCheckupValue>| PortalCheckup {
+            date: date.into(),
+            institution_name: None,
+            values,
+        };
+        let checkups = vec![
+            visit(
+                "2024-06-01",
+                vec![value("LDL", Some(140.0)), value("BMI", Some(22.0))],
+            ),
+            visit("2023-06-01", vec![value("LDL", Some(120.0))]),
+        ];
+        let charts = portal_checkup_charts(&checkups);
+        assert_eq!(charts.len(), 1, "BMI was measured once: no chart");
+        assert_eq!(charts[0].code, "LDL");
+        assert_eq!(charts[0].points.len(), 2);
+        assert!(portal_checkup_charts(&checkups[..1]).is_empty());
     }
 }

@@ -83,6 +83,9 @@ pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// A `conflict` on registering a recipient: the records that may be the same person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<super::PossibleDuplicate>,
 }
 
 // ---------------------------------------------------------------- sessions

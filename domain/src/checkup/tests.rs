@@ -752,3 +752,28 @@ fn checkup_table_and_dates() {
         assert_eq!(back, Some(item.value));
     }
 }
+
+#[test]
+fn units_are_shown_as_people_write_them() {
+    for (ucum, shown) in [
+        ("mm[Hg]", "mmHg"),
+        ("kg/m2", "kg/m²"),
+        ("10*3/uL", "×10³/μL"),
+        ("10*4/uL", "×10⁴/μL"),
+        ("mg/dL", "mg/dL"),
+        ("U/L", "U/L"),
+        ("%", "%"),
+        ("cm", "cm"),
+        ("", ""),
+    ] {
+        assert_eq!(display_unit(ucum), shown, "{ucum}");
+    }
+    // Every unit of the item table reads without brackets or a bare exponent.
+    for item in ITEMS.iter().filter_map(|i| i.unit) {
+        let shown = display_unit(item);
+        assert!(
+            !shown.contains('[') && !shown.contains("m2"),
+            "{item} → {shown}"
+        );
+    }
+}

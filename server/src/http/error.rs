@@ -25,6 +25,7 @@ impl AppError {
                 code,
                 message: message.into(),
                 fields: Vec::new(),
+                duplicates: Vec::new(),
             },
             cause: None,
         }
@@ -70,6 +71,7 @@ impl AppError {
                 code: ErrorCode::Validation,
                 message,
                 fields,
+                duplicates: Vec::new(),
             },
             cause: None,
         }

@@ -590,23 +590,40 @@ pub async fn recipient(
     Ok(row)
 }
 
-/// The 受給者番号 of a record of `office` with this 氏名カナ and 生年月日, if any (the
-/// duplicate check of a new record; run it under the office's recipient sequence lock).
-pub async fn same_kana_and_birth(
+/// A record of the office that may be the person being registered.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DuplicateRow {
+    pub id: i64,
+    pub recipient_number: String,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: String,
+    /// 1 when its 個人番号 is the one being registered.
+    pub same_number: i64,
+}
+
+/// The records of `office` born on `birth_date` or holding the 個人番号 with this `digest`
+/// (the candidates of the duplicate check of a new record, which compares the カナ with
+/// `domain::recipient::possible_duplicate`; run it under the office's recipient sequence lock).
+pub async fn duplicate_candidates(
     conn: &mut AnyConnection,
     office: &str,
-    name_kana: &str,
     birth_date: &str,
-) -> anyhow::Result<Option<String>> {
-    let same: Option<(String,)> = sqlx::query_as(
-        "SELECT recipient_number FROM recipients WHERE office_number = $1 AND name_kana = $2 AND birth_date = $3 LIMIT 1",
+    digest: Option<&str>,
+) -> anyhow::Result<Vec<DuplicateRow>> {
+    // No digest is ever empty, so "" matches nothing.
+    let rows: Vec<DuplicateRow> = sqlx::query_as(
+        "SELECT id, recipient_number, name, name_kana, birth_date, \
+         CASE WHEN individual_number_digest = $3 THEN 1 ELSE 0 END AS same_number \
+         FROM recipients WHERE office_number = $1 AND (birth_date = $2 OR individual_number_digest = $3) \
+         ORDER BY recipient_number",
     )
     .bind(office)
-    .bind(name_kana)
     .bind(birth_date)
-    .fetch_optional(&mut *conn)
+    .bind(digest.unwrap_or(""))
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(same.map(|s| s.0))
+    Ok(rows)
 }
 
 /// The fields of a record the 台帳 screen writes.

@@ -1,4 +1,5 @@
-//! The recipient signs in with the mock マイナンバーカード (a file the office gave them),
+//! The recipient signs in with the mock マイナンバーカード (a file standing for the card the
+//! 市区町村 issued),
 //! through the shared card reader (`components::card_reader`): once the PIN has opened the
 //! card, it signs the server's challenge in WebAssembly and the signature and certificate
 //! go to `POST /api/card/login`. The key never leaves the browser.
@@ -15,7 +16,7 @@ use crate::components::card_reader::{CardReader, ReaderWords, Unlocked};
 use crate::session::use_session;
 
 const WORDS: ReaderWords = ReaderWords {
-    intro: "被保護者の方は、福祉事務所から受け取ったマイナンバーカード（練習用のカードファイル）でログインします。",
+    intro: "被保護者の方は、お住まいの市区町村で交付を受けたマイナンバーカード（この練習環境ではカードファイル）でログインします。",
     submit: "ログイン",
     face_mismatch: "顔認証で本人と確認できませんでした。もう一度お試しいただくか、暗証番号でログインしてください。",
     locked_advice: "暗証番号がわからない場合は、お住まいの市区町村の窓口で再設定の手続きをしてください（実際のマイナンバーカードと同じです）。",

@@ -5,6 +5,7 @@ use domain::api::DeadlineItem;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::StaffNames;
 use crate::api;
 use crate::components::{DateJa, LoadError, Loading};
 use crate::session::use_session;
@@ -14,6 +15,7 @@ pub fn DeadlinesPanel() -> impl IntoView {
     let session = use_session();
     let deadlines =
         LocalResource::new(move || async move { session.check(api::office_deadlines().await) });
+    let staff = StaffNames::load();
     view! {
         <section class="deadlines" aria-labelledby="deadlines-title" data-testid="deadlines">
             <h2 id="deadlines-title">"期限超過・本日期限"</h2>
@@ -30,8 +32,8 @@ pub fn DeadlinesPanel() -> impl IntoView {
                         .into_any()
                     } else {
                         view! {
-                            <DeadlineTable title="期限超過" items=d.overdue testid="deadlines-overdue"/>
-                            <DeadlineTable title="本日期限" items=d.due_today testid="deadlines-today"/>
+                            <DeadlineTable title="期限超過" items=d.overdue testid="deadlines-overdue" staff=staff/>
+                            <DeadlineTable title="本日期限" items=d.due_today testid="deadlines-today" staff=staff/>
                             <p class="hint">{format!("期限前の資格登録待ち: {upcoming}件")}</p>
                         }
                         .into_any()
@@ -52,6 +54,7 @@ pub fn DeadlineTable(
     title: &'static str,
     items: Vec<DeadlineItem>,
     testid: &'static str,
+    staff: StaffNames,
 ) -> impl IntoView {
     if items.is_empty() {
         return view! { <p class="muted" data-testid=testid>{format!("{title}: なし")}</p> }
@@ -88,7 +91,10 @@ pub fn DeadlineTable(
                                 <td><DateJa iso=item.decision_date/></td>
                                 <td><DateJa iso=item.due_date/></td>
                                 <td data-testid="deadline-overdue">{overdue}</td>
-                                <td>{item.caseworker_login.unwrap_or_else(|| "未割当".into())}</td>
+                                <td class="name-cell" data-testid="deadline-caseworker">{move || match &item.caseworker_login {
+                                    Some(login) => staff.name(login),
+                                    None => "未割当".into(),
+                                }}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -25,7 +25,8 @@ pub use supervisor::SupervisorPage;
 pub use ticket_form::{TicketEdit, TicketNew};
 pub use ticket_print::TicketPrintPage;
 
-use domain::api::{ApiError, ErrorCode};
+use domain::api::{ApiError, ErrorCode, StaffMember};
+use leptos::prelude::*;
 use leptos_router::params::ParamsMap;
 
 use crate::api::Failure;
@@ -43,6 +44,7 @@ pub(crate) fn not_found() -> Failure {
             code: ErrorCode::NotFound,
             message: "見つかりません。アドレスを確認してください。".to_string(),
             fields: Vec::new(),
+            duplicates: Vec::new(),
         },
     }
 }
@@ -54,4 +56,34 @@ pub(crate) fn sex_label(code: &str) -> &'static str {
         "2" => "女",
         _ => "不明",
     }
+}
+
+/// The office's staff by login, to show a 地区担当員 or 交付者 by name: a login ID is for
+/// signing in, not for people to read.
+#[derive(Clone, Copy)]
+pub(crate) struct StaffNames(LocalResource<Result<Vec<StaffMember>, Failure>>);
+
+impl StaffNames {
+    pub(crate) fn load() -> Self {
+        Self(LocalResource::new(|| async move {
+            crate::api::office_staff().await
+        }))
+    }
+
+    /// The display name of `login` (reactive): empty while the list loads, the login itself
+    /// for someone no longer on the staff list.
+    pub(crate) fn name(self, login: &str) -> String {
+        match self.0.get() {
+            None => String::new(),
+            Some(Ok(staff)) => staff_name(&staff, login),
+            Some(Err(_)) => login.to_string(),
+        }
+    }
+}
+
+fn staff_name(staff: &[StaffMember], login: &str) -> String {
+    staff
+        .iter()
+        .find(|m| m.login == login)
+        .map_or_else(|| login.to_string(), |m| m.display_name.clone())
 }

@@ -9,11 +9,11 @@ use domain::api::{ErrorCode, RecipientDetail, RevealRequest, Role};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::qualification_panel::QualificationPanel;
 use super::restriction_panel::RestrictionPanel;
-use super::ticket_months::TicketMonths;
+use super::ticket_months::{JustDone, TicketMonths};
 use super::{not_found, recipient_id, sex_label};
 use crate::api::{self, Failure};
 use crate::components::{DateJa, DateRangeJa, LoadError, Loading, PageHeading};
@@ -91,6 +91,28 @@ fn Detail(detail: RwSignal<Option<Result<RecipientDetail, Failure>>>) -> impl In
         move || current.with(|d| d.as_ref().map(f).unwrap_or_default())
     };
     let id = current.with_untracked(|d| d.as_ref().map(|d| d.id).unwrap_or_default());
+    // The ticket the form just issued or amended, confirmed where it is listed: once, so a
+    // later change on this page (a 取消) does not bring it back.
+    let query = use_query_map();
+    let pending = StoredValue::new(query.with_untracked(|query| {
+        let read = |key: &str| query.get(key).and_then(|v| v.parse::<i64>().ok());
+        read("issued")
+            .map(|id| JustDone {
+                ticket_id: id,
+                verb: "発行",
+            })
+            .or_else(|| {
+                read("amended").map(|id| JustDone {
+                    ticket_id: id,
+                    verb: "訂正",
+                })
+            })
+    }));
+    let just_done = move || {
+        let once = pending.get_value();
+        pending.set_value(None);
+        once
+    };
 
     view! {
         <div class="button-row page-actions">
@@ -134,7 +156,7 @@ fn Detail(detail: RwSignal<Option<Result<RecipientDetail, Failure>>>) -> impl In
         <QualificationPanel detail=current updated=updated/>
 
         <h2 id="tickets-title">"医療券・調剤券"</h2>
-        {move || current.get().map(|d| view! { <TicketMonths recipient_id=d.id months=d.tickets_by_month updated=updated/> })}
+        {move || current.get().map(|d| view! { <TicketMonths recipient_id=d.id months=d.tickets_by_month updated=updated just_done=just_done()/> })}
 
         <p class="hint">
             {move || current.get().map(|d| view! {

@@ -5,7 +5,7 @@
 //! confirmation and is sent again with `confirm_duplicate`.
 
 use domain::api::ErrorCode;
-use domain::api::{RecipientDetail, RecipientInput, Role, StaffMember};
+use domain::api::{PossibleDuplicate, RecipientDetail, RecipientInput, Role, StaffMember};
 use domain::recipient::{
     check_individual_number, validate_recipient, FIELD_ADDRESS, FIELD_BIRTH, FIELD_CARD_REGISTERED,
     FIELD_CASE, FIELD_CASEWORKER, FIELD_INDIVIDUAL, FIELD_KANA, FIELD_NAME, FIELD_POSTAL,
@@ -122,7 +122,8 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
 
     let form = FormState::new();
     let busy = RwSignal::new(false);
-    let duplicate = RwSignal::new(None::<String>);
+    // 409 conflict: records that may be the same person (and whether one has the same 個人番号).
+    let duplicate = RwSignal::new(None::<(String, Vec<PossibleDuplicate>)>);
     // 409 transfer_candidate: the 個人番号 is registered at another office (転居?).
     let transfer = RwSignal::new(None::<String>);
 
@@ -196,7 +197,7 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
                 Err(failure)
                     if failure.code() == Some(ErrorCode::Conflict) && editing_id.is_none() =>
                 {
-                    duplicate.set(Some(failure.message()));
+                    duplicate.set(Some((failure.message(), failure.duplicates().to_vec())));
                 }
                 Err(failure)
                     if failure.code() == Some(ErrorCode::TransferCandidate)
@@ -243,17 +244,21 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
                     }
                 })
             }
-            {move || duplicate.get().map(|message| {
+            {move || duplicate.get().map(|(message, found)| {
                 let submit = submit.clone();
+                let same_number = found.iter().any(|d| d.same_individual_number);
                 view! {
                     <div class="banner banner-error" role="alert" data-testid="duplicate-warning">
                         <p class="banner-text">{message}</p>
-                        <p class="banner-text">"同じ人を二重に登録していないか確認してください。別の人であれば、このまま登録できます。"</p>
-                        <div class="banner-actions">
-                            <button type="button" class="button" data-testid="confirm-duplicate" on:click=move |_| submit(Confirm::Duplicate)>
-                                "別の人として登録する"
-                            </button>
-                        </div>
+                        <DuplicateList found=found/>
+                        {(!same_number).then(|| view! {
+                            <p class="banner-text">"同じ人を二重に登録していないか確認してください。別の人であれば、このまま登録できます。"</p>
+                            <div class="banner-actions">
+                                <button type="button" class="button" data-testid="confirm-duplicate" on:click=move |_| submit(Confirm::Duplicate)>
+                                    "別の人として登録する"
+                                </button>
+                            </div>
+                        })}
                     </div>
                 }
             })}
@@ -261,7 +266,7 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
                 <legend>"基本情報"</legend>
                 <TextField id="r-name" label="氏名" field=FIELD_NAME form=form value=name client=client required=true autocomplete="off"/>
                 <TextField id="r-kana" label="氏名カナ" field=FIELD_KANA form=form value=kana client=client required=true
-                    hint="全角カタカナ。姓と名の間は空白（例: サトウ　ハナコ）"/>
+                    hint="全角カタカナ。姓と名の間に空白を入れます（例: サトウ　ハナコ）"/>
                 <fieldset class="field radio-group" aria-describedby="r-sex-error">
                     <legend>"性別" <span class="required">"（必須）"</span></legend>
                     <label class="check"><input type="radio" id="r-sex-1" name="r-sex" value="1"
@@ -336,5 +341,45 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
                 <A href=cancel_href attr:class="button button-quiet">"戻る"</A>
             </div>
         </form>
+    }
+}
+
+/// The records that may be the person being registered, each a link to its page.
+#[component]
+fn DuplicateList(found: Vec<PossibleDuplicate>) -> impl IntoView {
+    view! {
+        <div class="table-wrap" role="region" aria-label="同じ人かもしれない登録済みの受給者" tabindex="0">
+        <table class="table" data-testid="duplicate-list">
+            <caption class="visually-hidden">"同じ人かもしれない登録済みの受給者"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"受給者番号"</th>
+                    <th scope="col">"氏名"</th>
+                    <th scope="col">"氏名カナ"</th>
+                    <th scope="col">"生年月日"</th>
+                    <th scope="col">"一致"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {found.into_iter().map(|d| {
+                    let born = chrono::NaiveDate::parse_from_str(&d.birth_date, "%Y-%m-%d")
+                        .map(domain::wareki::format_date)
+                        .unwrap_or_else(|_| d.birth_date.clone());
+                    let matched = if d.same_individual_number { "個人番号" } else { "氏名カナ・生年月日" };
+                    view! {
+                        <tr data-testid="duplicate-row">
+                            <td class="name-cell">{d.recipient_number.clone()}</td>
+                            <td class="name-cell">
+                                <a href=format!("/office/recipients/{}", d.id) target="_blank" rel="noopener">{d.name.clone()}</a>
+                            </td>
+                            <td class="name-cell">{d.name_kana.clone()}</td>
+                            <td>{born}</td>
+                            <td>{matched}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        </div>
     }
 }

@@ -148,8 +148,8 @@ fn ResultRow(item: RecipientListItem) -> impl IntoView {
     view! {
         <tr data-testid="recipient-row">
             <td class="number">{item.recipient_number}</td>
-            <th scope="row" class="name"><A href=href>{item.name}</A></th>
-            <td class="kana">{item.name_kana}</td>
+            <th scope="row" class="name name-cell"><A href=href>{item.name}</A></th>
+            <td class="kana name-cell">{item.name_kana}</td>
             <td><DateJa iso=item.birth_date/></td>
             <td>{item.case_number.unwrap_or_default()}</td>
             <td>

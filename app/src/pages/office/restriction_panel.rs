@@ -4,6 +4,7 @@ use domain::api::{RecipientDetail, RestrictionRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::StaffNames;
 use crate::api;
 use crate::session::use_session;
 
@@ -13,6 +14,7 @@ pub fn RestrictionPanel(
     updated: Callback<RecipientDetail>,
 ) -> impl IntoView {
     let session = use_session();
+    let staff = StaffNames::load();
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -62,8 +64,14 @@ pub fn RestrictionPanel(
                         {if r.restricted { "閲覧制限あり" } else { "閲覧制限なし" }}
                     </p>
                     {r.reason.map(|reason| view! { <p>"理由: " {reason}</p> })}
-                    {r.changed_at.map(|at| view! {
-                        <p class="hint">{format!("変更: {} {}", crate::format::instant_ja(&at), r.changed_by.unwrap_or_default())}</p>
+                    {r.changed_at.map(|at| {
+                        let by = r.changed_by.unwrap_or_default();
+                        view! {
+                            <p class="hint" data-testid="restriction-changed">
+                                {format!("変更: {} ", crate::format::instant_ja(&at))}
+                                {move || staff.name(&by)}
+                            </p>
+                        }
                     })}
                     {(!r.effects.is_empty()).then(|| view! {
                         <ul class="restriction-effects" data-testid="restriction-effects">

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::deadlines_panel::DeadlineTable;
+use super::StaffNames;
 use crate::api;
 use crate::components::{LoadError, Loading, PageHeading};
 use crate::format::{group_digits, time_ja};
@@ -34,6 +35,7 @@ pub fn SupervisorPage() -> impl IntoView {
 #[component]
 fn Overview(view: SupervisorView) -> impl IntoView {
     let issued = view.tickets_issued_today.len();
+    let staff = StaffNames::load();
     view! {
         <p class="lead">{format!("{} 現在", domain::wareki::format_iso_date(&view.today))}</p>
         <h2>"担当別の状況"</h2>
@@ -83,7 +85,7 @@ fn Overview(view: SupervisorView) -> impl IntoView {
                                     <td>{t.ticket_type.label_ja()}{t.retroactive.then_some("（事後委託）")}</td>
                                     <td>{t.institution_name}</td>
                                     <td>{if t.status == TicketStatus::Active { "有効" } else { "取消" }}</td>
-                                    <td>{t.created_by}</td>
+                                    <td class="name-cell" data-testid="issued-by">{move || staff.name(&t.created_by)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -94,7 +96,7 @@ fn Overview(view: SupervisorView) -> impl IntoView {
         }}
 
         <h2>"資格登録の期限"</h2>
-        <DeadlineTable title="期限超過" items=view.overdue testid="supervisor-overdue"/>
-        <DeadlineTable title="本日期限" items=view.due_today testid="supervisor-due-today"/>
+        <DeadlineTable title="期限超過" items=view.overdue testid="supervisor-overdue" staff=staff/>
+        <DeadlineTable title="本日期限" items=view.due_today testid="supervisor-due-today" staff=staff/>
     }
 }

@@ -257,8 +257,17 @@ fn TicketForm(recipient: RecipientDetail, existing: Option<TicketView>) -> impl 
             };
             busy.set(false);
             match session.check(result) {
-                Ok(_) => navigate(
-                    &format!("/office/recipients/{recipient_id}"),
+                // The recipient's page confirms it at the ticket (`?issued=` / `?amended=`).
+                Ok(saved) => navigate(
+                    &format!(
+                        "/office/recipients/{recipient_id}?{}={}",
+                        if ticket_id.is_some() {
+                            "amended"
+                        } else {
+                            "issued"
+                        },
+                        saved.id
+                    ),
                     Default::default(),
                 ),
                 Err(failure) => form.failed(&failure),

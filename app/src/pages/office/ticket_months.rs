@@ -11,11 +11,19 @@ use crate::components::DateRangeJa;
 use crate::format::{year_month, yen};
 use crate::session::use_session;
 
+/// The ticket the caseworker has just issued or amended (`verb`: 発行 / 訂正).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JustDone {
+    pub ticket_id: i64,
+    pub verb: &'static str,
+}
+
 #[component]
 pub fn TicketMonths(
     recipient_id: i64,
     months: Vec<TicketMonth>,
     updated: Callback<RecipientDetail>,
+    just_done: Option<JustDone>,
 ) -> impl IntoView {
     if months.iter().all(|m| m.tickets.is_empty()) {
         return view! { <p class="empty" data-testid="tickets-empty">"医療券・調剤券はまだ発行されていません。"</p> }.into_any();
@@ -33,7 +41,10 @@ pub fn TicketMonths(
                 <section class="month-block" aria-labelledby=labelled_by data-testid="ticket-month">
                     <h3 id=heading_id>{label}</h3>
                     <ul class="tickets office-tickets">
-                        {month.tickets.into_iter().map(|t| view! { <TicketItem ticket=t recipient_id=recipient_id updated=updated/> }).collect_view()}
+                        {month.tickets.into_iter().map(|t| {
+                            let verb = just_done.filter(|j| j.ticket_id == t.id).map(|j| j.verb);
+                            view! { <TicketItem ticket=t recipient_id=recipient_id updated=updated just_done=verb/> }
+                        }).collect_view()}
                     </ul>
                 </section>
             }
@@ -47,6 +58,7 @@ fn TicketItem(
     ticket: TicketView,
     recipient_id: i64,
     updated: Callback<RecipientDetail>,
+    just_done: Option<&'static str>,
 ) -> impl IntoView {
     let session = use_session();
     let id = ticket.id;
@@ -84,7 +96,10 @@ fn TicketItem(
     let reason_id = format!("cancel-reason-{id}");
     let status = if active { "有効" } else { "取消" };
     view! {
-        <li class="ticket" class:ticket-cancelled=!active data-testid="office-ticket">
+        <li class="ticket" class:ticket-cancelled=!active class:ticket-just-done=just_done.is_some() data-testid="office-ticket">
+            {just_done.map(|verb| view! {
+                <Confirmation verb=verb kind=t.ticket_type.label_ja() issue_number=t.issue_number.clone() print_href=format!("/office/tickets/{id}/print")/>
+            })}
             <p class="ticket-kind">
                 <strong>{t.ticket_type.label_ja()}</strong>
                 {format!(" 交付番号 {} ・{}", t.issue_number, t.treatment_type.label_ja())}
@@ -128,5 +143,37 @@ fn TicketItem(
             })}
             {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
         </li>
+    }
+}
+
+/// 「医療券を発行しました。交付番号 …」 at the top of the ticket just issued, with its print
+/// link. It takes the focus, which brings it and the ticket below it into view and has a
+/// screen reader read it.
+#[component]
+fn Confirmation(
+    verb: &'static str,
+    kind: &'static str,
+    issue_number: String,
+    print_href: String,
+) -> impl IntoView {
+    let banner = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(element) = banner.get() {
+            request_animation_frame(move || {
+                let _ = element.focus();
+                element.scroll_into_view_with_bool(true);
+            });
+        }
+    });
+    view! {
+        <div class="banner banner-ok" role="status" tabindex="-1" node_ref=banner data-testid="ticket-confirmation">
+            <p class="banner-text">
+                <strong>{format!("{kind}を{verb}しました。")}</strong>
+                {format!("交付番号 {issue_number}")}
+            </p>
+            <div class="banner-actions">
+                <A href=print_href attr:class="button button-primary" attr:data-testid="confirmation-print">{format!("この{kind}を印刷する")}</A>
+            </div>
+        </div>
     }
 }

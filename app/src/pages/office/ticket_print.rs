@@ -201,9 +201,9 @@ fn Form(print: TicketPrint, size: RwSignal<&'static str>) -> impl IntoView {
                             <span class="paper-name">{print.recipient_name.clone()}</span>
                         </td>
                         <th scope="row">"性別"</th>
-                        <td>{print.recipient_sex_label.clone()}</td>
+                        <td class="paper-code">{print.recipient_sex_label.clone()}</td>
                         <th scope="row">"生年月日"</th>
-                        <td data-testid="paper-birth">{print.recipient_birth_date_wareki.clone()}</td>
+                        <td class="paper-code" data-testid="paper-birth">{print.recipient_birth_date_wareki.clone()}</td>
                     </tr>
                     <tr>
                         <th scope="row">"居住地"</th>
@@ -228,23 +228,23 @@ fn Form(print: TicketPrint, size: RwSignal<&'static str>) -> impl IntoView {
                             {injuries.into_iter().map(|i| view! { <span class="paper-line">{i}</span> }).collect_view()}
                         </td>
                         <th scope="row">"診療別"</th>
-                        <td>{item("診療別")}</td>
+                        <td class="paper-code">{item("診療別")}</td>
                     </tr>
                     <tr>
                         <th scope="row">"本人支払額"</th>
-                        <td>{item("本人支払額")}</td>
-                        <th scope="row">"単独・併用別"</th>
-                        <td>{item("単独・併用別")}</td>
+                        <td class="paper-code">{item("本人支払額")}</td>
+                        <th scope="row">"単独・"<wbr/>"併用別"</th>
+                        <td class="paper-code">{item("単独・併用別")}</td>
                         <th scope="row">"社会保険"</th>
-                        <td>{item("社会保険状況")}</td>
+                        <td class="paper-code">{item("社会保険状況")}</td>
                     </tr>
                     <tr>
-                        <th scope="row">"感染症法第37条の2"</th>
-                        <td>{item("感染症法第37条の2")}</td>
-                        <th scope="row">"後期高齢者医療"</th>
-                        <td>{item("後期高齢者医療")}</td>
+                        <th scope="row">"感染症法"<wbr/>"第37条の2"</th>
+                        <td class="paper-code">{item("感染症法第37条の2")}</td>
+                        <th scope="row">"後期高齢者"<wbr/>"医療"</th>
+                        <td class="paper-code">{item("後期高齢者医療")}</td>
                         <th scope="row">"都道府県費"</th>
-                        <td>{item("都道府県費")}</td>
+                        <td class="paper-code">{item("都道府県費")}</td>
                     </tr>
                     <tr>
                         <th scope="row">"地区担当員"</th>

@@ -1,8 +1,9 @@
-//! `/me/health`: くすり (薬剤情報) and 健診 results, each 健診 item with a small chart of
-//! its values over the years and its reference range. Until this server handles them,
-//! the page says so plainly.
+//! `/me/health`: くすり (薬剤情報) and 健診 results: each 健診 (newest first) as one table
+//! of its items with their reference ranges, and a small chart for each item measured at
+//! two 健診 or more. Until this server handles them, the page says so plainly.
 
-use domain::api::{portal_checkup_trends, PortalHealth as Health, PortalMedication};
+use domain::api::{portal_checkup_charts, PortalCheckup, PortalHealth as Health, PortalMedication};
+use domain::checkup::display_unit;
 use leptos::prelude::*;
 
 use super::data::{section_view, use_section};
@@ -41,7 +42,10 @@ fn HealthBody(data: Health) -> impl IntoView {
         }
         .into_any();
     }
-    let trends = portal_checkup_trends(&data.checkups);
+    // A chart only where there is a change to see; every value is in the table of its visit.
+    let charts = portal_checkup_charts(&data.checkups);
+    let mut visits = data.checkups.clone();
+    visits.sort_by(|a, b| b.date.cmp(&a.date));
     view! {
         <p class="hint">{data.note.clone()}</p>
         <section aria-labelledby="health-medications" data-testid="health-medications">
@@ -54,15 +58,19 @@ fn HealthBody(data: Health) -> impl IntoView {
         </section>
         <section aria-labelledby="health-checkups" data-testid="health-checkups">
             <h2 id="health-checkups"><Ruby word="健診" reading="けんしん"/>"の結果"</h2>
-            {if trends.is_empty() {
+            {if data.checkups.is_empty() {
                 view! { <p class="empty">"健診の結果はありません。"</p> }.into_any()
             } else {
                 view! {
-                    <div class="trends">
-                        {trends.into_iter().map(|t| view! {
-                            <TrendChart title=t.name unit=t.unit points=t.points reference=t.reference/>
-                        }).collect_view()}
-                    </div>
+                    {(!charts.is_empty()).then(|| view! {
+                        <h3>"2回以上受けた項目の移り変わり"</h3>
+                        <div class="trends">
+                            {charts.into_iter().map(|t| view! {
+                                <TrendChart title=t.name unit=t.unit points=t.points reference=t.reference/>
+                            }).collect_view()}
+                        </div>
+                    })}
+                    {visits.into_iter().map(|c| view! { <CheckupVisit checkup=c/> }).collect_view()}
                 }
                 .into_any()
             }}
@@ -89,5 +97,54 @@ fn Medications(items: Vec<PortalMedication>) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
+    }
+}
+
+/// One 健診: its date in 和暦, where, and every item with its value, range and reading.
+#[component]
+fn CheckupVisit(checkup: PortalCheckup) -> impl IntoView {
+    let day = chrono::NaiveDate::parse_from_str(&checkup.date, "%Y-%m-%d")
+        .map(domain::wareki::format_wareki)
+        .unwrap_or_else(|_| checkup.date.clone());
+    let title = match &checkup.institution_name {
+        Some(place) => format!("{day}の健診（{place}）"),
+        None => format!("{day}の健診"),
+    };
+    let heading_id = format!("checkup-{}", checkup.date);
+    let labelled_by = heading_id.clone();
+    let region_label = title.clone();
+    view! {
+        <section class="checkup-visit" aria-labelledby=labelled_by data-testid="checkup-visit">
+            <h3 id=heading_id>{title}</h3>
+            <div class="table-wrap" role="region" aria-label=region_label tabindex="0">
+                <table class="table checkup-table">
+                    <thead><tr>
+                        <th scope="col">"項目"</th><th scope="col">"結果"</th>
+                        <th scope="col">"基準の範囲"</th><th scope="col">"判定"</th>
+                    </tr></thead>
+                    <tbody>
+                        {checkup.values.into_iter().map(|v| {
+                            let within = match (&v.reference, v.numeric) {
+                                (Some(r), Some(n)) => Some(r.contains(n)),
+                                _ => None,
+                            };
+                            let unit = display_unit(&v.unit);
+                            view! {
+                                <tr class=if within == Some(false) { "value-out" } else { "" }>
+                                    <th scope="row">{v.name}</th>
+                                    <td class="number">{v.value}{(!unit.is_empty()).then(|| format!(" {unit}"))}</td>
+                                    <td>{v.reference.map(|r| r.text).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{match within {
+                                        Some(true) => "範囲内",
+                                        Some(false) => "基準の範囲外",
+                                        None => "—",
+                                    }}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }

@@ -37,12 +37,6 @@ pub struct Screened {
     pub month: (i32, u32),
     pub input: ScreeningInput,
     pub result: ScreeningResult,
-    /// Milliseconds: download, parse, screen.
-    pub download_ms: f64,
-    pub parse_ms: f64,
-    pub screen_ms: f64,
-    /// Size of the downloaded JSON, bytes.
-    pub bytes: usize,
 }
 
 /// The month's follow-ups, shared by every row of the page (reloaded after a save).

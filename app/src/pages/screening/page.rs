@@ -171,12 +171,10 @@ async fn load(
     session: crate::session::Session,
 ) -> Phase {
     let current = move || generation.try_get_value() == Some(this_load);
-    let started = now_ms();
     let text = match session.check(api::office_screening_data_text(&month_label(month)).await) {
         Ok(text) => text,
         Err(failure) => return Phase::Failed(failure),
     };
-    let download_ms = now_ms() - started;
     let bytes = text.len();
     if !current() {
         return Phase::Downloading;
@@ -184,40 +182,26 @@ async fn load(
     phase.try_set(Phase::Parsing { bytes });
     // Let the browser paint the step before the parse holds the thread.
     next_paint().await;
-    let started = now_ms();
     let data: ScreeningData = match serde_json::from_str(&text) {
         Ok(data) => data,
         Err(_) => return Phase::Failed(Failure::Unreadable { status: 200 }),
     };
     drop(text);
-    let parse_ms = now_ms() - started;
     if !current() {
         return Phase::Downloading;
     }
     phase.try_set(Phase::Screening);
     next_paint().await;
-    let started = now_ms();
     let result = screen(&data.input, month);
-    let screen_ms = now_ms() - started;
     Phase::Ready(Arc::new(Screened {
         month,
         input: data.input,
         result,
-        download_ms,
-        parse_ms,
-        screen_ms,
-        bytes,
     }))
 }
 
 async fn next_paint() {
     gloo_timers::future::TimeoutFuture::new(0).await;
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 #[component]
@@ -226,18 +210,11 @@ fn ScreeningReport(screened: ScreenedRef) -> impl IntoView {
     let (year, month_number) = screened.month;
     let month_ja = domain::wareki::format_month(year, month_number);
     let months = screened.result.months.join("、");
-    let timing = format!(
-        "この端末の WebAssembly で判定しました（受信 {} KB・{:.0} ms、読み込み {:.0} ms、判定 {:.0} ms）。",
-        group_digits((screened.bytes / 1024) as u64),
-        screened.download_ms,
-        screened.parse_ms,
-        screened.screen_ms
-    );
     view! {
         <div class="screening-report" data-testid="screening-report" data-month=month_label(screened.month)>
             <h2>{format!("{month_ja}の結果")}</h2>
-            <p class="muted" data-testid="screening-timing">
-                {format!("対象: {months}（前々月〜当月）の資格確認。")}{timing}
+            <p class="muted" data-testid="screening-scope">
+                {format!("対象: {months}（前々月〜当月）の資格確認。")}
             </p>
             <dl class="stats">
                 <Stat label="頻回受診候補" value=summary.frequent.to_string() unit="件" testid="count-frequent"/>

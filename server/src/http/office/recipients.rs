@@ -7,13 +7,13 @@ use axum::Json;
 use serde::Deserialize;
 
 use domain::api::{
-    ErrorCode, RecipientDetail, RecipientInput, RecipientListItem, RecipientPage,
-    RestrictionRequest, RevealRequest, RevealedIndividualNumber, Role, StaffMember,
+    ErrorCode, PossibleDuplicate, RecipientDetail, RecipientInput, RecipientListItem,
+    RecipientPage, RestrictionRequest, RevealRequest, RevealedIndividualNumber, Role, StaffMember,
 };
 use domain::qualification::QualifiedPeriod;
 use domain::recipient::{
-    parse_search, validate_recipient, IndividualNumberChange, RecipientFields, FIELD_CASEWORKER,
-    FIELD_INDIVIDUAL, FIELD_RECIPIENT_NUMBER,
+    parse_search, possible_duplicate, validate_recipient, IndividualNumberChange, RecipientFields,
+    FIELD_CASEWORKER, FIELD_INDIVIDUAL, FIELD_RECIPIENT_NUMBER,
 };
 
 use super::input::{flag_param, required_reason};
@@ -246,18 +246,21 @@ pub async fn create(
     let mut tx = state.db.pool.begin().await?;
     // Under the lock, so a double click cannot register the same person twice.
     store::lock_sequence(&mut tx, &office, Sequence::Recipient).await?;
-    if !input.confirm_duplicate && transfer_from.is_none() {
-        let same = people::same_kana_and_birth(
-            &mut tx,
-            &office,
-            &fields.name_kana,
-            &fields.birth_date.to_string(),
-        )
-        .await?;
-        if let Some(number) = same {
-            return Err(AppError::conflict(format!(
-                "同じ氏名カナ・生年月日の受給者（受給者番号 {number}）が既に登録されています。同じ人ならその記録を使ってください。別の人なら確認のうえ登録してください。"
-            )));
+    if transfer_from.is_none() {
+        let found = possible_duplicates(&mut tx, &office, &fields, digest.as_deref()).await?;
+        let same_number = found.iter().any(|d| d.same_individual_number);
+        if same_number || (!found.is_empty() && !input.confirm_duplicate) {
+            drop(tx);
+            let ids: Vec<i64> = found.iter().map(|d| d.id).collect();
+            audit::record_many(
+                &state.db,
+                &caller,
+                "recipient.duplicate_check",
+                &ids,
+                "新規登録の重複確認で表示",
+            )
+            .await?;
+            return Err(duplicate_conflict(found, same_number));
         }
     }
     let number = store::issue_numbers(&mut tx, &office, Sequence::Recipient, 1)
@@ -285,6 +288,61 @@ pub async fn create(
     let row = store::recipient(&mut conn, &office, id).await?;
     let detail = recipient_detail(&mut conn, &state.keys, &row, today_jst()).await?;
     Ok((StatusCode::CREATED, Json(detail)))
+}
+
+/// The records of `office` that may be the person in `fields`: the same 個人番号, or the
+/// same 生年月日 and the same 氏名カナ once spaces and 半角/全角 are set aside.
+async fn possible_duplicates(
+    conn: &mut sqlx::AnyConnection,
+    office: &str,
+    fields: &RecipientFields,
+    digest: Option<&str>,
+) -> Result<Vec<PossibleDuplicate>, AppError> {
+    let birth = fields.birth_date.to_string();
+    let rows = people::duplicate_candidates(conn, office, &birth, digest).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            let Ok(stored_birth) = row.birth_date.parse() else {
+                return row.same_number != 0;
+            };
+            possible_duplicate(
+                &fields.name_kana,
+                fields.birth_date,
+                &row.name_kana,
+                stored_birth,
+                row.same_number != 0,
+            )
+            .is_some()
+        })
+        .map(|row| PossibleDuplicate {
+            id: row.id,
+            same_individual_number: row.same_number != 0,
+            recipient_number: row.recipient_number,
+            name: row.name,
+            name_kana: row.name_kana,
+            birth_date: row.birth_date,
+        })
+        .collect())
+}
+
+/// The 409 that shows the possible duplicates. With the same 個人番号 it is the same person:
+/// no confirmation registers a second record.
+fn duplicate_conflict(found: Vec<PossibleDuplicate>, same_number: bool) -> AppError {
+    let numbers: Vec<&str> = found.iter().map(|d| d.recipient_number.as_str()).collect();
+    let numbers = numbers.join("、");
+    let message = if same_number {
+        format!(
+            "この個人番号の方はこの事務所に既に登録されています（受給者番号 {numbers}）。その記録を使ってください。"
+        )
+    } else {
+        format!(
+            "同じ人かもしれない受給者が既に登録されています（受給者番号 {numbers}）。氏名カナは空白の有無・全角半角を区別せずに比べています。同じ人ならその記録を使ってください。別の人なら確認のうえ登録してください。"
+        )
+    };
+    let mut error = AppError::conflict(message);
+    error.body.duplicates = found;
+    error
 }
 
 fn sex_number(fields: &RecipientFields) -> i64 {
