@@ -344,13 +344,21 @@ test('a recipient under 閲覧制限 sees it explained and no address', async ()
   await page.context().close();
 });
 
+/** The institutions named by this month's tickets, once the list has drawn (the section
+ *  heading comes before the data, from the server or from IndexedDB). */
+async function ticketInstitutions(page) {
+  const names = page.getByTestId('tickets-this-month').getByTestId('portal-ticket-institution');
+  await names.first().waitFor();
+  return names.allInnerTexts();
+}
+
 test('offline, the portal shows the data last loaded with 最終更新', async () => {
   const me = cards.filter((c) => c.office === TOKYO)[2] ?? cards[0];
   const page = await newPage(env.browser, env.url, PHONE);
   await signInWithCard(page, me.file);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   await openSection(page, 'portal-nav-tickets', 'portal-tickets-heading');
-  const online = await page.getByTestId('tickets-this-month').getByTestId('portal-ticket-institution').allInnerTexts();
+  const online = await ticketInstitutions(page);
   assert.ok(online.length > 0);
   await openSection(page, 'portal-nav-profile', 'portal-profile-heading');
   await page.getByTestId('profile-recipient-number').waitFor();
@@ -362,14 +370,14 @@ test('offline, the portal shows the data last loaded with 最終更新', async (
   await openSection(page, 'portal-nav-tickets', 'portal-tickets-heading');
   await page.getByTestId('offline-banner').waitFor();
   assert.match(await page.getByTestId('last-updated').innerText(), /最終更新 令和\d+年\d+月\d+日 \(\d{4}\/\d{2}\/\d{2}\) \d{2}:\d{2}/);
-  assert.deepEqual(await page.getByTestId('tickets-this-month').getByTestId('portal-ticket-institution').allInnerTexts(), online);
+  assert.deepEqual(await ticketInstitutions(page), online);
   assert.deepEqual(await axeViolations(page), []);
 
   // A reload while offline: the app shell comes from the service worker, the data from IndexedDB.
   await page.reload();
   await page.getByTestId('portal-tickets-heading').waitFor();
   await page.getByTestId('offline-banner').waitFor();
-  assert.deepEqual(await page.getByTestId('tickets-this-month').getByTestId('portal-ticket-institution').allInnerTexts(), online);
+  assert.deepEqual(await ticketInstitutions(page), online);
   await openSection(page, 'portal-nav-profile', 'portal-profile-heading');
   assert.equal((await page.getByTestId('profile-recipient-number').innerText()).trim(), me.number);
   await page.getByTestId('offline-banner').waitFor();
