@@ -205,15 +205,29 @@ pub async fn clear_failures(db: &Db, login: &str) -> anyhow::Result<()> {
     users::clear_failures(db, login).await
 }
 
+/// Why a sign-in failed. The answer to the client is the same for both; the log names the
+/// login only of an existing account (an unknown "login" is often a password or a number
+/// typed into the wrong box).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFailure {
+    UnknownLogin,
+    WrongPassword,
+}
+
 /// Check a login ID and password: the account's id if they match. An unknown login is
 /// checked against a hash nobody knows the password of, so the time taken does not reveal
 /// which IDs exist.
-pub async fn check_password(db: &Db, login: &str, password: &str) -> anyhow::Result<Option<i64>> {
+pub async fn check_password(
+    db: &Db,
+    login: &str,
+    password: &str,
+) -> anyhow::Result<Result<i64, SignInFailure>> {
     match users::credentials(db, login).await? {
-        Some(c) => Ok(verify_password(password, &c.password_hash).then_some(c.user_id)),
+        Some(c) if verify_password(password, &c.password_hash) => Ok(Ok(c.user_id)),
+        Some(_) => Ok(Err(SignInFailure::WrongPassword)),
         None => {
             let _ = verify_password(password, dummy_hash());
-            Ok(None)
+            Ok(Err(SignInFailure::UnknownLogin))
         }
     }
 }

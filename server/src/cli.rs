@@ -210,13 +210,13 @@ enum StaffRole {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ONSHI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = std::env::var("ONSHI_LOG").unwrap_or_else(|_| "info".to_string());
+    if let Err(e) =
+        tracing::subscriber::set_global_default(crate::log::subscriber(&filter, std::io::stderr))
+    {
+        eprintln!("エラー: {e}");
+        return ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -282,7 +282,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             tracing::info!(
-                "扶助オン資 listening on http://{addr} ({})",
+                "扶助オン資 listening on http://{} ({})",
+                listener
+                    .local_addr()
+                    .map_or(addr.clone(), |a| a.to_string()),
                 db.backend_label()
             );
             crate::feed::spawn_scheduler(db.clone(), *feed_time);

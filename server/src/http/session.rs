@@ -16,6 +16,7 @@ use super::state::AppState;
 use crate::audit;
 use crate::auth::{self, Caller};
 use crate::db::{instant_text, today_jst};
+use crate::log::untrusted;
 use crate::store::cards;
 
 pub fn router() -> Router<AppState> {
@@ -94,14 +95,27 @@ async fn login(
             ),
         ));
     }
-    let Some(user_id) = auth::check_password(db, login, &req.password).await? else {
-        auth::record_failure(db, login).await?;
-        tracing::info!(login = %login, "sign-in failed");
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            "ログインIDまたはパスワードが違います。",
-        ));
+    let user_id = match auth::check_password(db, login, &req.password).await? {
+        Ok(user_id) => user_id,
+        Err(failure) => {
+            auth::record_failure(db, login).await?;
+            // Structured fields only, the login escaped and cut (`crate::log`); an unknown
+            // login is not written at all: it may be a password or a 個人番号 typed there.
+            match failure {
+                auth::SignInFailure::WrongPassword => {
+                    tracing::info!(login = %untrusted(login), "sign-in failed: wrong password")
+                }
+                auth::SignInFailure::UnknownLogin => tracing::info!(
+                    login_chars = login.chars().count(),
+                    "sign-in failed: unknown login"
+                ),
+            }
+            return Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "ログインIDまたはパスワードが違います。",
+            ));
+        }
     };
     auth::clear_failures(db, login).await?;
     let caller = auth::caller_for_user(db, user_id)
