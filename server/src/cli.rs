@@ -289,7 +289,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 db.backend_label()
             );
             crate::feed::spawn_scheduler(db.clone(), *feed_time);
-            let mut router = crate::http::app(state);
+            let mut router = crate::http::app_with_origins(state, allow_origins);
             if !allow_origins.is_empty() {
                 router = router.layer(crate::http::cors(allow_origins)?);
             }

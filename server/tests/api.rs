@@ -373,3 +373,207 @@ async fn the_app_is_served_with_spa_fallback_and_real_404s_for_assets() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// One request with the given headers; status and body text.
+async fn raw(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> (StatusCode, String) {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let mut builder = axum::http::Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    let response = app
+        .clone()
+        .oneshot(builder.body(axum::body::Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
+async fn count(f: &Fixture, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&f.db.pool)
+        .await
+        .unwrap();
+    n
+}
+
+/// Issue 15 item 3: a state-changing request a browser sent from another site is refused
+/// (403, Japanese JSON) whatever its cookie; the same request from the app's own origin,
+/// an `--allow-origin` origin or a non-browser client passes; reads are not affected.
+#[tokio::test]
+async fn state_changes_from_another_site_are_refused() {
+    let f = fixture().await;
+    let app = f.app();
+    let cw = login(&app, "tokyo-cw").await;
+    let host = ("host", "127.0.0.1:8080");
+    let json = ("content-type", "application/json");
+    let cookie = ("cookie", cw.as_str());
+    let person = |day: u32| {
+        serde_json::json!({"name": "港　花子", "name_kana": "ミナト　ハナコ", "sex": "2",
+            "birth_date": format!("1985-07-{day:02}")})
+        .to_string()
+        .into_bytes()
+    };
+    let recipients = "SELECT COUNT(*) FROM recipients";
+    let before = count(&f, recipients).await;
+    for foreign in [
+        ("origin", "https://evil.example"),
+        ("origin", "http://127.0.0.1:8081"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+    ] {
+        let headers = [host, json, cookie, foreign];
+        let (status, text) = raw(&app, "POST", "/api/office/recipients", &headers, person(1)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{foreign:?}: {text}");
+        let error: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(error["code"], "forbidden");
+        assert!(
+            error["message"].as_str().unwrap().contains("ほかのサイト"),
+            "{text}"
+        );
+        // Sign-out and sign-in (login CSRF) too.
+        let (status, _) = raw(&app, "POST", "/api/logout", &headers, vec![]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{foreign:?}");
+        let body = serde_json::json!({"login": "tokyo-cw", "password": PASSWORD});
+        let (status, _) = raw(
+            &app,
+            "POST",
+            "/api/login",
+            &[host, json, foreign],
+            body.to_string().into_bytes(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{foreign:?}");
+    }
+    assert_eq!(count(&f, recipients).await, before, "nothing written");
+    let session = send(&app, "GET", "/api/session", Some(&cw), None).await;
+    assert_eq!(session.status, StatusCode::OK, "the session survived");
+    // Reads from another site are not state changes (CORS keeps their answers away).
+    let (status, _) = raw(
+        &app,
+        "GET",
+        "/api/session",
+        &[host, cookie, ("origin", "https://evil.example")],
+        vec![],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // The app's own origin, a fetch marked same-origin, and a client with neither header.
+    for (day, own) in [
+        vec![host, json, cookie, ("origin", "http://127.0.0.1:8080")],
+        vec![host, json, cookie, ("sec-fetch-site", "same-origin")],
+        vec![json, cookie],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, text) = raw(
+            &app,
+            "POST",
+            "/api/office/recipients",
+            &own,
+            person(day as u32 + 2),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{own:?}: {text}");
+    }
+    // An --allow-origin origin.
+    let allowed = server::http::app_with_origins(
+        server::http::AppState {
+            db: f.db.clone(),
+            keys: f.keys.clone(),
+            static_dir: None,
+            secure_cookies: false,
+        },
+        &["https://app.example.jp/".to_string()],
+    );
+    let headers = [host, json, cookie, ("origin", "https://app.example.jp")];
+    let (status, text) = raw(
+        &allowed,
+        "POST",
+        "/api/office/recipients",
+        &headers,
+        person(9),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+}
+
+/// Issue 15 item 3: each upload takes the content types of its file; a form, plain text or
+/// no type (what another site can send without asking) is 415 with a Japanese message.
+#[tokio::test]
+async fn uploads_require_the_content_type_of_their_file() {
+    let f = fixture().await;
+    let app = f.app();
+    let cw = login(&app, "tokyo-cw").await;
+    let cookie = ("cookie", cw.as_str());
+    let uploads = [
+        "/api/office/claims-check?name=12131017_SHIKAKU_202405.ZIP",
+        "/api/office/checkups/import",
+        "/api/office/receipts/import",
+    ];
+    for path in uploads {
+        for refused in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/json"),
+            None,
+        ] {
+            let mut headers = vec![cookie];
+            if let Some(t) = refused {
+                headers.push(("content-type", t));
+            }
+            let (status, text) = raw(
+                &app,
+                "POST",
+                path,
+                &headers,
+                b"PK\x03\x04 not really".to_vec(),
+            )
+            .await;
+            assert_eq!(
+                status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{path} {refused:?}: {text}"
+            );
+            assert!(text.contains("Content-Type"), "{text}");
+        }
+        // The type the app sends gets past the check (and the file's own checks answer).
+        let headers = [cookie, ("content-type", "application/octet-stream")];
+        let (status, text) = raw(
+            &app,
+            "POST",
+            path,
+            &headers,
+            b"PK\x03\x04 not really".to_vec(),
+        )
+        .await;
+        assert_ne!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}: {text}");
+    }
+    for (path, accepted) in [
+        (uploads[0], "application/zip"),
+        (uploads[0], "application/x-zip-compressed"),
+        (uploads[1], "application/zip"),
+        (uploads[1], "text/csv; charset=utf-8"),
+        (uploads[2], "text/csv"),
+    ] {
+        let headers = [cookie, ("content-type", accepted)];
+        let (status, _) = raw(&app, "POST", path, &headers, b"x".to_vec()).await;
+        assert_ne!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{path} {accepted}"
+        );
+    }
+}
