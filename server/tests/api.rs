@@ -577,3 +577,81 @@ async fn uploads_require_the_content_type_of_their_file() {
         );
     }
 }
+
+/// Issue 15 item 4: every answer — the app page, app routes, static files, the API, errors,
+/// onshi XML — carries a CSP with no external origin, `frame-ancestors 'none'`,
+/// X-Frame-Options DENY, nosniff and Referrer-Policy; the page's one inline start script is
+/// allowed by its hash and no other inline script is.
+#[tokio::test]
+async fn every_answer_carries_the_content_security_policy_and_frame_protection() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    use tower::ServiceExt as _;
+    let f = fixture().await;
+    let dist = f.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let start = "\nimport init from '/app-abc.js';\nawait init();\n";
+    std::fs::write(
+        dist.join("index.html"),
+        format!("<!DOCTYPE html><html><head><title>扶助オン資</title><script type=\"module\">{start}</script><script src=\"/app-abc.js\"></script></head></html>"),
+    )
+    .unwrap();
+    std::fs::write(dist.join("app-abc.js"), "console.log(1)").unwrap();
+    let app = f.app_with_static(Some(dist));
+    let hash = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(start.as_bytes()))
+    );
+    for (method, path, page) in [
+        ("GET", "/", true),
+        ("GET", "/clinic/verify", true),
+        ("GET", "/app-abc.js", false),
+        ("GET", "/app-missing.js", false),
+        ("GET", "/api/session", false),
+        ("GET", "/api/missing", false),
+        ("GET", "/healthz", false),
+        ("POST", "/onshi/OQSsiquc01req", false),
+        ("POST", "/api/login", false),
+    ] {
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let headers = response.headers();
+        let get = |name: &str| {
+            headers
+                .get(name)
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        let csp = get("content-security-policy");
+        for part in [
+            "default-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "style-src 'self';",
+            "connect-src 'self';",
+        ] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("http") && !csp.contains('*'),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert_eq!(csp.contains(&hash), page, "{path}: {csp}");
+        assert_eq!(
+            csp.matches("'sha256-").count(),
+            usize::from(page),
+            "{path}: {csp}"
+        );
+        assert_eq!(get("x-frame-options"), "DENY", "{path}");
+        assert_eq!(get("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(get("referrer-policy"), "no-referrer", "{path}");
+    }
+}

@@ -70,6 +70,16 @@ pub fn app_with_origins(state: AppState, allow_origins: &[String]) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+        // No external origin, no inline script but the app's start (its hash, `spa.rs`),
+        // never in a frame (`frame-ancestors` and, for older browsers, X-Frame-Options).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(spa::BASE_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .with_state(state)
 }
 
