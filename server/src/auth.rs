@@ -95,6 +95,31 @@ pub async fn delete_session(db: &Db, token: &str) -> anyhow::Result<()> {
     users::delete_session(db, &token_hash(token)).await
 }
 
+/// End every session of the account `login` (`onshi user revoke-sessions`): how many ended,
+/// or `None` if there is no such account. Signing in again does not do this: a 受付 account
+/// is used on several reception PCs at once, and one desk signing in must not sign out the
+/// others; a password change ([`set_password`]) or the operator ends them all.
+pub async fn end_sessions(db: &Db, login: &str) -> anyhow::Result<Option<u64>> {
+    match users::credentials(db, login).await? {
+        Some(c) => Ok(Some(
+            users::delete_sessions_of_user(db, c.user_id, None).await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Set a new password for `login` and end every session of the account (whoever knew the
+/// old password is signed out everywhere): how many sessions ended, `None` for no account.
+pub async fn set_password(db: &Db, login: &str, password: &str) -> anyhow::Result<Option<u64>> {
+    let Some(c) = users::credentials(db, login).await? else {
+        return Ok(None);
+    };
+    users::set_password_hash(db, c.user_id, &hash_password(password)?).await?;
+    Ok(Some(
+        users::delete_sessions_of_user(db, c.user_id, None).await?,
+    ))
+}
+
 /// Resolve a session cookie token to its caller, if the session is live.
 pub async fn caller_from_session(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
     let Some(session) = users::session(db, &token_hash(token)).await? else {

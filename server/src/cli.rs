@@ -179,6 +179,17 @@ enum UserCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Set a new password (read from standard input, at least 8 characters) and end every
+    /// session of the account.
+    Password {
+        #[arg(long)]
+        login: String,
+    },
+    /// End every session of the account (a lost or shared PC): it signs in again.
+    RevokeSessions {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -250,6 +261,16 @@ fn read_stdin_line(what: &str) -> anyhow::Result<String> {
         .unwrap_or("")
         .trim_end_matches('\r')
         .to_string())
+}
+
+fn check_new_password(password: &str) -> anyhow::Result<()> {
+    if password.chars().count() < crate::auth::MIN_PASSWORD_CHARS {
+        anyhow::bail!(
+            "パスワード: {}文字以上にしてください",
+            crate::auth::MIN_PASSWORD_CHARS
+        );
+    }
+    Ok(())
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -377,6 +398,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User {
+            command: UserCommand::Password { login },
+        } => {
+            let db = open(&cli).await?;
+            let password = read_stdin_line("password")?;
+            check_new_password(&password)?;
+            match crate::auth::set_password(&db, login.trim(), &password).await? {
+                Some(ended) => {
+                    println!("{login} のパスワードを変更し、ログイン中のセッション{ended}件を終了しました。");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => anyhow::bail!("ログインID {login} のユーザーはいません"),
+            }
+        }
+        Command::User {
+            command: UserCommand::RevokeSessions { login },
+        } => {
+            let db = open(&cli).await?;
+            match crate::auth::end_sessions(&db, login.trim()).await? {
+                Some(ended) => {
+                    println!("{login} のセッション{ended}件を終了しました。");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => anyhow::bail!("ログインID {login} のユーザーはいません"),
+            }
+        }
+        Command::User {
             command:
                 UserCommand::Add {
                     role,
@@ -432,12 +479,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("ログインID: 空白を含まない文字列を指定してください");
             }
             let password = read_stdin_line("password")?;
-            if password.chars().count() < crate::auth::MIN_PASSWORD_CHARS {
-                anyhow::bail!(
-                    "パスワード: {}文字以上にしてください",
-                    crate::auth::MIN_PASSWORD_CHARS
-                );
-            }
+            check_new_password(&password)?;
             let display = name.clone().unwrap_or_else(|| login.to_string());
             match crate::auth::add_user(
                 &db,

@@ -207,6 +207,30 @@ pub async fn session(db: &Db, token_hash: &str) -> anyhow::Result<Option<Session
     )
 }
 
+/// End every session of a user but the one stored under `keep` (if any); how many ended.
+pub async fn delete_sessions_of_user(
+    db: &Db,
+    user_id: i64,
+    keep: Option<&str>,
+) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Replace a user's password hash.
+pub async fn set_password_hash(db: &Db, user_id: i64, password_hash: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 pub async fn delete_session(db: &Db, token_hash: &str) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
