@@ -16,8 +16,17 @@ use crate::store::{institutions, offices, people, users};
 
 pub const SESSION_COOKIE: &str = "onshi_session";
 pub const SESSION_HOURS: i64 = 10;
-/// Failed sign-ins for one login within [`LOCK_MINUTES`] before it is locked.
+/// Failed sign-ins for one login from one client within [`LOCK_MINUTES`] before that login
+/// is locked for that client. Another client (the owner's own PC) can still sign in: a
+/// stranger who knows an ID cannot lock its owner out.
 pub const MAX_FAILURES: i64 = 5;
+/// Failed sign-ins from one client, whatever the logins, within [`LOCK_MINUTES`] before the
+/// client may not sign in at all (guessing over many IDs).
+pub const MAX_CLIENT_FAILURES: i64 = 20;
+/// Failed sign-ins of one login from all clients together within [`LOCK_MINUTES`] before the
+/// login is locked everywhere (guessing from many addresses). The lock lapses after
+/// [`LOCK_MINUTES`], or the operator lifts it at once with `onshi user unlock`.
+pub const MAX_LOGIN_FAILURES: i64 = 50;
 pub const LOCK_MINUTES: i64 = 15;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
@@ -216,18 +225,44 @@ pub async fn institution_name(db: &Db, code: &str) -> anyhow::Result<Option<Stri
     institutions::name(&mut conn, code).await
 }
 
-/// Has this login failed too often recently?
-pub async fn is_locked(db: &Db, login: &str) -> anyhow::Result<bool> {
+/// Why a sign-in is not even tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// This client failed on too many logins ([`MAX_CLIENT_FAILURES`]).
+    Client,
+    /// This login failed too often from this client ([`MAX_FAILURES`]) or from all
+    /// clients together ([`MAX_LOGIN_FAILURES`]).
+    Login,
+}
+
+/// Is signing in to `login` from `client` (its address; `""` when unknown) held back?
+pub async fn locked(db: &Db, login: &str, client: &str) -> anyhow::Result<Option<Locked>> {
     let since = instant_text(chrono::Utc::now() - chrono::Duration::minutes(LOCK_MINUTES));
-    Ok(users::failures_since(db, login, &since).await? >= MAX_FAILURES)
+    let n = users::failures_since(db, login, client, &since).await?;
+    Ok(if n.client_any_login >= MAX_CLIENT_FAILURES {
+        Some(Locked::Client)
+    } else if n.login_from_client >= MAX_FAILURES || n.login_anywhere >= MAX_LOGIN_FAILURES {
+        Some(Locked::Login)
+    } else {
+        None
+    })
 }
 
-pub async fn record_failure(db: &Db, login: &str) -> anyhow::Result<()> {
-    users::insert_failure(db, login, &now_text()).await
+pub async fn record_failure(db: &Db, login: &str, client: &str) -> anyhow::Result<()> {
+    users::insert_failure(db, login, client, &now_text()).await
 }
 
-pub async fn clear_failures(db: &Db, login: &str) -> anyhow::Result<()> {
-    users::clear_failures(db, login).await
+/// After a successful sign-in: forget this client's failures on this login.
+pub async fn clear_failures(db: &Db, login: &str, client: &str) -> anyhow::Result<()> {
+    users::clear_failures(db, login, Some(client))
+        .await
+        .map(|_| ())
+}
+
+/// `onshi user unlock`: forget every failure of `login`, from every client, so its owner can
+/// sign in at once; how many were forgotten.
+pub async fn unlock(db: &Db, login: &str) -> anyhow::Result<u64> {
+    users::clear_failures(db, login, None).await
 }
 
 /// Why a sign-in failed. The answer to the client is the same for both; the log names the

@@ -190,6 +190,11 @@ enum UserCommand {
         #[arg(long)]
         login: String,
     },
+    /// Lift a sign-in lock at once: forget every failed sign-in of the login.
+    Unlock {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -314,11 +319,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !allow_origins.is_empty() {
                 router = router.layer(crate::http::cors(allow_origins)?);
             }
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed { profile, if_empty } => {
@@ -410,6 +418,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => anyhow::bail!("ログインID {login} のユーザーはいません"),
             }
+        }
+        Command::User {
+            command: UserCommand::Unlock { login },
+        } => {
+            let db = open(&cli).await?;
+            let forgotten = crate::auth::unlock(&db, login.trim()).await?;
+            println!("{login} のログイン失敗の記録{forgotten}件を消し、ロックを解除しました。");
+            Ok(ExitCode::SUCCESS)
         }
         Command::User {
             command: UserCommand::RevokeSessions { login },

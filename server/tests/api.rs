@@ -57,6 +57,78 @@ async fn wrong_password_is_refused_in_japanese_and_repeated_failures_lock_the_lo
     login(&app, "tokyo-sv").await;
 }
 
+/// A sign-in from the client at `ip`: status and JSON body.
+async fn sign_in_from(
+    app: &axum::Router,
+    ip: &str,
+    login: &str,
+    password: &str,
+) -> (StatusCode, serde_json::Value) {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let body = serde_json::json!({"login": login, "password": password}).to_string();
+    let mut request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/login")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+/// Issue 15 item 5: a stranger who knows an ID locks it only for their own client; one
+/// client failing over many IDs is held back; failures from many clients lock the login
+/// everywhere until it lapses or the operator unlocks it.
+#[tokio::test]
+async fn sign_in_limits_are_per_client_and_a_lock_is_recoverable() {
+    let f = fixture().await;
+    let app = f.app();
+    // A stranger on 10.0.0.66 fails five times on tokyo-cw: locked there, not at the owner's PC.
+    for _ in 0..server::auth::MAX_FAILURES {
+        let (status, _) = sign_in_from(&app, "10.0.0.66", "tokyo-cw", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = sign_in_from(&app, "10.0.0.66", "tokyo-cw", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (status, body) = sign_in_from(&app, "10.0.0.7", "tokyo-cw", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "the owner's PC: {body}");
+
+    // One client guessing over many IDs is held back, on every login, even a right one.
+    for i in 0..server::auth::MAX_CLIENT_FAILURES {
+        let (status, _) = sign_in_from(&app, "10.0.0.99", &format!("guess-{i}"), "x").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{i}");
+    }
+    let (status, body) = sign_in_from(&app, "10.0.0.99", "tokyo-sv", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("この端末"),
+        "{body}"
+    );
+    let (status, _) = sign_in_from(&app, "10.0.0.8", "tokyo-sv", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "other clients are not held back");
+
+    // Many clients guessing one login lock it everywhere; the operator lifts the lock.
+    for i in 0..server::auth::MAX_LOGIN_FAILURES {
+        let ip = format!("10.1.{}.{}", i / 200, i % 200 + 1);
+        let (status, _) = sign_in_from(&app, &ip, "clinic", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{ip}");
+    }
+    let (status, body) = sign_in_from(&app, "10.0.0.9", "clinic", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("解除"), "{body}");
+    let forgotten = server::auth::unlock(&f.db, "clinic").await.unwrap();
+    assert_eq!(forgotten, server::auth::MAX_LOGIN_FAILURES as u64);
+    let (status, body) = sign_in_from(&app, "10.0.0.9", "clinic", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 #[tokio::test]
 async fn malformed_input_is_a_clear_4xx_never_a_500() {
     let f = fixture().await;

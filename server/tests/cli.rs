@@ -305,6 +305,19 @@ async fn a_password_change_or_the_operator_ends_every_session_of_a_user() {
     let reply = common::send(&app, "POST", "/api/login", None, Some(&new)).await;
     assert_eq!(reply.status, axum::http::StatusCode::OK);
 
+    // A locked login: `onshi user unlock` lets its owner in at once.
+    let wrong = serde_json::json!({"login": "clinic", "password": "guess"}).to_string();
+    for _ in 0..server::auth::MAX_FAILURES {
+        common::send(&app, "POST", "/api/login", None, Some(&wrong)).await;
+    }
+    let right = serde_json::json!({"login": "clinic", "password": common::PASSWORD}).to_string();
+    let reply = common::send(&app, "POST", "/api/login", None, Some(&right)).await;
+    assert_eq!(reply.status, axum::http::StatusCode::TOO_MANY_REQUESTS);
+    let out = onshi(&f, &["user", "unlock", "--login", "clinic"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let reply = common::send(&app, "POST", "/api/login", None, Some(&right)).await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK);
+
     let out = onshi(&f, &["user", "revoke-sessions", "--login", "nobody"], "");
     assert!(!out.status.success());
     assert!(
