@@ -29,7 +29,9 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let last = path.rsplit('/').next().unwrap_or("");
-    let is_asset = last.contains('.');
+    // `/index.html` itself (what the service worker caches for every app route) is the page,
+    // with the page's policy.
+    let is_asset = last.contains('.') && path != "/index.html";
     if is_asset {
         let mut response = match ServeDir::new(&dir).oneshot(request).await {
             Ok(r) => r.map(Body::new),
