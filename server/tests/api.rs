@@ -677,6 +677,7 @@ async fn every_answer_carries_the_content_security_policy_and_frame_protection()
     for (method, path, page) in [
         ("GET", "/", true),
         ("GET", "/clinic/verify", true),
+        ("GET", "/index.html", true),
         ("GET", "/app-abc.js", false),
         ("GET", "/app-missing.js", false),
         ("GET", "/api/session", false),
