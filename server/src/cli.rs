@@ -52,6 +52,18 @@ enum Command {
         /// When to build the daily feed (yesterday's verifications for every office), JST `HH:MM`.
         #[arg(long, default_value = "06:00", value_parser = crate::feed::parse_feed_time)]
         feed_time: chrono::NaiveTime,
+        /// Connections served at once; more wait to be accepted.
+        #[arg(long, default_value_t = crate::http::listen::Limits::default().max_connections)]
+        max_connections: usize,
+        /// Seconds a connection may take to send a whole request head (also: idle keep-alive).
+        #[arg(long, default_value_t = crate::http::listen::Limits::default().header_timeout.as_secs())]
+        header_timeout_secs: u64,
+        /// Seconds a request body may go without a byte arriving.
+        #[arg(long, default_value_t = crate::http::listen::Limits::default().body_idle_timeout.as_secs())]
+        body_timeout_secs: u64,
+        /// Seconds a whole request body may take.
+        #[arg(long, default_value_t = crate::http::listen::Limits::default().body_deadline.as_secs())]
+        body_deadline_secs: u64,
     },
     /// Load demo data (two offices, ~300 recipients, ~60 institutions, three months) or national-scale data.
     Seed {
@@ -286,6 +298,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             allow_origins,
             feed_time,
+            max_connections,
+            header_timeout_secs,
+            body_timeout_secs,
+            body_deadline_secs,
         } => {
             let db = open(&cli).await?;
             let keys = Arc::new(Keys::load_or_create(&cli.data)?);
@@ -319,14 +335,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !allow_origins.is_empty() {
                 router = router.layer(crate::http::cors(allow_origins)?);
             }
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            let limits = crate::http::listen::Limits {
+                max_connections: *max_connections,
+                header_timeout: std::time::Duration::from_secs((*header_timeout_secs).max(1)),
+                body_idle_timeout: std::time::Duration::from_secs((*body_timeout_secs).max(1)),
+                body_deadline: std::time::Duration::from_secs((*body_deadline_secs).max(1)),
+            };
+            crate::http::listen::serve(listener, router, limits, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
-            .await?;
+            .await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed { profile, if_empty } => {

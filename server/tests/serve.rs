@@ -37,7 +37,6 @@ impl Served {
     }
 
     /// Resident set size of the server process, in KiB (Linux `/proc`).
-    #[allow(dead_code)]
     fn rss_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         status
@@ -47,15 +46,17 @@ impl Served {
     }
 }
 
-/// Start `onshi serve` on a free port of 127.0.0.1 over the fixture's data, with `env`.
-fn serve(f: &Fixture, env: &[(&str, &str)]) -> Served {
+/// Start `onshi serve` on a free port of 127.0.0.1 over the fixture's data, with `env` and
+/// more `args` for `serve`.
+fn serve(f: &Fixture, env: &[(&str, &str)], args: &[&str]) -> Served {
     let log = f.dir.path().join("serve.log");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_onshi"));
     cmd.arg("--data")
         .arg(f.dir.path())
         .args(["serve", "--addr", "127.0.0.1:0"])
         .arg("--static-dir")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("no-such-dir"));
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("no-such-dir"))
+        .args(args);
     cmd.env_remove("DATABASE_URL").env_remove("ONSHI_LOG");
     if let Some(url) = &f.database_url {
         cmd.env("DATABASE_URL", url);
@@ -205,7 +206,7 @@ async fn the_log_of_a_working_session_holds_no_secret_and_no_forged_line() {
     let token = server::auth::add_institution_token(&f.db, CLINIC)
         .await
         .unwrap();
-    let served = serve(&f, &[("ONSHI_LOG", "debug")]);
+    let served = serve(&f, &[("ONSHI_LOG", "debug")], &[]);
     let addr = served.addr;
     let number = "123456789018";
     let mut secrets: Vec<String> = vec![PASSWORD.into(), number.into(), token.clone()];
@@ -341,4 +342,213 @@ async fn the_log_of_a_working_session_holds_no_secret_and_no_forged_line() {
             "line {i} is not an event line (forged?): {line:?}"
         );
     }
+}
+
+/// Read until the server closes the connection (or `limit` passes); what was read and
+/// whether it closed.
+async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, bool) {
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&bytes).to_string(), true),
+            Ok(Ok(n)) => bytes.extend_from_slice(&buf[..n]),
+            Err(_) => return (String::from_utf8_lossy(&bytes).to_string(), false),
+        }
+    }
+}
+
+/// Sockets the server process holds open (Linux `/proc`).
+fn open_sockets(served: &Served) -> usize {
+    std::fs::read_dir(format!("/proc/{}/fd", served.child.id()))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            std::fs::read_link(e.path())
+                .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+        })
+        .count()
+}
+
+/// Issue 15 item 2: a connection that sends nothing, half a request head, or half a body,
+/// or that stays idle after an answer, or drips its body a byte at a time, is closed by the
+/// server's timeouts; past the connection cap the server stops accepting (its sockets stay
+/// bounded) and serves the waiting clients once slots free up.
+#[tokio::test]
+async fn idle_and_slow_clients_are_closed_and_connections_are_capped() {
+    let f = fixture().await;
+    let served = serve(
+        &f,
+        &[],
+        &[
+            "--header-timeout-secs",
+            "1",
+            "--body-timeout-secs",
+            "1",
+            "--body-deadline-secs",
+            "3",
+            "--max-connections",
+            "8",
+        ],
+    );
+    let addr = served.addr;
+    // Generous bounds: a closed connection is what is asserted, not how fast.
+    let limit = Duration::from_secs(20);
+
+    // Nothing sent.
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    // Half a request head.
+    let mut half_head = TcpStream::connect(addr).await.unwrap();
+    half_head
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    // Half a body: 10 of 100 bytes.
+    let mut half_body = TcpStream::connect(addr).await.unwrap();
+    half_body
+        .write_all(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"login\":")
+        .await
+        .unwrap();
+    // Keep-alive, idle after its answer.
+    let mut kept = TcpStream::connect(addr).await.unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    for (name, stream) in [
+        ("nothing sent", &mut idle),
+        ("half a head", &mut half_head),
+        ("half a body", &mut half_body),
+        ("idle keep-alive", &mut kept),
+    ] {
+        let (text, closed) = read_until_closed(stream, limit).await;
+        assert!(closed, "{name}: still open after {limit:?}: {text:?}");
+        if name == "idle keep-alive" {
+            assert!(text.starts_with("HTTP/1.1 200"), "{name}: {text:?}");
+        }
+        if name == "half a body" {
+            assert!(
+                !text.contains(" 200 ") && !text.contains(" 500 "),
+                "{name}: {text:?}"
+            );
+        }
+    }
+
+    // A body dripped a byte every 0.5 s never trips the idle timeout, but the deadline.
+    let mut drip = TcpStream::connect(addr).await.unwrap();
+    drip.write_all(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+        .await
+        .unwrap();
+    let mut dripped = 0;
+    let mut closed = false;
+    while dripped < 60 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if drip.write_all(b" ").await.is_err() {
+            closed = true;
+            break;
+        }
+        dripped += 1;
+        let mut probe = [0u8; 1024];
+        if let Ok(Ok(n)) =
+            tokio::time::timeout(Duration::from_millis(1), drip.read(&mut probe)).await
+        {
+            let text = String::from_utf8_lossy(&probe[..n]).to_string();
+            assert!(n == 0 || !text.contains(" 200 "), "{text:?}");
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "a dripped body was read for {dripped} × 0.5 s");
+
+    // Past the cap: 40 idle connections, the server holds at most 8 of them at once.
+    let before = open_sockets(&served);
+    let mut crowd = Vec::new();
+    for _ in 0..40 {
+        crowd.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let during = open_sockets(&served);
+    assert!(
+        during <= before + 8,
+        "{during} sockets with 40 idle clients (before: {before}, cap 8)"
+    );
+    // A real request waits for a slot and is answered once the idle ones time out.
+    let answer = tokio::time::timeout(limit * 3, http(addr, "GET", "/healthz", &[], b""))
+        .await
+        .expect("answered after the idle connections were closed");
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    drop(crowd);
+    assert!(
+        served
+            .log_text()
+            .lines()
+            .all(|l| !l.contains("Too many open files")),
+        "{}",
+        served.log_text()
+    );
+}
+
+/// A 資格情報ファイル that is a ZIP bomb: one CSV of `mib` MiB of spaces, deflated.
+fn claims_bomb(mib: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file("12131017_SHIKAKU_202405.CSV", options)
+        .unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..mib {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// Issue 15 item 9: four ZIP bombs uploaded at once are expanded one at a time, so the
+/// server's memory grows as for one of them, not four; each is refused at its cap.
+#[tokio::test]
+async fn concurrent_zip_bombs_take_the_memory_of_one() {
+    let f = fixture().await;
+    let served = serve(&f, &[], &[]);
+    let addr = served.addr;
+    let bomb = claims_bomb(300);
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+    let cw = sign_in(addr, "tokyo-cw", PASSWORD).await.cookie().unwrap();
+    let baseline = served.rss_kib().unwrap();
+    let upload = |bomb: Vec<u8>, cw: String| async move {
+        http(
+            addr,
+            "POST",
+            "/api/office/claims-check?name=12131017_SHIKAKU_202405.ZIP",
+            &[("Content-Type", "application/zip"), ("Cookie", &cw)],
+            &bomb,
+        )
+        .await
+    };
+    let uploads: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(upload(bomb.clone(), cw.clone())))
+        .collect();
+    let mut peak = baseline;
+    while uploads.iter().any(|u| !u.is_finished()) {
+        peak = peak.max(served.rss_kib().unwrap_or(0));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for upload in uploads {
+        let answer = upload.await.unwrap();
+        assert_eq!(answer.status, 422, "{}", answer.body);
+        assert!(answer.body.contains("大きすぎます"), "{}", answer.body);
+    }
+    let grown_mib = (peak - baseline) / 1024;
+    eprintln!(
+        "RSS baseline {} MiB, peak {} MiB (+{grown_mib} MiB)",
+        baseline / 1024,
+        peak / 1024
+    );
+    // One expansion holds at most MAX_CSV_BYTES (256 MiB) and its copy on the way; four at
+    // once would hold four of them.
+    let cap_mib = (domain::claims::MAX_CSV_BYTES >> 20) as u64;
+    assert!(
+        grown_mib < cap_mib * 2,
+        "four bombs at once grew the server by {grown_mib} MiB (one expansion: at most {cap_mib} MiB)"
+    );
 }

@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod error;
 pub mod health;
 pub mod homes;
+pub mod listen;
 pub mod office;
 pub mod onshi;
 pub mod openapi;
