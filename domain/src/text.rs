@@ -67,6 +67,7 @@ fn message(field: &str, c: char, why: &str, lines: Lines) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -546,7 +546,7 @@ async fn concurrent_zip_bombs_take_the_memory_of_one() {
     );
     // One expansion holds at most MAX_CSV_BYTES (256 MiB) and its copy on the way; four at
     // once would hold four of them.
-    let cap_mib = (domain::claims::MAX_CSV_BYTES >> 20) as u64;
+    let cap_mib = domain::claims::MAX_CSV_BYTES >> 20;
     assert!(
         grown_mib < cap_mib * 2,
         "four bombs at once grew the server by {grown_mib} MiB (one expansion: at most {cap_mib} MiB)"

@@ -67,6 +67,7 @@ fn is_cross_site(headers: &HeaderMap, allowed: &AllowedOrigins) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;

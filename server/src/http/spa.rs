@@ -115,6 +115,7 @@ pub fn inline_script_hashes(html: &[u8]) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
