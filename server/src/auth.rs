@@ -235,10 +235,16 @@ pub enum Locked {
     Login,
 }
 
+/// The login as `login_failures` records it: at most 64 characters (a typed "login" can be a
+/// megabyte long; PostgreSQL cannot index such a row), so a long one is counted by its start.
+fn failure_key(login: &str) -> String {
+    login.chars().take(64).collect()
+}
+
 /// Is signing in to `login` from `client` (its address; `""` when unknown) held back?
 pub async fn locked(db: &Db, login: &str, client: &str) -> anyhow::Result<Option<Locked>> {
     let since = instant_text(chrono::Utc::now() - chrono::Duration::minutes(LOCK_MINUTES));
-    let n = users::failures_since(db, login, client, &since).await?;
+    let n = users::failures_since(db, &failure_key(login), client, &since).await?;
     Ok(if n.client_any_login >= MAX_CLIENT_FAILURES {
         Some(Locked::Client)
     } else if n.login_from_client >= MAX_FAILURES || n.login_anywhere >= MAX_LOGIN_FAILURES {
@@ -249,12 +255,12 @@ pub async fn locked(db: &Db, login: &str, client: &str) -> anyhow::Result<Option
 }
 
 pub async fn record_failure(db: &Db, login: &str, client: &str) -> anyhow::Result<()> {
-    users::insert_failure(db, login, client, &now_text()).await
+    users::insert_failure(db, &failure_key(login), client, &now_text()).await
 }
 
 /// After a successful sign-in: forget this client's failures on this login.
 pub async fn clear_failures(db: &Db, login: &str, client: &str) -> anyhow::Result<()> {
-    users::clear_failures(db, login, Some(client))
+    users::clear_failures(db, &failure_key(login), Some(client))
         .await
         .map(|_| ())
 }
@@ -262,7 +268,7 @@ pub async fn clear_failures(db: &Db, login: &str, client: &str) -> anyhow::Resul
 /// `onshi user unlock`: forget every failure of `login`, from every client, so its owner can
 /// sign in at once; how many were forgotten.
 pub async fn unlock(db: &Db, login: &str) -> anyhow::Result<u64> {
-    users::clear_failures(db, login, None).await
+    users::clear_failures(db, &failure_key(login), None).await
 }
 
 /// Why a sign-in failed. The answer to the client is the same for both; the log names the
