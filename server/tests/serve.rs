@@ -539,10 +539,12 @@ async fn concurrent_zip_bombs_take_the_memory_of_one() {
         assert!(answer.body.contains("大きすぎます"), "{}", answer.body);
     }
     let grown_mib = (peak - baseline) / 1024;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     eprintln!(
-        "RSS baseline {} MiB, peak {} MiB (+{grown_mib} MiB)",
+        "RSS baseline {} MiB, peak {} MiB (+{grown_mib} MiB), 1 s after {} MiB",
         baseline / 1024,
-        peak / 1024
+        peak / 1024,
+        served.rss_kib().unwrap_or(0) / 1024
     );
     // One expansion holds at most MAX_CSV_BYTES (256 MiB) and its copy on the way; four at
     // once would hold four of them.
