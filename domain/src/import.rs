@@ -18,6 +18,7 @@ use crate::error::{FieldError, RowError};
 use crate::numbers::{
     IndividualNumber, InstitutionCode, NumberError, PublicPayerNumber, RecipientNumber, ScoreTable,
 };
+use crate::text::{check_chars, Lines};
 
 /// The header lines, exactly as Appendix A gives them (also used by exporters).
 pub const OFFICES_HEADER: &str = "公費負担者番号,名称,郵便番号,住所,電話番号";
@@ -473,6 +474,17 @@ pub(crate) fn parse_file<T>(
                 names.len()
             );
             errors.push(row_error(line, "列数", message));
+            continue;
+        }
+        // No cell of any exchange file may carry a control, bidi or noncharacter (`crate::text`).
+        let refused: Vec<RowError> = names
+            .iter()
+            .zip(record.iter())
+            .filter_map(|(name, cell)| check_chars(name, cell, Lines::One).err())
+            .map(|e| row_error(line, &e.field, e.message))
+            .collect();
+        if !refused.is_empty() {
+            errors.extend(refused);
             continue;
         }
         let mut cells = Cells {
@@ -1026,6 +1038,21 @@ mod tests {
                 &[("電話番号", "10桁")],
             ),
             (
+                "recipients",
+                &[("氏名", "東京\u{ffff}一郎")],
+                &[("氏名", "氏名に使えない文字（文字ではない符号 U+FFFF）")],
+            ),
+            (
+                "institutions",
+                &[("名称", "\u{202e}院病")],
+                &[("名称", "U+202E")],
+            ),
+            (
+                "tickets",
+                &[("備考1", "\u{1b}]0;x\u{7}"), ("地区担当員名", "\0")],
+                &[("地区担当員名", "U+0000"), ("備考1", "U+001B")],
+            ),
+            (
                 "institutions",
                 &[("医療機関コード", "1311234568")],
                 &[("医療機関コード", "検証番号")],
@@ -1409,12 +1436,13 @@ mod tests {
             "\r\n{header}\r\n{row}\r\n12131018,x,,,\r\n,,,,\r\n\r\n{row},extra\r\n\"12270138\",\"ひかり\n市\",,,\r\n12270138,,,,\r\n"
         );
         // line 1 empty; 2 header; 3 ok; 4 check digit; 5 blank cells, skipped; 6 empty;
-        // 7 column count; 8–9 one quoted two-line row; 10 duplicate of line 8 + empty name.
+        // 7 column count; 8–9 one quoted two-line row (a line break in a name is refused);
+        // 10 empty name.
         let want = [
             (4, "公費負担者番号"),
             (7, "列数"),
+            (8, "名称"),
             (10, "名称"),
-            (10, "公費負担者番号"),
         ];
         for text in [
             crlf.clone(),
@@ -1427,9 +1455,9 @@ mod tests {
             assert_eq!(got, want, "{text:?}: {errors:?}");
             assert!(errors[1].message.contains("列の数が6個") && errors[1].message.contains("5個"));
             assert!(
-                errors[3].message.contains("8行目と重複"),
+                errors[2].message.contains("改行 U+000A"),
                 "{}",
-                errors[3].message
+                errors[2].message
             );
         }
     }

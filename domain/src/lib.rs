@@ -43,6 +43,8 @@ pub mod receipt;
 pub mod recipient;
 /// 頻回受診・未委託受診 screening (product.md §5): one pure function, native and in WebAssembly.
 pub mod screening;
+/// Free text: the characters no text field may hold (control, bidi, noncharacters).
+pub mod text;
 /// 医療券・調剤券: the one ticket type (items of domain-reference.md §1.2).
 pub mod ticket;
 /// Issuing and amending a 医療券/調剤券 from the caseworker's form (defaults, 資格, 事後委託).

@@ -8,6 +8,7 @@ use crate::api::RecipientInput;
 use crate::codes::Sex;
 use crate::error::FieldError;
 use crate::numbers::{normalize_digits, IndividualNumber, NumberError};
+use crate::text::{check_chars, Lines};
 use crate::wareki::parse_date_input;
 
 /// Field names, as on screen and in error messages.
@@ -123,11 +124,8 @@ fn take<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Optio
     result.map_err(|e| errors.push(e)).ok()
 }
 
-fn control_char(value: &str) -> Option<char> {
-    value.chars().find(|c| c.is_control())
-}
-
-/// 氏名: required, at most 50 characters, no control characters.
+/// 氏名: required, at most 50 characters, one line, no control or bidi characters
+/// (`crate::text`).
 pub fn check_name(value: &str) -> Result<String, FieldError> {
     let name = value.trim();
     if name.is_empty() {
@@ -139,12 +137,7 @@ pub fn check_name(value: &str) -> Result<String, FieldError> {
             format!("氏名は{MAX_NAME}文字以内で入力してください。"),
         ));
     }
-    if control_char(name).is_some() {
-        return Err(FieldError::new(
-            FIELD_NAME,
-            "氏名に使えない文字（改行・タブなど）が含まれています。",
-        ));
-    }
+    check_chars(FIELD_NAME, name, Lines::One)?;
     Ok(name.to_string())
 }
 
@@ -289,7 +282,7 @@ pub fn check_postal_code(value: &str) -> Result<Option<String>, FieldError> {
     }
 }
 
-/// 住所 (optional): at most 200 characters, one line.
+/// 住所 (optional): at most 200 characters, one line, no control or bidi characters.
 pub fn check_address(value: &str) -> Result<Option<String>, FieldError> {
     let address = value.trim();
     if address.is_empty() {
@@ -301,12 +294,7 @@ pub fn check_address(value: &str) -> Result<Option<String>, FieldError> {
             format!("住所は{MAX_ADDRESS}文字以内で入力してください。"),
         ));
     }
-    if control_char(address).is_some() {
-        return Err(FieldError::new(
-            FIELD_ADDRESS,
-            "住所は1行で入力してください（改行・タブは使えません）。",
-        ));
-    }
+    check_chars(FIELD_ADDRESS, address, Lines::One)?;
     Ok(Some(address.to_string()))
 }
 
@@ -581,6 +569,32 @@ mod tests {
             ),
             (|i| i.name = "あ".repeat(51), FIELD_NAME, "50文字以内"),
             (|i| i.name = "東京\n一郎".into(), FIELD_NAME, "改行"),
+            (|i| i.name = "東京\0一郎".into(), FIELD_NAME, "U+0000"),
+            (
+                |i| i.name = "東京\u{1b}[31m一郎".into(),
+                FIELD_NAME,
+                "制御文字 U+001B",
+            ),
+            (
+                |i| i.name = "東京\u{202e}郎一".into(),
+                FIELD_NAME,
+                "向きを変える",
+            ),
+            (
+                |i| i.address = "千代田区\u{ffff}".into(),
+                FIELD_ADDRESS,
+                "U+FFFF",
+            ),
+            (
+                |i| i.address = "千代田区\u{2066}1-2".into(),
+                FIELD_ADDRESS,
+                "U+2066",
+            ),
+            (
+                |i| i.address = "千代田区\n1-2".into(),
+                FIELD_ADDRESS,
+                "1行で",
+            ),
             (
                 |i| i.name_kana = "".into(),
                 FIELD_KANA,

@@ -11,6 +11,7 @@ use crate::api::TicketInput;
 use crate::error::FieldError;
 use crate::numbers::{normalize_digits, InstitutionCode, ScoreTable};
 use crate::qualification::QualifiedPeriod;
+use crate::text::{check_chars, Lines};
 use crate::ticket::{check_consistency, month_bounds, Ticket};
 use crate::wareki::{parse_date_input, parse_month_input};
 
@@ -162,6 +163,11 @@ pub fn build_ticket(
             FIELD_RETROACTIVE,
             format!("事後委託の理由は{MAX_REASON}文字以内で入力してください。"),
         );
+    } else if let Some(Err(e)) = reason
+        .as_deref()
+        .map(|r| check_chars(FIELD_RETROACTIVE, r, Lines::One))
+    {
+        push(FIELD_RETROACTIVE, e.message);
     }
 
     let (Some(month), Some(valid_from), Some(valid_until), Some(institution_code)) =
@@ -289,8 +295,8 @@ fn texts(
                 field,
                 format!("{field}{}は{max}文字以内で入力してください。", i + 1),
             );
-        } else if v.chars().any(char::is_control) {
-            push(field, format!("{field}{}は1行で入力してください。", i + 1));
+        } else if let Err(e) = check_chars(&format!("{field}{}", i + 1), v, Lines::One) {
+            push(field, e.message);
         }
     }
     kept
@@ -301,11 +307,13 @@ fn contact(typed: &str, default: &str, field: &str, push: &mut impl FnMut(&str, 
         "" => default.trim(),
         other => other,
     };
-    if value.chars().count() > MAX_CONTACT || value.chars().any(char::is_control) {
+    if value.chars().count() > MAX_CONTACT {
         push(
             field,
             format!("{field}は{MAX_CONTACT}文字以内の1行で入力してください。"),
         );
+    } else if let Err(e) = check_chars(field, value, Lines::One) {
+        push(field, e.message);
     }
     value.to_string()
 }
@@ -483,6 +491,29 @@ mod tests {
                 |i, _| i.self_pay_amount = "-5".into(),
                 &[FIELD_AMOUNT],
                 "0以上",
+            ),
+            (
+                |i, _| i.injury_names = vec!["かぜ\u{202e}".into()],
+                &[FIELD_INJURY],
+                "傷病名1に使えない文字（文字の向きを変える制御文字 U+202E）",
+            ),
+            (
+                |i, _| i.remarks = vec!["".into(), "備考\u{1b}[2J".into()],
+                &[FIELD_REMARKS],
+                "備考1に使えない文字（制御文字 U+001B）",
+            ),
+            (
+                |i, _| i.district_contact = "山田\0".into(),
+                &[FIELD_DISTRICT],
+                "地区担当員名に使えない文字",
+            ),
+            (
+                |i, _| {
+                    i.valid_from = "R6.6.5".into();
+                    i.retroactive_reason = Some("夜間\u{ffff}".into())
+                },
+                &[FIELD_RETROACTIVE],
+                "U+FFFF",
             ),
             (
                 |i, _| i.prescriber_code = Some("1311234569".into()),

@@ -16,8 +16,17 @@ use crate::store::{institutions, offices, people, users};
 
 pub const SESSION_COOKIE: &str = "onshi_session";
 pub const SESSION_HOURS: i64 = 10;
-/// Failed sign-ins for one login within [`LOCK_MINUTES`] before it is locked.
+/// Failed sign-ins for one login from one client within [`LOCK_MINUTES`] before that login
+/// is locked for that client. Another client (the owner's own PC) can still sign in: a
+/// stranger who knows an ID cannot lock its owner out.
 pub const MAX_FAILURES: i64 = 5;
+/// Failed sign-ins from one client, whatever the logins, within [`LOCK_MINUTES`] before the
+/// client may not sign in at all (guessing over many IDs).
+pub const MAX_CLIENT_FAILURES: i64 = 20;
+/// Failed sign-ins of one login from all clients together within [`LOCK_MINUTES`] before the
+/// login is locked everywhere (guessing from many addresses). The lock lapses after
+/// [`LOCK_MINUTES`], or the operator lifts it at once with `onshi user unlock`.
+pub const MAX_LOGIN_FAILURES: i64 = 50;
 pub const LOCK_MINUTES: i64 = 15;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
@@ -93,6 +102,31 @@ pub async fn create_session(
 
 pub async fn delete_session(db: &Db, token: &str) -> anyhow::Result<()> {
     users::delete_session(db, &token_hash(token)).await
+}
+
+/// End every session of the account `login` (`onshi user revoke-sessions`): how many ended,
+/// or `None` if there is no such account. Signing in again does not do this: a 受付 account
+/// is used on several reception PCs at once, and one desk signing in must not sign out the
+/// others; a password change ([`set_password`]) or the operator ends them all.
+pub async fn end_sessions(db: &Db, login: &str) -> anyhow::Result<Option<u64>> {
+    match users::credentials(db, login).await? {
+        Some(c) => Ok(Some(
+            users::delete_sessions_of_user(db, c.user_id, None).await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Set a new password for `login` and end every session of the account (whoever knew the
+/// old password is signed out everywhere): how many sessions ended, `None` for no account.
+pub async fn set_password(db: &Db, login: &str, password: &str) -> anyhow::Result<Option<u64>> {
+    let Some(c) = users::credentials(db, login).await? else {
+        return Ok(None);
+    };
+    users::set_password_hash(db, c.user_id, &hash_password(password)?).await?;
+    Ok(Some(
+        users::delete_sessions_of_user(db, c.user_id, None).await?,
+    ))
 }
 
 /// Resolve a session cookie token to its caller, if the session is live.
@@ -191,29 +225,75 @@ pub async fn institution_name(db: &Db, code: &str) -> anyhow::Result<Option<Stri
     institutions::name(&mut conn, code).await
 }
 
-/// Has this login failed too often recently?
-pub async fn is_locked(db: &Db, login: &str) -> anyhow::Result<bool> {
+/// Why a sign-in is not even tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// This client failed on too many logins ([`MAX_CLIENT_FAILURES`]).
+    Client,
+    /// This login failed too often from this client ([`MAX_FAILURES`]) or from all
+    /// clients together ([`MAX_LOGIN_FAILURES`]).
+    Login,
+}
+
+/// The login as `login_failures` records it: at most 64 characters (a typed "login" can be a
+/// megabyte long; PostgreSQL cannot index such a row), so a long one is counted by its start.
+fn failure_key(login: &str) -> String {
+    login.chars().take(64).collect()
+}
+
+/// Is signing in to `login` from `client` (its address; `""` when unknown) held back?
+pub async fn locked(db: &Db, login: &str, client: &str) -> anyhow::Result<Option<Locked>> {
     let since = instant_text(chrono::Utc::now() - chrono::Duration::minutes(LOCK_MINUTES));
-    Ok(users::failures_since(db, login, &since).await? >= MAX_FAILURES)
+    let n = users::failures_since(db, &failure_key(login), client, &since).await?;
+    Ok(if n.client_any_login >= MAX_CLIENT_FAILURES {
+        Some(Locked::Client)
+    } else if n.login_from_client >= MAX_FAILURES || n.login_anywhere >= MAX_LOGIN_FAILURES {
+        Some(Locked::Login)
+    } else {
+        None
+    })
 }
 
-pub async fn record_failure(db: &Db, login: &str) -> anyhow::Result<()> {
-    users::insert_failure(db, login, &now_text()).await
+pub async fn record_failure(db: &Db, login: &str, client: &str) -> anyhow::Result<()> {
+    users::insert_failure(db, &failure_key(login), client, &now_text()).await
 }
 
-pub async fn clear_failures(db: &Db, login: &str) -> anyhow::Result<()> {
-    users::clear_failures(db, login).await
+/// After a successful sign-in: forget this client's failures on this login.
+pub async fn clear_failures(db: &Db, login: &str, client: &str) -> anyhow::Result<()> {
+    users::clear_failures(db, &failure_key(login), Some(client))
+        .await
+        .map(|_| ())
+}
+
+/// `onshi user unlock`: forget every failure of `login`, from every client, so its owner can
+/// sign in at once; how many were forgotten.
+pub async fn unlock(db: &Db, login: &str) -> anyhow::Result<u64> {
+    users::clear_failures(db, &failure_key(login), None).await
+}
+
+/// Why a sign-in failed. The answer to the client is the same for both; the log names the
+/// login only of an existing account (an unknown "login" is often a password or a number
+/// typed into the wrong box).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFailure {
+    UnknownLogin,
+    WrongPassword,
 }
 
 /// Check a login ID and password: the account's id if they match. An unknown login is
 /// checked against a hash nobody knows the password of, so the time taken does not reveal
 /// which IDs exist.
-pub async fn check_password(db: &Db, login: &str, password: &str) -> anyhow::Result<Option<i64>> {
+pub async fn check_password(
+    db: &Db,
+    login: &str,
+    password: &str,
+) -> anyhow::Result<Result<i64, SignInFailure>> {
     match users::credentials(db, login).await? {
-        Some(c) => Ok(verify_password(password, &c.password_hash).then_some(c.user_id)),
+        Some(c) if verify_password(password, &c.password_hash) => Ok(Ok(c.user_id)),
+        Some(_) => Ok(Err(SignInFailure::WrongPassword)),
         None => {
             let _ = verify_password(password, dummy_hash());
-            Ok(None)
+            Ok(Err(SignInFailure::UnknownLogin))
         }
     }
 }

@@ -37,10 +37,12 @@ pub async fn check(
     name: Option<&str>,
     bytes: &[u8],
 ) -> anyhow::Result<Result<Checked, Vec<FieldError>>> {
-    let (inner, text) = match claims::read_zip(bytes) {
-        Ok(read) => read,
-        Err(e) => return Ok(Err(vec![e])),
-    };
+    let zip = bytes.to_vec();
+    let (inner, text) =
+        match crate::archives::expand_one_at_a_time(move || claims::read_zip(&zip)).await? {
+            Ok(read) => read,
+            Err(e) => return Ok(Err(vec![e])),
+        };
     let file_name = name
         .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
         .unwrap_or(inner);

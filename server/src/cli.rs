@@ -52,6 +52,18 @@ enum Command {
         /// When to build the daily feed (yesterday's verifications for every office), JST `HH:MM`.
         #[arg(long, default_value = "06:00", value_parser = crate::feed::parse_feed_time)]
         feed_time: chrono::NaiveTime,
+        /// Connections served at once; more wait to be accepted.
+        #[arg(long, default_value_t = crate::http::listen::Limits::default().max_connections)]
+        max_connections: usize,
+        /// Seconds a connection may take to send a whole request head (also: idle keep-alive).
+        #[arg(long, default_value_t = crate::http::listen::Limits::default().header_timeout.as_secs())]
+        header_timeout_secs: u64,
+        /// Seconds a request body may go without a byte arriving.
+        #[arg(long, default_value_t = crate::http::listen::Limits::default().body_idle_timeout.as_secs())]
+        body_timeout_secs: u64,
+        /// Seconds a whole request body may take.
+        #[arg(long, default_value_t = crate::http::listen::Limits::default().body_deadline.as_secs())]
+        body_deadline_secs: u64,
     },
     /// Load demo data (two offices, ~300 recipients, ~60 institutions, three months) or national-scale data.
     Seed {
@@ -179,6 +191,22 @@ enum UserCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Set a new password (read from standard input, at least 8 characters) and end every
+    /// session of the account.
+    Password {
+        #[arg(long)]
+        login: String,
+    },
+    /// End every session of the account (a lost or shared PC): it signs in again.
+    RevokeSessions {
+        #[arg(long)]
+        login: String,
+    },
+    /// Lift a sign-in lock at once: forget every failed sign-in of the login.
+    Unlock {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -210,13 +238,13 @@ enum StaffRole {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ONSHI_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = std::env::var("ONSHI_LOG").unwrap_or_else(|_| "info".to_string());
+    if let Err(e) =
+        tracing::subscriber::set_global_default(crate::log::subscriber(&filter, std::io::stderr))
+    {
+        eprintln!("エラー: {e}");
+        return ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -252,6 +280,16 @@ fn read_stdin_line(what: &str) -> anyhow::Result<String> {
         .to_string())
 }
 
+fn check_new_password(password: &str) -> anyhow::Result<()> {
+    if password.chars().count() < crate::auth::MIN_PASSWORD_CHARS {
+        anyhow::bail!(
+            "パスワード: {}文字以上にしてください",
+            crate::auth::MIN_PASSWORD_CHARS
+        );
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve {
@@ -260,6 +298,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             allow_origins,
             feed_time,
+            max_connections,
+            header_timeout_secs,
+            body_timeout_secs,
+            body_deadline_secs,
         } => {
             let db = open(&cli).await?;
             let keys = Arc::new(Keys::load_or_create(&cli.data)?);
@@ -282,19 +324,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             tracing::info!(
-                "扶助オン資 listening on http://{addr} ({})",
+                "扶助オン資 listening on http://{} ({})",
+                listener
+                    .local_addr()
+                    .map_or(addr.clone(), |a| a.to_string()),
                 db.backend_label()
             );
             crate::feed::spawn_scheduler(db.clone(), *feed_time);
-            let mut router = crate::http::app(state);
+            let mut router = crate::http::app_with_origins(state, allow_origins);
             if !allow_origins.is_empty() {
                 router = router.layer(crate::http::cors(allow_origins)?);
             }
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let limits = crate::http::listen::Limits {
+                max_connections: *max_connections,
+                header_timeout: std::time::Duration::from_secs((*header_timeout_secs).max(1)),
+                body_idle_timeout: std::time::Duration::from_secs((*body_timeout_secs).max(1)),
+                body_deadline: std::time::Duration::from_secs((*body_deadline_secs).max(1)),
+            };
+            crate::http::listen::serve(listener, router, limits, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed { profile, if_empty } => {
@@ -374,6 +424,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User {
+            command: UserCommand::Password { login },
+        } => {
+            let db = open(&cli).await?;
+            let password = read_stdin_line("password")?;
+            check_new_password(&password)?;
+            match crate::auth::set_password(&db, login.trim(), &password).await? {
+                Some(ended) => {
+                    println!("{login} のパスワードを変更し、ログイン中のセッション{ended}件を終了しました。");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => anyhow::bail!("ログインID {login} のユーザーはいません"),
+            }
+        }
+        Command::User {
+            command: UserCommand::Unlock { login },
+        } => {
+            let db = open(&cli).await?;
+            let forgotten = crate::auth::unlock(&db, login.trim()).await?;
+            println!("{login} のログイン失敗の記録{forgotten}件を消し、ロックを解除しました。");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command: UserCommand::RevokeSessions { login },
+        } => {
+            let db = open(&cli).await?;
+            match crate::auth::end_sessions(&db, login.trim()).await? {
+                Some(ended) => {
+                    println!("{login} のセッション{ended}件を終了しました。");
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => anyhow::bail!("ログインID {login} のユーザーはいません"),
+            }
+        }
+        Command::User {
             command:
                 UserCommand::Add {
                     role,
@@ -429,12 +513,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("ログインID: 空白を含まない文字列を指定してください");
             }
             let password = read_stdin_line("password")?;
-            if password.chars().count() < crate::auth::MIN_PASSWORD_CHARS {
-                anyhow::bail!(
-                    "パスワード: {}文字以上にしてください",
-                    crate::auth::MIN_PASSWORD_CHARS
-                );
-            }
+            check_new_password(&password)?;
             let display = name.clone().unwrap_or_else(|| login.to_string());
             match crate::auth::add_user(
                 &db,

@@ -211,7 +211,12 @@ pub async fn import_checkups(
     importer: &Importer<'_>,
 ) -> anyhow::Result<HealthImportReport> {
     let guessed = if checkup::is_zip(bytes) { "cda" } else { "csv" };
-    let (format, sourced) = match checkup::parse_upload(bytes, Limits::DEFAULT) {
+    let upload = bytes.to_vec();
+    let parsed = crate::archives::expand_one_at_a_time(move || {
+        checkup::parse_upload(&upload, Limits::DEFAULT)
+    })
+    .await?;
+    let (format, sourced) = match parsed {
         Ok(ok) => ok,
         Err(errors) => return Ok(rejected(guessed, 0, errors)),
     };

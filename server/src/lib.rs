@@ -5,6 +5,7 @@
 //! - [`scope`]: the one place that decides what a caller may see;
 //! - [`error`]: [`error::ServiceError`], what the services below [`http`] fail with;
 //! - [`auth`]: passwords, sessions, tokens; [`audit`]: the 自己情報の提供記録;
+//! - [`log`]: the log's defences against injected lines and escape codes;
 //! - [`db`]: the database and its migrations (only this crate knows SQL);
 //! - [`store`]: one module per aggregate, the only code that writes SQL for its tables;
 //! - [`imports`], [`seed`], [`cards`]: what the operator's commands do;
@@ -15,6 +16,7 @@
 //!
 //! Domain rules (numbers, dates, verdicts, file formats) live in the `domain` crate.
 
+pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod cards;
@@ -28,6 +30,7 @@ pub mod health;
 pub mod http;
 pub mod imports;
 pub mod keys;
+pub mod log;
 pub mod scope;
 pub mod screening;
 pub mod seed;

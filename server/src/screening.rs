@@ -257,6 +257,8 @@ pub async fn add_followup(
             "メモ",
             format!("メモは{NOTE_MAX_CHARS}文字以内にしてください。"),
         ));
+    } else if let Err(e) = domain::text::check_chars("メモ", note, domain::text::Lines::Many) {
+        errors.push(e);
     }
     let (Some(recipient), Some(month), true) = (recipient, month, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));

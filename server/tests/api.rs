@@ -57,6 +57,78 @@ async fn wrong_password_is_refused_in_japanese_and_repeated_failures_lock_the_lo
     login(&app, "tokyo-sv").await;
 }
 
+/// A sign-in from the client at `ip`: status and JSON body.
+async fn sign_in_from(
+    app: &axum::Router,
+    ip: &str,
+    login: &str,
+    password: &str,
+) -> (StatusCode, serde_json::Value) {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let body = serde_json::json!({"login": login, "password": password}).to_string();
+    let mut request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/login")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+/// Issue 15 item 5: a stranger who knows an ID locks it only for their own client; one
+/// client failing over many IDs is held back; failures from many clients lock the login
+/// everywhere until it lapses or the operator unlocks it.
+#[tokio::test]
+async fn sign_in_limits_are_per_client_and_a_lock_is_recoverable() {
+    let f = fixture().await;
+    let app = f.app();
+    // A stranger on 10.0.0.66 fails five times on tokyo-cw: locked there, not at the owner's PC.
+    for _ in 0..server::auth::MAX_FAILURES {
+        let (status, _) = sign_in_from(&app, "10.0.0.66", "tokyo-cw", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = sign_in_from(&app, "10.0.0.66", "tokyo-cw", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (status, body) = sign_in_from(&app, "10.0.0.7", "tokyo-cw", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "the owner's PC: {body}");
+
+    // One client guessing over many IDs is held back, on every login, even a right one.
+    for i in 0..server::auth::MAX_CLIENT_FAILURES {
+        let (status, _) = sign_in_from(&app, "10.0.0.99", &format!("guess-{i}"), "x").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{i}");
+    }
+    let (status, body) = sign_in_from(&app, "10.0.0.99", "tokyo-sv", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("この端末"),
+        "{body}"
+    );
+    let (status, _) = sign_in_from(&app, "10.0.0.8", "tokyo-sv", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "other clients are not held back");
+
+    // Many clients guessing one login lock it everywhere; the operator lifts the lock.
+    for i in 0..server::auth::MAX_LOGIN_FAILURES {
+        let ip = format!("10.1.{}.{}", i / 200, i % 200 + 1);
+        let (status, _) = sign_in_from(&app, &ip, "clinic", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{ip}");
+    }
+    let (status, body) = sign_in_from(&app, "10.0.0.9", "clinic", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("解除"), "{body}");
+    let forgotten = server::auth::unlock(&f.db, "clinic").await.unwrap();
+    assert_eq!(forgotten, server::auth::MAX_LOGIN_FAILURES as u64);
+    let (status, body) = sign_in_from(&app, "10.0.0.9", "clinic", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 #[tokio::test]
 async fn malformed_input_is_a_clear_4xx_never_a_500() {
     let f = fixture().await;
@@ -372,4 +444,287 @@ async fn the_app_is_served_with_spa_fallback_and_real_404s_for_assets() {
         send(&app, "GET", "/api/missing", None, None).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// One request with the given headers; status and body text.
+async fn raw(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> (StatusCode, String) {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let mut builder = axum::http::Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    let response = app
+        .clone()
+        .oneshot(builder.body(axum::body::Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
+async fn count(f: &Fixture, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&f.db.pool)
+        .await
+        .unwrap();
+    n
+}
+
+/// Issue 15 item 3: a state-changing request a browser sent from another site is refused
+/// (403, Japanese JSON) whatever its cookie; the same request from the app's own origin,
+/// an `--allow-origin` origin or a non-browser client passes; reads are not affected.
+#[tokio::test]
+async fn state_changes_from_another_site_are_refused() {
+    let f = fixture().await;
+    let app = f.app();
+    let cw = login(&app, "tokyo-cw").await;
+    let host = ("host", "127.0.0.1:8080");
+    let json = ("content-type", "application/json");
+    let cookie = ("cookie", cw.as_str());
+    let person = |day: u32| {
+        serde_json::json!({"name": "港　花子", "name_kana": "ミナト　ハナコ", "sex": "2",
+            "birth_date": format!("1985-07-{day:02}")})
+        .to_string()
+        .into_bytes()
+    };
+    let recipients = "SELECT COUNT(*) FROM recipients";
+    let before = count(&f, recipients).await;
+    for foreign in [
+        ("origin", "https://evil.example"),
+        ("origin", "http://127.0.0.1:8081"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+    ] {
+        let headers = [host, json, cookie, foreign];
+        let (status, text) = raw(&app, "POST", "/api/office/recipients", &headers, person(1)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{foreign:?}: {text}");
+        let error: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(error["code"], "forbidden");
+        assert!(
+            error["message"].as_str().unwrap().contains("ほかのサイト"),
+            "{text}"
+        );
+        // Sign-out and sign-in (login CSRF) too.
+        let (status, _) = raw(&app, "POST", "/api/logout", &headers, vec![]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{foreign:?}");
+        let body = serde_json::json!({"login": "tokyo-cw", "password": PASSWORD});
+        let (status, _) = raw(
+            &app,
+            "POST",
+            "/api/login",
+            &[host, json, foreign],
+            body.to_string().into_bytes(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{foreign:?}");
+    }
+    assert_eq!(count(&f, recipients).await, before, "nothing written");
+    let session = send(&app, "GET", "/api/session", Some(&cw), None).await;
+    assert_eq!(session.status, StatusCode::OK, "the session survived");
+    // Reads from another site are not state changes (CORS keeps their answers away).
+    let (status, _) = raw(
+        &app,
+        "GET",
+        "/api/session",
+        &[host, cookie, ("origin", "https://evil.example")],
+        vec![],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // The app's own origin, a fetch marked same-origin, and a client with neither header.
+    for (day, own) in [
+        vec![host, json, cookie, ("origin", "http://127.0.0.1:8080")],
+        vec![host, json, cookie, ("sec-fetch-site", "same-origin")],
+        vec![json, cookie],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, text) = raw(
+            &app,
+            "POST",
+            "/api/office/recipients",
+            &own,
+            person(day as u32 + 2),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{own:?}: {text}");
+    }
+    // An --allow-origin origin.
+    let allowed = server::http::app_with_origins(
+        server::http::AppState {
+            db: f.db.clone(),
+            keys: f.keys.clone(),
+            static_dir: None,
+            secure_cookies: false,
+        },
+        &["https://app.example.jp/".to_string()],
+    );
+    let headers = [host, json, cookie, ("origin", "https://app.example.jp")];
+    let (status, text) = raw(
+        &allowed,
+        "POST",
+        "/api/office/recipients",
+        &headers,
+        person(9),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+}
+
+/// Issue 15 item 3: each upload takes the content types of its file; a form, plain text or
+/// no type (what another site can send without asking) is 415 with a Japanese message.
+#[tokio::test]
+async fn uploads_require_the_content_type_of_their_file() {
+    let f = fixture().await;
+    let app = f.app();
+    let cw = login(&app, "tokyo-cw").await;
+    let cookie = ("cookie", cw.as_str());
+    let uploads = [
+        "/api/office/claims-check?name=12131017_SHIKAKU_202405.ZIP",
+        "/api/office/checkups/import",
+        "/api/office/receipts/import",
+    ];
+    for path in uploads {
+        for refused in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/json"),
+            None,
+        ] {
+            let mut headers = vec![cookie];
+            if let Some(t) = refused {
+                headers.push(("content-type", t));
+            }
+            let (status, text) = raw(
+                &app,
+                "POST",
+                path,
+                &headers,
+                b"PK\x03\x04 not really".to_vec(),
+            )
+            .await;
+            assert_eq!(
+                status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{path} {refused:?}: {text}"
+            );
+            assert!(text.contains("Content-Type"), "{text}");
+        }
+        // The type the app sends gets past the check (and the file's own checks answer).
+        let headers = [cookie, ("content-type", "application/octet-stream")];
+        let (status, text) = raw(
+            &app,
+            "POST",
+            path,
+            &headers,
+            b"PK\x03\x04 not really".to_vec(),
+        )
+        .await;
+        assert_ne!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}: {text}");
+    }
+    for (path, accepted) in [
+        (uploads[0], "application/zip"),
+        (uploads[0], "application/x-zip-compressed"),
+        (uploads[1], "application/zip"),
+        (uploads[1], "text/csv; charset=utf-8"),
+        (uploads[2], "text/csv"),
+    ] {
+        let headers = [cookie, ("content-type", accepted)];
+        let (status, _) = raw(&app, "POST", path, &headers, b"x".to_vec()).await;
+        assert_ne!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{path} {accepted}"
+        );
+    }
+}
+
+/// Issue 15 item 4: every answer — the app page, app routes, static files, the API, errors,
+/// onshi XML — carries a CSP with no external origin, `frame-ancestors 'none'`,
+/// X-Frame-Options DENY, nosniff and Referrer-Policy; the page's one inline start script is
+/// allowed by its hash and no other inline script is.
+#[tokio::test]
+async fn every_answer_carries_the_content_security_policy_and_frame_protection() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    use tower::ServiceExt as _;
+    let f = fixture().await;
+    let dist = f.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let start = "\nimport init from '/app-abc.js';\nawait init();\n";
+    std::fs::write(
+        dist.join("index.html"),
+        format!("<!DOCTYPE html><html><head><title>扶助オン資</title><script type=\"module\">{start}</script><script src=\"/app-abc.js\"></script></head></html>"),
+    )
+    .unwrap();
+    std::fs::write(dist.join("app-abc.js"), "console.log(1)").unwrap();
+    let app = f.app_with_static(Some(dist));
+    let hash = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(start.as_bytes()))
+    );
+    for (method, path, page) in [
+        ("GET", "/", true),
+        ("GET", "/clinic/verify", true),
+        ("GET", "/index.html", true),
+        ("GET", "/app-abc.js", false),
+        ("GET", "/app-missing.js", false),
+        ("GET", "/api/session", false),
+        ("GET", "/api/missing", false),
+        ("GET", "/healthz", false),
+        ("POST", "/onshi/OQSsiquc01req", false),
+        ("POST", "/api/login", false),
+    ] {
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let headers = response.headers();
+        let get = |name: &str| {
+            headers
+                .get(name)
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        let csp = get("content-security-policy");
+        for part in [
+            "default-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "style-src 'self';",
+            "connect-src 'self';",
+        ] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("http") && !csp.contains('*'),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert_eq!(csp.contains(&hash), page, "{path}: {csp}");
+        assert_eq!(
+            csp.matches("'sha256-").count(),
+            usize::from(page),
+            "{path}: {csp}"
+        );
+        assert_eq!(get("x-frame-options"), "DENY", "{path}");
+        assert_eq!(get("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(get("referrer-policy"), "no-referrer", "{path}");
+    }
 }

@@ -246,3 +246,83 @@ async fn operator_commands_create_accounts_tokens_and_cards() {
     );
     assert!(!out.status.success());
 }
+
+/// Issue 15 item 6: signing in again keeps the other sessions (two reception PCs on one
+/// account); `onshi user password` and `onshi user revoke-sessions` end every session of
+/// the account, and only of that account.
+#[tokio::test]
+async fn a_password_change_or_the_operator_ends_every_session_of_a_user() {
+    let f = common::fixture().await;
+    let app = f.app();
+    let alive = |cookie: String| {
+        let app = app.clone();
+        async move {
+            common::send(&app, "GET", "/api/session", Some(&cookie), None)
+                .await
+                .status
+                == axum::http::StatusCode::OK
+        }
+    };
+    let desk1 = common::login(&app, "clinic").await;
+    let desk2 = common::login(&app, "clinic").await;
+    let other = common::login(&app, "tokyo-cw").await;
+    assert!(
+        alive(desk1.clone()).await && alive(desk2.clone()).await,
+        "two desks, one account"
+    );
+
+    let out = onshi(&f, &["user", "revoke-sessions", "--login", "clinic"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("2件"), "{}", text(&out.stdout));
+    assert!(
+        !alive(desk1).await && !alive(desk2).await,
+        "both desks signed out"
+    );
+    assert!(alive(other.clone()).await, "another account is untouched");
+
+    let before = common::login(&app, "tokyo-cw").await;
+    let out = onshi(&f, &["user", "password", "--login", "tokyo-cw"], "short\n");
+    assert!(!out.status.success());
+    let out = onshi(
+        &f,
+        &["user", "password", "--login", "tokyo-cw"],
+        "a new long password\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !alive(before).await && !alive(other).await,
+        "every session ended"
+    );
+    let old = serde_json::json!({"login": "tokyo-cw", "password": common::PASSWORD}).to_string();
+    let reply = common::send(&app, "POST", "/api/login", None, Some(&old)).await;
+    assert_eq!(
+        reply.status,
+        axum::http::StatusCode::UNAUTHORIZED,
+        "the old password is gone"
+    );
+    let new =
+        serde_json::json!({"login": "tokyo-cw", "password": "a new long password"}).to_string();
+    let reply = common::send(&app, "POST", "/api/login", None, Some(&new)).await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK);
+
+    // A locked login: `onshi user unlock` lets its owner in at once.
+    let wrong = serde_json::json!({"login": "clinic", "password": "guess"}).to_string();
+    for _ in 0..server::auth::MAX_FAILURES {
+        common::send(&app, "POST", "/api/login", None, Some(&wrong)).await;
+    }
+    let right = serde_json::json!({"login": "clinic", "password": common::PASSWORD}).to_string();
+    let reply = common::send(&app, "POST", "/api/login", None, Some(&right)).await;
+    assert_eq!(reply.status, axum::http::StatusCode::TOO_MANY_REQUESTS);
+    let out = onshi(&f, &["user", "unlock", "--login", "clinic"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let reply = common::send(&app, "POST", "/api/login", None, Some(&right)).await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK);
+
+    let out = onshi(&f, &["user", "revoke-sessions", "--login", "nobody"], "");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("nobody"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -101,6 +101,9 @@ async fn call(
     if let Some(c) = cookie {
         builder = builder.header(header::COOKIE, c);
     }
+    if body.is_some() {
+        builder = builder.header(header::CONTENT_TYPE, "application/octet-stream");
+    }
     let request = builder
         .body(body.map_or_else(Body::empty, Body::from))
         .unwrap();

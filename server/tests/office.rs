@@ -146,6 +146,16 @@ async fn creating_a_recipient_checks_each_field_and_issues_a_fixed_number() {
         ("birth_date", json!("2099-01-01"), "生年月日", "今日より後"),
         ("sex", json!("3"), "性別", "1（男）または 2（女）"),
         ("postal_code", json!("105-01"), "郵便番号", "郵便番号の形式"),
+        // Control, bidi and noncharacters are refused, never stored (issue 15 item 7).
+        ("name", json!("港\u{0}花子"), "氏名", "制御文字 U+0000"),
+        ("name", json!("港\u{1b}[8m花子"), "氏名", "制御文字 U+001B"),
+        (
+            "name",
+            json!("\u{202e}子花　港"),
+            "氏名",
+            "文字の向きを変える制御文字 U+202E",
+        ),
+        ("address", json!("港区\u{ffff}"), "住所", "U+FFFF"),
         (
             "recipient_number",
             json!("1234566"),
@@ -721,6 +731,16 @@ async fn an_issued_ticket_is_seen_by_the_clinic_at_once_and_can_be_amended_and_c
     let cancel = format!("{ticket_path}/cancel");
     let reply = call(&app, "POST", &cancel, &cw, json!({"reason": ""})).await;
     assert_eq!(error_fields(&reply), ["取消理由"]);
+    let reply = call(
+        &app,
+        "POST",
+        &cancel,
+        &cw,
+        json!({"reason": "変更\u{202e}"}),
+    )
+    .await;
+    assert_eq!(error_fields(&reply), ["取消理由"]);
+    assert!(reply.text.contains("U+202E"), "{}", reply.text);
     let reply = call(
         &app,
         "POST",

@@ -365,6 +365,7 @@ async fn token_and_institution_must_match() {
             Request::builder()
                 .method("POST")
                 .uri(Exchange::Qualification.path())
+                .header(header::CONTENT_TYPE, "application/xml")
                 .header(header::COOKIE, cookie)
                 .body(Body::from(request.clone()))
                 .unwrap(),
@@ -507,6 +508,101 @@ async fn hostile_and_malformed_requests_get_an_error_result() {
     // And the server is still there.
     let health = send(&app, "GET", "/healthz", None, None).await;
     assert_eq!(health.status, StatusCode::OK);
+}
+
+/// Issue 15 item 8: every answer under `/onshi/` is an XML result — an unknown or
+/// wrongly-cased request kind, another method, and a request with no Content-Type.
+#[tokio::test]
+async fn unknown_kinds_wrong_methods_and_missing_content_type_get_an_xml_error() {
+    let (f, token) = setup().await;
+    let app = f.app();
+    let request = sample("OQSsiquc01req_verdict1_utf8.xml");
+    let cases: [(&str, &str, Option<&str>, StatusCode, &str); 7] = [
+        (
+            "POST",
+            "/onshi/OQSfoo01req",
+            Some("application/xml"),
+            StatusCode::NOT_FOUND,
+            "FJ0501",
+        ),
+        (
+            "POST",
+            "/onshi/oqssiquc01req",
+            Some("application/xml"),
+            StatusCode::NOT_FOUND,
+            "FJ0501",
+        ),
+        (
+            "POST",
+            "/onshi/OQSsiquc01req/extra",
+            Some("application/xml"),
+            StatusCode::NOT_FOUND,
+            "FJ0501",
+        ),
+        ("GET", "/onshi/", None, StatusCode::NOT_FOUND, "FJ0501"),
+        ("GET", "/onshi", None, StatusCode::NOT_FOUND, "FJ0501"),
+        (
+            "GET",
+            "/onshi/OQSsiquc01req",
+            None,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "FJ0105",
+        ),
+        (
+            "POST",
+            "/onshi/OQSsiquc01req",
+            None,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "FJ0105",
+        ),
+    ];
+    for (method, uri, content_type, status, code) in cases {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        if let Some(content_type) = content_type {
+            builder = builder.header(header::CONTENT_TYPE, content_type);
+        }
+        let response = app
+            .clone()
+            .oneshot(builder.body(Body::from(request.clone())).unwrap())
+            .await
+            .unwrap();
+        let name = format!("{method} {uri}");
+        assert_eq!(response.status(), status, "{name}");
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            content_type.starts_with("application/xml"),
+            "{name}: {content_type}"
+        );
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        let reply = XmlReply {
+            status,
+            content_type,
+            bytes,
+        };
+        assert_eq!(reply.result_code().as_deref(), Some(code), "{name}");
+        let message = reply
+            .text(&["MessageBody", "ProcessingResultMessage"])
+            .unwrap();
+        assert!(
+            message
+                .chars()
+                .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)),
+            "{name}: Japanese message: {message}"
+        );
+    }
+    assert_eq!(count(&f, "SELECT COUNT(*) FROM verifications").await, 0);
 }
 
 /// A Shift_JIS sample with each `from` replaced by `to`, still in Shift_JIS.

@@ -576,6 +576,14 @@ async fn follow_ups_are_kept_and_shown_the_next_month() {
             "メモ",
         ),
         (
+            serde_json::json!({"recipient_number": tokyo(0), "month": MONTH, "action": "guidance", "note": "確認済み\u{202e}\u{1b}[2J"}),
+            "メモ",
+        ),
+        (
+            serde_json::json!({"recipient_number": tokyo(0), "month": MONTH, "action": "guidance", "note": "一行目\u{0}"}),
+            "メモ",
+        ),
+        (
             serde_json::json!({"recipient_number": "1234567", "month": MONTH, "action": "guidance"}),
             "受給者番号",
         ),

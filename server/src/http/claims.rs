@@ -11,7 +11,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,6 +20,7 @@ use domain::api::{ClaimsCheckQuery, ClaimsReview};
 
 use super::error::AppError;
 use super::state::AppState;
+use super::upload;
 use crate::auth::Caller;
 use crate::db::{today_jst, Db};
 use crate::{audit, scope};
@@ -68,10 +69,17 @@ pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::ope
 async fn upload(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     query: Result<Query<ClaimsCheckQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ClaimsReview>, AppError> {
     let office = scope::office(&caller)?.to_string();
+    let [zip, x_zip] = upload::ZIP;
+    upload::require_content_type(
+        &headers,
+        &[zip, x_zip, upload::OCTET_STREAM],
+        "資格情報ファイル（.ZIP）",
+    )?;
     let Query(query) = query.map_err(|e| AppError::field("クエリ", e.body_text()))?;
     let body = body.map_err(|_| {
         AppError::field(

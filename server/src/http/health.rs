@@ -18,7 +18,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -30,6 +30,7 @@ use domain::api::{
 
 use super::error::AppError;
 use super::state::AppState;
+use super::upload;
 use crate::auth::Caller;
 use crate::db::today_jst;
 use crate::health::{self, Importer, Shown};
@@ -128,11 +129,23 @@ fn query_error(_: QueryRejection) -> AppError {
 async fn import_with(
     state: &AppState,
     caller: &Caller,
+    headers: &HeaderMap,
     query: Result<Query<HealthImportQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
     receipts: bool,
 ) -> Result<Json<HealthImportReport>, AppError> {
     let office = scope::office(caller)?.to_string();
+    let [zip, x_zip] = upload::ZIP;
+    let [csv] = upload::CSV;
+    if receipts {
+        upload::require_content_type(headers, &[csv, upload::OCTET_STREAM], "レセ電ファイル")?;
+    } else {
+        upload::require_content_type(
+            headers,
+            &[zip, x_zip, csv, upload::OCTET_STREAM],
+            "健診結果のファイル（特定健診 CDA の zip または健診 CSV）",
+        )?;
+    }
     let Query(query) = query.map_err(query_error)?;
     let body = body.map_err(body_error)?;
     if body.is_empty() {
@@ -158,19 +171,21 @@ async fn import_with(
 async fn import_checkups(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     query: Result<Query<HealthImportQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<HealthImportReport>, AppError> {
-    import_with(&state, &caller, query, body, false).await
+    import_with(&state, &caller, &headers, query, body, false).await
 }
 
 async fn import_receipts(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     query: Result<Query<HealthImportQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<HealthImportReport>, AppError> {
-    import_with(&state, &caller, query, body, true).await
+    import_with(&state, &caller, &headers, query, body, true).await
 }
 
 /// `?fiscal_year=` → a year, default last fiscal year.

@@ -4,9 +4,11 @@
 
 mod caller;
 pub mod claims;
+pub mod csrf;
 pub mod error;
 pub mod health;
 pub mod homes;
+pub mod listen;
 pub mod office;
 pub mod onshi;
 pub mod openapi;
@@ -16,6 +18,7 @@ pub mod screening;
 pub mod session;
 pub mod spa;
 pub mod state;
+pub mod upload;
 pub mod verify;
 
 use axum::http::{header, HeaderValue};
@@ -27,6 +30,18 @@ use error::AppError;
 pub use state::AppState;
 
 pub fn app(state: AppState) -> Router {
+    app_with_origins(state, &[])
+}
+
+/// [`app`], taking state-changing requests also from the `--allow-origin` origins
+/// (`csrf.rs`; the CORS layer for them is [`cors`]).
+pub fn app_with_origins(state: AppState, allow_origins: &[String]) -> Router {
+    let allowed = csrf::AllowedOrigins(
+        allow_origins
+            .iter()
+            .map(|o| o.trim_end_matches('/').to_string())
+            .collect(),
+    );
     let api = Router::new()
         .merge(session::router())
         .merge(homes::router())
@@ -42,6 +57,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(api)
         .fallback(spa::serve)
+        .layer(axum::middleware::from_fn_with_state(
+            allowed,
+            csrf::check_origin,
+        ))
         // The wasm bundle is ~700 KB raw, ~280 KB gzipped: old reception PCs on slow lines notice.
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -51,6 +70,16 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
+        ))
+        // No external origin, no inline script but the app's start (its hash, `spa.rs`),
+        // never in a frame (`frame-ancestors` and, for older browsers, X-Frame-Options).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(spa::BASE_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
         ))
         .with_state(state)
 }

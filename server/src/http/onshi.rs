@@ -19,7 +19,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{any, post, MethodRouter};
 use axum::Router;
 use chrono::{Duration, NaiveDate, Utc};
 use rand::Rng as _;
@@ -44,10 +44,73 @@ const STALE_SECONDS: i64 = 60;
 const KEEP_DAYS: i64 = 7;
 
 pub fn router() -> Router<AppState> {
+    // Everything under `/onshi/` is answered with an XML result, never the app's HTML page:
+    // an unknown request kind (`OQSfoo01req`, `oqssiquc01req`) is `FJ0501` (404), another
+    // method than POST on a known kind `FJ0105` (405).
+    let exchange = |exchange: Exchange, handler: MethodRouter<AppState>| {
+        handler.fallback(move || async move { wrong_method(exchange) })
+    };
     Router::new()
-        .route(Exchange::Qualification.path(), post(qualification))
-        .route(Exchange::BulkRequest.path(), post(bulk_request))
-        .route(Exchange::BulkResult.path(), post(bulk_result))
+        .route(
+            Exchange::Qualification.path(),
+            exchange(Exchange::Qualification, post(qualification)),
+        )
+        .route(
+            Exchange::BulkRequest.path(),
+            exchange(Exchange::BulkRequest, post(bulk_request)),
+        )
+        .route(
+            Exchange::BulkResult.path(),
+            exchange(Exchange::BulkResult, post(bulk_result)),
+        )
+        .route("/onshi", any(unsupported_exchange))
+        .route("/onshi/", any(unsupported_exchange))
+        .route("/onshi/{*kind}", any(unsupported_exchange))
+}
+
+/// A path under `/onshi/` that names none of the exchanges.
+async fn unsupported_exchange() -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        Exchange::Qualification,
+        &anonymous(XmlEncoding::Utf8),
+        ProcessingError::new(
+            ErrorKind::UnsupportedExchange,
+            format!(
+                "この種類の要求には対応していません。対応しているのは {} です（大文字・小文字も区別します）。",
+                Exchange::ALL.map(|e| format!("POST {}", e.path())).join("、")
+            ),
+        ),
+    )
+}
+
+fn wrong_method(exchange: Exchange) -> Response {
+    let mut response = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        exchange,
+        &anonymous(XmlEncoding::Utf8),
+        ProcessingError::new(
+            ErrorKind::WrongDocument,
+            format!(
+                "{}は POST で要求XMLを送信してください。",
+                exchange.request_kind()
+            ),
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
+/// The context of an answer given before the request's header could be read.
+fn anonymous(encoding: XmlEncoding) -> ResultContext {
+    ResultContext {
+        executed_at: Utc::now(),
+        institution_code: None,
+        arbitrary_file_identifier: None,
+        encoding,
+    }
 }
 
 pub fn operations(_: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
@@ -342,20 +405,16 @@ async fn receive(
     body: Body,
     exchange: Exchange,
 ) -> Result<(Caller, Bytes), Response> {
-    let anonymous = |encoding| ResultContext {
-        executed_at: Utc::now(),
-        institution_code: None,
-        arbitrary_file_identifier: None,
-        encoding,
-    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
+    // No Content-Type is refused too (docs/onshi-xml.md §1): a form or a script's plain text
+    // sent by a browser is never taken for a request file.
     if !matches!(
         content_type.as_deref(),
-        None | Some("application/xml" | "text/xml" | "application/octet-stream")
+        Some("application/xml" | "text/xml" | "application/octet-stream")
     ) {
         return Err(error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -207,6 +207,30 @@ pub async fn session(db: &Db, token_hash: &str) -> anyhow::Result<Option<Session
     )
 }
 
+/// End every session of a user but the one stored under `keep` (if any); how many ended.
+pub async fn delete_sessions_of_user(
+    db: &Db,
+    user_id: i64,
+    keep: Option<&str>,
+) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Replace a user's password hash.
+pub async fn set_password_hash(db: &Db, user_id: i64, password_hash: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 pub async fn delete_session(db: &Db, token_hash: &str) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
@@ -215,32 +239,68 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Failed sign-ins of this login after `since` (UTC RFC 3339).
-pub async fn failures_since(db: &Db, login: &str, since: &str) -> anyhow::Result<i64> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
-            .bind(login)
-            .bind(since)
-            .fetch_one(&db.pool)
-            .await?;
-    Ok(n)
+/// Failed sign-ins after `since` (UTC RFC 3339): of this login from this client, of this
+/// login from any client, and of this client on any login.
+pub async fn failures_since(
+    db: &Db,
+    login: &str,
+    client: &str,
+    since: &str,
+) -> anyhow::Result<FailureCounts> {
+    let (login_from_client, login_anywhere, client_any_login): (i64, i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM login_failures WHERE login = $1 AND client = $2 AND at > $3), \
+           (SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $3), \
+           (SELECT COUNT(*) FROM login_failures WHERE client = $2 AND at > $3)",
+    )
+    .bind(login)
+    .bind(client)
+    .bind(since)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(FailureCounts {
+        login_from_client,
+        login_anywhere,
+        client_any_login,
+    })
 }
 
-pub async fn insert_failure(db: &Db, login: &str, at: &str) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
+/// See [`failures_since`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureCounts {
+    pub login_from_client: i64,
+    pub login_anywhere: i64,
+    pub client_any_login: i64,
+}
+
+pub async fn insert_failure(db: &Db, login: &str, client: &str, at: &str) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO login_failures (login, client, at) VALUES ($1, $2, $3)")
         .bind(login)
+        .bind(client)
         .bind(at)
         .execute(&db.pool)
         .await?;
     Ok(())
 }
 
-pub async fn clear_failures(db: &Db, login: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE login = $1")
-        .bind(login)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+/// Forget the failures of a login: from one client, or (`None`) from every client.
+pub async fn clear_failures(db: &Db, login: &str, client: Option<&str>) -> anyhow::Result<u64> {
+    let done = match client {
+        Some(client) => {
+            sqlx::query("DELETE FROM login_failures WHERE login = $1 AND client = $2")
+                .bind(login)
+                .bind(client)
+                .execute(&db.pool)
+                .await?
+        }
+        None => {
+            sqlx::query("DELETE FROM login_failures WHERE login = $1")
+                .bind(login)
+                .execute(&db.pool)
+                .await?
+        }
+    };
+    Ok(done.rows_affected())
 }
 
 /// Store a machine client's bearer token under its hash.
