@@ -115,17 +115,31 @@ fn wrong_types(valid: &Value) -> Vec<(String, Value)> {
     out
 }
 
-/// Every string of a JSON value with control, bidi and non-characters around it.
-fn with_control_characters(value: &Value) -> Value {
+/// Every string of a JSON value with `around` before and after it.
+fn around_strings(value: &Value, around: &str) -> Value {
     match value {
-        Value::String(s) => Value::String(format!("\u{0}\u{1b}[31m\u{202e}{s}\u{ffff}\r\n\t")),
-        Value::Array(items) => Value::Array(items.iter().map(with_control_characters).collect()),
+        Value::String(s) => Value::String(format!("{around}{s}{around}")),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| around_strings(v, around)).collect())
+        }
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), with_control_characters(v)))
+                .map(|(k, v)| (k.clone(), around_strings(v, around)))
                 .collect(),
         ),
         other => other.clone(),
+    }
+}
+
+/// Escape, bidi override, a non-character and line breaks.
+const CONTROL: &str = "\u{1b}[31m\u{202e}\u{ffff}\r\n\t\u{7f}";
+
+fn has_string(value: &Value) -> bool {
+    match value {
+        Value::String(_) => true,
+        Value::Array(items) => items.iter().any(has_string),
+        Value::Object(map) => map.values().any(has_string),
+        _ => false,
     }
 }
 
@@ -173,7 +187,7 @@ const BAD_IDS: &[&str] = &[
     "%FF",
 ];
 
-const BAD_QUERY: &str = "?q=%00%1B%E2%80%AE&month=..%2F..&page=-1&fiscal_year=99999999999999999999&status=%FF&mine=maybe&from_month=13-99&verified_on=x&name=..%2F..%2Fetc%2Fpasswd&skip_unmatched=%00";
+const BAD_QUERY: &str = "?q=%1B%E2%80%AE&month=..%2F..&page=-1&fiscal_year=99999999999999999999&status=%FF&mine=maybe&from_month=13-99&verified_on=x&name=..%2F..%2Fetc%2Fpasswd&skip_unmatched=%00";
 
 fn allowed(row: &str) -> Who {
     let i = row.find('A').expect("someone may call every route");
@@ -219,6 +233,8 @@ async fn malformed_input_never_answers_5xx_and_refuses_in_japanese() {
         let (bare, _) = valid.path.split_once('?').unwrap_or((&valid.path, ""));
         let answer = send(format!("{bare}{BAD_QUERY}"), valid.body.clone()).await;
         checker.check(&format!("{verb} bad query"), bare, &answer, false);
+        let answer = send(format!("{bare}?q=a%00b"), valid.body.clone()).await;
+        checker.check(&format!("{verb} NUL in the query"), bare, &answer, true);
 
         let Some((content_type, body)) = valid.body.clone() else {
             continue;
@@ -246,7 +262,7 @@ async fn malformed_input_never_answers_5xx_and_refuses_in_japanese() {
                 .await;
                 checker.check(&format!("{verb} {what}"), path, &answer, false);
             }
-            let controlled = with_control_characters(&parsed);
+            let controlled = around_strings(&parsed, CONTROL);
             let answer = send(
                 valid.path.clone(),
                 Some((JSON, controlled.to_string().into_bytes())),
@@ -254,6 +270,14 @@ async fn malformed_input_never_answers_5xx_and_refuses_in_japanese() {
             .await;
             // Stored as sent today; issue 15 item 7 refuses them (then: must_refuse).
             checker.check(&format!("{verb} control characters"), path, &answer, false);
+            // NUL: PostgreSQL cannot store it in text, so no field may carry one.
+            let nul = around_strings(&parsed, "\u{0}");
+            let answer = send(
+                valid.path.clone(),
+                Some((JSON, nul.to_string().into_bytes())),
+            )
+            .await;
+            checker.check(&format!("{verb} NUL"), path, &answer, has_string(&parsed));
             let answer = send(valid.path.clone(), Some(("text/plain", body.clone()))).await;
             checker.check(&format!("{verb} as text/plain"), path, &answer, true);
         } else {

@@ -5,6 +5,7 @@
 mod caller;
 pub mod claims;
 pub mod error;
+mod guard;
 pub mod health;
 pub mod homes;
 pub mod office;
@@ -42,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(api)
         .fallback(spa::serve)
+        .layer(axum::middleware::from_fn(guard::refuse_nul))
         // The wasm bundle is ~700 KB raw, ~280 KB gzipped: old reception PCs on slow lines notice.
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
