@@ -136,6 +136,9 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
 
 pub const MISSING: i64 = 987_654_321;
 
+/// Routes that make sessions: the callers' standing sessions are renewed after them.
+pub const SESSION_ROUTES: &[&str] = &["/api/login", "/api/logout", "/api/card/login"];
+
 // ------------------------------------------------------------------ the world
 
 #[derive(Clone)]
@@ -254,7 +257,9 @@ pub fn person() -> Value {
 pub struct World {
     pub f: Fixture,
     pub app: Router,
-    pub auth: BTreeMap<&'static str, Auth>,
+    /// The standing credentials of each caller (renewed after the sign-in routes: a new
+    /// session may end the caller's older ones).
+    pub auth: std::sync::Mutex<BTreeMap<&'static str, Auth>>,
     pub card: domain::card::CardFile,
     pub tokyo_recipient: i64,
     pub osaka_recipient: i64,
@@ -359,7 +364,7 @@ impl World {
             .unwrap();
         let mut world = World {
             app: app.clone(),
-            auth: BTreeMap::new(),
+            auth: std::sync::Mutex::new(BTreeMap::new()),
             card,
             tokyo_recipient,
             osaka_recipient,
@@ -378,10 +383,10 @@ impl World {
                 Who::Anonymous => Auth::Nobody,
                 _ => world.session(who).await,
             };
-            world.auth.insert(key(who), auth);
+            world.auth.lock().unwrap().insert(key(who), auth);
         }
         let osaka = Auth::Cookie(login(&app, "osaka-cw").await);
-        let tokyo = world.auth[key(Who::Caseworker)].clone();
+        let tokyo = world.auth(Who::Caseworker);
         // Tickets at both institutions in both offices: verdict 1 at either desk.
         for (auth, recipient) in [(&tokyo, tokyo_recipient), (&osaka, osaka_recipient)] {
             let path = format!("/api/office/recipients/{recipient}/tickets");
@@ -421,6 +426,21 @@ impl World {
         world
     }
 
+    pub fn auth(&self, who: Who) -> Auth {
+        self.auth.lock().unwrap()[key(who)].clone()
+    }
+
+    /// Sign every caller in again: after a route that makes sessions (sign-in, sign-out's
+    /// fresh session, card sign-in), which may end the older sessions of the same user.
+    pub async fn renew_sessions(&self) {
+        for who in EVERYONE {
+            if login_of(who).is_some() || who == Who::Recipient {
+                let auth = self.session(who).await;
+                self.auth.lock().unwrap().insert(key(who), auth);
+            }
+        }
+    }
+
     /// A new session of `who` (a recipient signs in with the card).
     pub async fn session(&self, who: Who) -> Auth {
         if who == Who::Recipient {
@@ -431,7 +451,7 @@ impl World {
         }
         match login_of(who) {
             Some(name) => Auth::Cookie(login(&self.app, name).await),
-            None => self.auth[key(who)].clone(),
+            None => self.auth(who),
         }
     }
 
@@ -468,7 +488,7 @@ impl World {
             &self.app,
             "POST",
             "/api/verify/card",
-            &self.auth[key(who)],
+            &self.auth(who),
             self.card_verify_request().await,
         )
         .await;
@@ -501,7 +521,7 @@ impl World {
 
     /// A fresh Tokyo recipient with a registered 保護開始.
     pub async fn fresh_recipient(&self) -> i64 {
-        let cw = &self.auth[key(Who::Caseworker)];
+        let cw = &self.auth(Who::Caseworker);
         let created = json_call(&self.app, "POST", "/api/office/recipients", cw, person()).await;
         let id = ok(&created, "recipient")["id"].as_i64().unwrap();
         let start =
@@ -522,7 +542,7 @@ impl World {
         let digit = domain::numbers::my_number_check_digit(&body).unwrap();
         let mut input = person();
         input["individual_number"] = json!(format!("{body}{digit}"));
-        let cw = &self.auth[key(Who::Caseworker)];
+        let cw = &self.auth(Who::Caseworker);
         let created = json_call(&self.app, "POST", "/api/office/recipients", cw, input).await;
         ok(&created, "recipient with 個人番号")["id"]
             .as_i64()
@@ -530,7 +550,7 @@ impl World {
     }
 
     pub async fn fresh_ticket(&self) -> i64 {
-        let cw = &self.auth[key(Who::Caseworker)];
+        let cw = &self.auth(Who::Caseworker);
         let recipient = self.fresh_recipient().await;
         let path = format!("/api/office/recipients/{recipient}/tickets");
         let answer = json_call(&self.app, "POST", &path, cw, medical_ticket(CLINIC)).await;
@@ -589,7 +609,7 @@ impl World {
             }
             let recipient = self.fresh_recipient().await;
             return self
-                .pending_event(&self.auth[key(Who::Caseworker)], recipient)
+                .pending_event(&self.auth(Who::Caseworker), recipient)
                 .await;
         }
         if path.contains("reveal-individual-number") && own {
@@ -650,7 +670,7 @@ impl World {
                     &self.app,
                     "POST",
                     "/api/office/tickets/renew/preview",
-                    &self.auth[key(who)],
+                    &self.auth(who),
                     json!({}),
                 )
                 .await;
@@ -690,7 +710,7 @@ impl World {
                     &self.app,
                     "POST",
                     "/onshi/OQSmutic01req",
-                    &self.auth[key(Who::Token)],
+                    &self.auth(Who::Token),
                     Some((
                         "application/xml",
                         sample("onshi/OQSmutic01req_sample_sjis.xml"),
@@ -748,7 +768,7 @@ impl World {
         let auth = if path == "/api/logout" {
             self.session(who).await
         } else {
-            self.auth[key(who)].clone()
+            self.auth(who)
         };
         let body = self.body(method, path, who).await;
         Prepared {
