@@ -2,6 +2,7 @@
 #   make run    install what is missing, build, seed demo data on first start, serve http://127.0.0.1:8080
 #   make test   install what is missing, run the lints, unit, integration (SQLite + PostgreSQL) and browser tests
 #   make bench  benchmarks (results: docs/benchmarks.md)
+#   make soak   long runs: every parser fuzzed SOAK_MINUTES (10) each, the kill -9 durability test (results: docs/reliability.md)
 #   make lint   rustfmt and clippy -D warnings (native and wasm32)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -10,7 +11,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 DATA ?= ./data
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run build app server test lint bench tools test-tools clean
+.PHONY: run build app server test lint bench soak tools test-tools clean
 
 tools:
 	@scripts/bootstrap.sh build
@@ -42,6 +43,9 @@ lint: tools
 
 bench: test-tools
 	@scripts/bench.sh
+
+soak: tools
+	@scripts/soak.sh
 
 clean:
 	rm -rf dist target/tmp .tmp

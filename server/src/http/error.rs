@@ -129,17 +129,105 @@ pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::Validation,
+                "Content-Type: application/json で送信してください。",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        ErrorCode::Validation,
+                        "送信されたデータが大きすぎます。",
+                    )
+                } else {
+                    AppError::new(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::Validation,
+                        "送信されたデータを読み取れません（途中で切れています）。",
+                    )
+                }
+            })?;
+        // NUL is in no field of any request, and PostgreSQL cannot store it in text: refuse
+        // it here, naming the field, before it reaches a query.
+        if let Some(field) = nul_field(&bytes) {
+            return Err(AppError::field(
+                &field,
+                "使えない文字（NUL, U+0000）が含まれています。",
+            ));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The path (`items[0].client_id`) of the first string or key holding a NUL, if the body
+/// is JSON with one (JSON can only carry it escaped, as `\u0000`).
+fn nul_field(bytes: &[u8]) -> Option<String> {
+    fn walk(value: &serde_json::Value, path: &str) -> Option<String> {
+        let here = || {
+            if path.is_empty() {
+                "本文".to_string()
+            } else {
+                path.to_string()
+            }
+        };
+        match value {
+            serde_json::Value::String(s) if s.contains('\0') => Some(here()),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+                let at = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                if k.contains('\0') {
+                    Some(here())
+                } else {
+                    walk(v, &at)
+                }
+            }),
+            _ => None,
+        }
+    }
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    walk(&value, "")
 }
 
 fn json_rejection(rejection: JsonRejection) -> AppError {

@@ -16,6 +16,7 @@
 //! (no session, wrong role, a body too large) are `ApiError`s as everywhere.
 
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -271,10 +272,14 @@ async fn psychotropic(
 async fn clinic_view(
     State(state): State<AppState>,
     caller: Caller,
-    Path(verification_id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<ClinicHealthView>, AppError> {
     let institution = scope::institution(&caller)?.to_string();
     let not_found = || AppError::not_found("資格確認");
+    // A path that is not even UTF-8 names nothing either: the same 404, in Japanese.
+    let Ok(Path(verification_id)) = path else {
+        return Err(not_found());
+    };
     let id: i64 = verification_id.trim().parse().map_err(|_| not_found())?;
     let db = &state.db;
     let stored = verifications::by_id(&db.pool, id).await?;

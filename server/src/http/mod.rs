@@ -6,6 +6,7 @@ mod caller;
 pub mod claims;
 pub mod csrf;
 pub mod error;
+mod guard;
 pub mod health;
 pub mod homes;
 pub mod listen;
@@ -61,6 +62,7 @@ pub fn app_with_origins(state: AppState, allow_origins: &[String]) -> Router {
             allowed,
             csrf::check_origin,
         ))
+        .layer(axum::middleware::from_fn(guard::refuse_nul))
         // The wasm bundle is ~700 KB raw, ~280 KB gzipped: old reception PCs on slow lines notice.
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(

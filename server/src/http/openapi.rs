@@ -44,6 +44,15 @@ pub fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
         "この OpenAPI 文書",
         "誰でも",
     ));
+    all.push(
+        Operation::new(
+            "get",
+            "/healthz",
+            "稼働確認（データベースに届けば ok）",
+            "誰でも",
+        )
+        .produces("text/plain"),
+    );
     all
 }
 
