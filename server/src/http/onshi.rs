@@ -19,7 +19,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, post, MethodRouter};
+use axum::routing::{any, post};
 use axum::Router;
 use chrono::{Duration, NaiveDate, Utc};
 use rand::Rng as _;
@@ -47,21 +47,18 @@ pub fn router() -> Router<AppState> {
     // Everything under `/onshi/` is answered with an XML result, never the app's HTML page:
     // an unknown request kind (`OQSfoo01req`, `oqssiquc01req`) is `FJ0501` (404), another
     // method than POST on a known kind `FJ0105` (405).
-    let exchange = |exchange: Exchange, handler: MethodRouter<AppState>| {
-        handler.fallback(move || async move { wrong_method(exchange) })
-    };
     Router::new()
         .route(
             Exchange::Qualification.path(),
-            exchange(Exchange::Qualification, post(qualification)),
+            post(qualification).fallback(wrong_method_for(Exchange::Qualification)),
         )
         .route(
             Exchange::BulkRequest.path(),
-            exchange(Exchange::BulkRequest, post(bulk_request)),
+            post(bulk_request).fallback(wrong_method_for(Exchange::BulkRequest)),
         )
         .route(
             Exchange::BulkResult.path(),
-            exchange(Exchange::BulkResult, post(bulk_result)),
+            post(bulk_result).fallback(wrong_method_for(Exchange::BulkResult)),
         )
         .route("/onshi", any(unsupported_exchange))
         .route("/onshi/", any(unsupported_exchange))
@@ -82,6 +79,11 @@ async fn unsupported_exchange() -> Response {
             ),
         ),
     )
+}
+
+/// The handler for another method than POST on `exchange`.
+fn wrong_method_for(exchange: Exchange) -> impl Fn() -> std::future::Ready<Response> + Clone {
+    move || std::future::ready(wrong_method(exchange))
 }
 
 fn wrong_method(exchange: Exchange) -> Response {
