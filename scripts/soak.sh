@@ -102,6 +102,24 @@ cat "$durability_log"
 } >"$out/durability.md"
 update_block durability "$out/durability.md"
 
+step "slow clients: ${SOAK_SLOW_CLIENTS:-16000} connections against the release server"
+cargo build --locked --release -p server
+slow_log="$out/slow-clients.txt"
+if ! ONSHI_BIN="${CARGO_TARGET_DIR:-target}/release/onshi" scripts/soak-slow-clients.sh "${SOAK_SLOW_CLIENTS:-16000}" >"$slow_log" 2>&1; then
+  echo "slow clients: FAILED" >>"$slow_log"
+  failed=1
+fi
+if grep -q 'Too many open files' "$slow_log"; then failed=1; fi
+cat "$slow_log"
+{
+  echo
+  when
+  echo
+  sed -E 's/^/- /' "$slow_log"
+  echo
+} >"$out/slow-clients.md"
+update_block slow-clients "$out/slow-clients.md"
+
 if [ "$failed" -ne 0 ]; then
   echo "soak: something crashed or failed (figures written to $doc)" >&2
   exit 1
