@@ -220,7 +220,7 @@ test('tokyo-cw screens last month in WebAssembly: exactly the seeded candidates,
   await page.getByLabel('区分で絞り込む').selectOption('unentrusted');
   assert.deepEqual((await shownRows(page)).map((r) => r.category), ['未委託受診', '未委託受診', '未委託受診']);
   await page.getByLabel('区分で絞り込む').selectOption('all');
-  const daysHeader = page.getByRole('columnheader', { name: /当月日数/ });
+  const daysHeader = page.getByTestId('candidates').getByRole('columnheader', { name: /当月日数/ });
   await daysHeader.getByRole('button').click();
   assert.equal(await daysHeader.getAttribute('aria-sort'), 'descending');
   const sorted = (await shownRows(page)).map((r) => parseInt(r.days, 10));
