@@ -900,30 +900,20 @@ pub async fn demo(
             let _ = writeln!(report, "  {}  {}{marker}", path.display(), person.name);
         }
     }
-    let _ = writeln!(
-        report,
-        "\n頻回受診の候補（{}）: {}",
-        ym(months[1]),
-        frequent.join(" / ")
-    );
-    let _ = writeln!(
-        report,
-        "未委託受診（{}）: {}",
-        ym(months[1]),
-        unentrusted.join(" / ")
-    );
-    let _ = writeln!(
-        report,
-        "重複調剤（{}）: {}",
-        ym(months[1]),
-        dispensing.join(" / ")
-    );
-    let _ = writeln!(
-        report,
-        "重複受診（{}）: {}",
-        ym(months[1]),
-        visits.join(" / ")
-    );
+    report.push('\n');
+    for (label, cases) in [
+        ("頻回受診の候補", &frequent),
+        ("未委託受診", &unentrusted),
+        ("重複調剤", &dispensing),
+        ("重複受診", &visits),
+    ] {
+        let _ = writeln!(
+            report,
+            "{label}（{}）: {}",
+            ym(months[1]),
+            cases.join(" / ")
+        );
+    }
     // 健診 and 薬剤情報 (issue 7): last fiscal year's 健診, last month's drugs, a 向精神薬 case.
     let health = crate::health::seed_demo(db, today).await?;
     let _ = writeln!(report, "{health}");
