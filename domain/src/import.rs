@@ -18,6 +18,7 @@ use crate::error::{FieldError, RowError};
 use crate::numbers::{
     IndividualNumber, InstitutionCode, NumberError, PublicPayerNumber, RecipientNumber, ScoreTable,
 };
+use crate::recipient::normalize_exported_kana;
 use crate::text::{check_chars, Lines};
 
 /// The header lines, exactly as Appendix A gives them (also used by exporters).
@@ -74,6 +75,33 @@ pub struct RecipientRow {
     pub card_registered: bool,
     /// 閲覧制限 (DV・虐待).
     pub restricted: bool,
+    /// The fields whose value was normalised to the stored form (半角カナ → 全角カタカナ,
+    /// 半角スペース → 全角スペース) rather than taken as written: the import report names them.
+    pub normalized: Vec<String>,
+}
+
+/// How many rows had each field normalised, in column order: the import report's lines, e.g.
+/// 「氏名カナ: 3 行（2, 5, 9 行目）の半角カナ・半角スペースを全角に直しました。」.
+pub fn normalization_notes(rows: &[RecipientRow]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for field in RECIPIENTS_HEADER.split(',') {
+        let lines: Vec<String> = rows
+            .iter()
+            .filter(|r| r.normalized.iter().any(|f| f == field))
+            .map(|r| r.line.to_string())
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        const SHOWN: usize = 10;
+        let more = if lines.len() > SHOWN { " ほか" } else { "" };
+        notes.push(format!(
+            "{field}: {} 行（{}{more} 行目）の半角カナ・半角スペースを全角に直しました。",
+            lines.len(),
+            lines[..lines.len().min(SHOWN)].join(", "),
+        ));
+    }
+    notes
 }
 
 /// `tickets.csv`: one 医療券 or 調剤券.
@@ -211,7 +239,12 @@ pub fn parse_recipients(text: &str) -> Result<Vec<RecipientRow>, Vec<RowError>> 
         let recipient = r.number("受給者番号", RecipientNumber::parse);
         let individual_number = r.opt_number("個人番号", IndividualNumber::parse);
         let name = r.text("氏名");
+        let written_kana = r.get("氏名カナ");
         let name_kana = r.kana("氏名カナ");
+        let mut normalized = Vec::new();
+        if name_kana.as_deref().is_some_and(|k| k != written_kana) {
+            normalized.push("氏名カナ".to_string());
+        }
         let sex = r.code::<Sex>("性別");
         let birth_date = r.date("生年月日");
         let postal_code = r.postal("郵便番号");
@@ -259,6 +292,7 @@ pub fn parse_recipients(text: &str) -> Result<Vec<RecipientRow>, Vec<RowError>> 
             qualified_until,
             card_registered: card_registered?,
             restricted: restricted?,
+            normalized,
         })
     })
 }
@@ -732,15 +766,17 @@ impl<'a> Cells<'a> {
         })
     }
 
+    /// 氏名カナ, normalised where that is unambiguous ([`normalize_exported_kana`]), then
+    /// checked: what is still not 全角カタカナ is refused.
     fn kana(&mut self, name: &str) -> Option<String> {
         let value = self.required(name)?;
-        self.check(name, value, |v| match v.chars().find(|c| !is_kana_name_char(*c)) {
+        let normalized = normalize_exported_kana(value);
+        self.check(name, &normalized, |v| match v.chars().find(|c| !is_kana_name_char(*c)) {
             None => Ok(v.to_string()),
             Some(c) => {
                 let hint = match c {
-                    '\u{ff61}'..='\u{ff9f}' => "半角カナは使えません。",
                     'ぁ'..='ゖ' => "ひらがなは使えません。",
-                    ' ' => "半角スペースは使えません。姓と名の間は全角スペースにしてください。",
+                    '゛' | '゜' => "濁点・半濁点は前の文字と合わせて一文字にしてください。",
                     _ => "",
                 };
                 Err(format!("「{c}」は使えません。{hint}{name}は全角カタカナ（全角スペース・ー・「・」を含む）で入力してください。"))
@@ -993,6 +1029,38 @@ mod tests {
     }
 
     #[test]
+    fn import_recipients_normalises_exported_kana_and_says_which_rows() {
+        let text = format!(
+            "{RECIPIENTS_HEADER}\n\
+             12131017,1234566,,見本　花子,ﾐﾎﾝ ﾊﾅｺ,2,1952-04-10,,,2023-10-02,,1,0\n\
+             12131017,0000018,,試験　太郎,シケン　タロウ,1,1948-11-03,,,2024-01-15,,0,0\n\
+             12131017,0000026,,具志堅　ぱく,ｸﾞｼｹﾝ  ﾊﾟｸ,1,1950-01-01,,,2024-01-15,,0,0\n\
+             12131017,0000034,,試験　次郎,シケン ジロウ,1,1950-01-01,,,2024-01-15,,0,0\n"
+        );
+        let rows = parse_recipients(&text).unwrap();
+        let kana: Vec<&str> = rows.iter().map(|r| r.name_kana.as_str()).collect();
+        assert_eq!(
+            kana,
+            [
+                "ミホン　ハナコ",
+                "シケン　タロウ",
+                "グシケン　パク",
+                "シケン　ジロウ"
+            ]
+        );
+        let normalized: Vec<usize> = rows
+            .iter()
+            .filter(|r| !r.normalized.is_empty())
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(normalized, [2, 4, 5]);
+        assert_eq!(
+            normalization_notes(&rows),
+            ["氏名カナ: 3 行（2, 4, 5 行目）の半角カナ・半角スペースを全角に直しました。"]
+        );
+    }
+
+    #[test]
     fn import_row_rules() {
         // (file, changes to its base row, expected errors on line 2: (field, message part))
         type Case = (
@@ -1080,8 +1148,8 @@ mod tests {
             ("recipients", &[("氏名", " ")], &[("氏名", "空欄")]),
             (
                 "recipients",
-                &[("氏名カナ", "ﾐﾎﾝ ﾊﾅｺ")],
-                &[("氏名カナ", "半角カナ")],
+                &[("氏名カナ", "ﾐﾎﾝ ﾊﾅｺ2")],
+                &[("氏名カナ", "「2」は使えません")],
             ),
             (
                 "recipients",
@@ -1090,8 +1158,8 @@ mod tests {
             ),
             (
                 "recipients",
-                &[("氏名カナ", "ミホン ハナコ")],
-                &[("氏名カナ", "全角スペース")],
+                &[("氏名カナ", "ｱﾞｲ ﾊﾅｺ")],
+                &[("氏名カナ", "濁点・半濁点")],
             ),
             (
                 "recipients",

@@ -364,12 +364,29 @@ fn to_ascii(value: &str) -> String {
 
 /// 半角カナ (with ﾞ ﾟ combined) and ひらがな → 全角カタカナ; everything else unchanged.
 pub fn to_full_width_katakana(value: &str) -> String {
+    full_width_katakana(value, true)
+}
+
+/// 氏名カナ as a 生活保護システム exports it, in the stored form where the change is
+/// unambiguous: 半角カナ → 全角カタカナ (ｶﾞ → ガ, ﾊﾟ → パ), and each run of spaces (半角 or
+/// 全角) between words → one 全角 space, none at either end. ひらがな and every other
+/// character are kept as they are: the check refuses them, since they may be the wrong column.
+pub fn normalize_exported_kana(value: &str) -> String {
+    let full = full_width_katakana(value, false);
+    let words: Vec<&str> = full.split(is_space).filter(|w| !w.is_empty()).collect();
+    words.join("\u{3000}")
+}
+
+/// 半角カナ (with ﾞ ﾟ combined), and ひらがな when `hiragana`, → 全角カタカナ.
+fn full_width_katakana(value: &str, hiragana: bool) -> String {
     const HALF: &str = "｡｢｣､･ｦｧｨｩｪｫｬｭｮｯｰｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝﾞﾟ";
     const FULL: &str = "。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン゛゜";
     let mut out: Vec<char> = Vec::with_capacity(value.len());
     for c in value.chars() {
         let mapped = match c {
-            'ぁ'..='ゖ' | 'ゝ' | 'ゞ' => char::from_u32(u32::from(c) + 0x60).unwrap_or(c),
+            'ぁ'..='ゖ' | 'ゝ' | 'ゞ' if hiragana => {
+                char::from_u32(u32::from(c) + 0x60).unwrap_or(c)
+            }
             '\u{ff61}'..='\u{ff9f}' => HALF
                 .chars()
                 .position(|h| h == c)
@@ -708,6 +725,35 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, [FIELD_NAME, FIELD_KANA, FIELD_SEX, FIELD_BIRTH]);
+    }
+
+    #[test]
+    fn exported_kana_half_width_becomes_full_width_with_marks_composed() {
+        assert_eq!(normalize_exported_kana("ｶﾞﾄｳ ﾊﾟｸ"), "ガトウ　パク");
+        assert_eq!(normalize_exported_kana("ｳﾞｨｰﾗ ｷｮｳｺ"), "ヴィーラ　キョウコ");
+        assert_eq!(normalize_exported_kana("ｼﾞｭﾝｲﾁ"), "ジュンイチ");
+        // A mark that cannot compose stays (the check refuses it, as it should).
+        assert_eq!(normalize_exported_kana("ｱﾞ"), "ア゛");
+    }
+
+    #[test]
+    fn exported_kana_spaces_collapse_to_one_full_width_space() {
+        assert_eq!(normalize_exported_kana("シケン タロウ"), "シケン　タロウ");
+        assert_eq!(
+            normalize_exported_kana(" シケン  \u{3000} タロウ "),
+            "シケン　タロウ"
+        );
+        assert_eq!(normalize_exported_kana("シケン　タロウ"), "シケン　タロウ");
+        assert_eq!(normalize_exported_kana("ｼｹﾝ\tﾀﾛｳ"), "シケン　タロウ");
+    }
+
+    #[test]
+    fn exported_kana_keeps_hiragana_and_other_characters_for_the_check() {
+        assert_eq!(normalize_exported_kana("みほん　はなこ"), "みほん　はなこ");
+        assert_eq!(normalize_exported_kana("ﾐﾎﾝ1"), "ミホン1");
+        assert_eq!(normalize_exported_kana("見本 花子"), "見本　花子");
+        // The match key and the registration form still read ひらがな.
+        assert_eq!(normalize_kana_name("みほん はなこ"), "ミホン　ハナコ");
     }
 
     #[test]

@@ -10,7 +10,13 @@
 //! - 未委託受診: the dates in M with a verification of 資格有効性 6 (any 点数表, pharmacies
 //!   included), leaving out each date that a ticket naming i now covers (事後委託);
 //! - 多数医療機関受診 (our rule, not MHLW's): visit days at [`MANY_INSTITUTIONS`] or more
-//!   distinct 医科・歯科 institutions in M.
+//!   distinct 医科・歯科 institutions in M;
+//! - 重複調剤 (our rule): a date in M with verifications of 資格有効性 1 or 6 at
+//!   [`DUPLICATE_PHARMACIES`] or more distinct pharmacies (点数表 4);
+//! - 重複受診 (our rule): visit days in M at [`DUPLICATE_VISIT_INSTITUTIONS`] or more distinct
+//!   institutions of the same 診療別 (医科 or 歯科; the 点数表 of the 医療機関コード).
+//!
+//! The rules and why their thresholds are what they are: docs/screening.md.
 //!
 //! These are candidates for the caseworker and the 嘱託医, never decisions: the log does not
 //! know the 診療科 or the 傷病 (domain-reference.md §4.1). When the recipient holds exactly one
@@ -41,6 +47,11 @@ pub const THREE_MONTH_DAYS: u32 = 40;
 /// Our rule (product.md §5 names the screen, not a number): four clinics in one month is
 /// unusual enough to be worth a look, and rare enough not to flood the list.
 pub const MANY_INSTITUTIONS: usize = 4;
+/// 重複調剤: this many distinct pharmacies on one date.
+pub const DUPLICATE_PHARMACIES: usize = 2;
+/// 重複受診: this many distinct institutions of one 診療別 (医科 or 歯科) with visit days in the
+/// month. Our rule, like [`MANY_INSTITUTIONS`] (docs/screening.md).
+pub const DUPLICATE_VISIT_INSTITUTIONS: usize = 3;
 /// The header of `onshi screen --format csv` (product.md Appendix A), exactly.
 pub const CSV_HEADER: &str = "受給者番号,医療機関コード,区分,当月日数,3か月合計日数,受診日";
 
@@ -420,7 +431,47 @@ pub struct ScreeningResult {
     pub rows: Vec<ScreeningRow>,
     /// 多数医療機関受診, sorted by 受給者番号.
     pub many_institutions: Vec<ManyInstitutionsRow>,
+    /// 重複調剤 and 重複受診, sorted by 受給者番号, 区分, 診療別.
+    #[serde(default)]
+    pub duplicates: Vec<DuplicateRow>,
     pub summary: ScreeningSummary,
+}
+
+/// 区分 of a [`DuplicateRow`]. Ordered as rows are sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum DuplicateKind {
+    /// One date, [`DUPLICATE_PHARMACIES`] or more pharmacies.
+    #[serde(rename = "重複調剤")]
+    Dispensing,
+    /// One month, [`DUPLICATE_VISIT_INSTITUTIONS`] or more institutions of one 診療別.
+    #[serde(rename = "重複受診")]
+    Visits,
+}
+
+impl DuplicateKind {
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            DuplicateKind::Dispensing => "重複調剤",
+            DuplicateKind::Visits => "重複受診",
+        }
+    }
+}
+
+/// 重複調剤 or 重複受診 of one recipient in M.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DuplicateRow {
+    pub recipient_number: String,
+    pub recipient_name: String,
+    pub kind: DuplicateKind,
+    /// 診療別: 調剤 for 重複調剤, 医科 or 歯科 for 重複受診.
+    pub score_table: String,
+    /// 重複調剤: the dates with several pharmacies; 重複受診: every visit day at `institutions`.
+    pub dates: Vec<NaiveDate>,
+    /// The institutions involved (for 重複調剤, the pharmacies of `dates`), sorted by code,
+    /// each with its days in M (for 重複調剤, its days among `dates`).
+    pub institutions: Vec<InstitutionDays>,
 }
 
 /// One recipient, one institution, one 区分.
@@ -500,6 +551,12 @@ pub struct ScreeningSummary {
     /// Dates over all 未委託受診 rows.
     pub unentrusted_dates: u32,
     pub many_institutions: u32,
+    /// Recipients with 重複調剤.
+    #[serde(default)]
+    pub duplicate_dispensing: u32,
+    /// 重複受診 rows (recipient–診療別 pairs).
+    #[serde(default)]
+    pub duplicate_visits: u32,
 }
 
 /// Every institution a recipient has verifications at in M−2..M: the candidate's evidence.
@@ -825,15 +882,20 @@ pub fn screen(input: &ScreeningInput, month: (i32, u32)) -> ScreeningResult {
             .collect(),
         rows: Vec::new(),
         many_institutions: Vec::new(),
+        duplicates: Vec::new(),
         summary: ScreeningSummary::default(),
     };
     let Some(frame) = Frame::new(input.start, month) else {
         return result;
     };
-    let counts: Vec<bool> = input
+    let tables: Vec<Option<ScoreTable>> = input
         .institutions
         .iter()
-        .map(|i| counted(&i.code))
+        .map(|i| score_table(&i.code))
+        .collect();
+    let counts: Vec<bool> = tables
+        .iter()
+        .map(|t| t.is_some_and(ScoreTable::counts_as_visit))
         .collect();
     let n = input.recipients.len();
     let verifications = ByRecipient::new(&input.verifications, n, |v| v.recipient);
@@ -914,6 +976,14 @@ pub fn screen(input: &ScreeningInput, month: (i32, u32)) -> ScreeningResult {
         if !visited.is_empty() {
             result.summary.recipients_with_visits += 1;
         }
+        duplicates(
+            &frame,
+            input,
+            recipient,
+            &tables,
+            &accs,
+            &mut result.duplicates,
+        );
         if visited.len() >= MANY_INSTITUTIONS {
             visited.sort_by(|a, b| a.institution_code.cmp(&b.institution_code));
             result.many_institutions.push(ManyInstitutionsRow {
@@ -933,6 +1003,10 @@ pub fn screen(input: &ScreeningInput, month: (i32, u32)) -> ScreeningResult {
     result
         .many_institutions
         .sort_by(|a, b| a.recipient_number.cmp(&b.recipient_number));
+    // Stable: each recipient's rows are already in 区分, 診療別 order.
+    result
+        .duplicates
+        .sort_by(|a, b| a.recipient_number.cmp(&b.recipient_number));
     let s = &mut result.summary;
     for row in &result.rows {
         match row.category {
@@ -945,7 +1019,83 @@ pub fn screen(input: &ScreeningInput, month: (i32, u32)) -> ScreeningResult {
         }
     }
     s.many_institutions = index(result.many_institutions.len());
+    for row in &result.duplicates {
+        match row.kind {
+            DuplicateKind::Dispensing => s.duplicate_dispensing += 1,
+            DuplicateKind::Visits => s.duplicate_visits += 1,
+        }
+    }
     result
+}
+
+/// 重複調剤 and 重複受診 of one recipient, from their day masks per institution, pushed in
+/// the result's order (受給者番号 is the caller's loop; then 区分, then 診療別).
+fn duplicates(
+    frame: &Frame,
+    input: &ScreeningInput,
+    recipient: &Recipient,
+    tables: &[Option<ScoreTable>],
+    accs: &[Acc],
+    out: &mut Vec<DuplicateRow>,
+) {
+    let of_table = |table: ScoreTable| {
+        let mut accs: Vec<&Acc> = accs
+            .iter()
+            .filter(|a| a.eligible[2] != 0 && tables[a.institution as usize] == Some(table))
+            .collect();
+        accs.sort_by(|a, b| {
+            let code = |a: &Acc| &input.institutions[a.institution as usize].code;
+            code(a).cmp(code(b))
+        });
+        accs
+    };
+    let days_at = |acc: &Acc, mask: u32| InstitutionDays {
+        institution_code: input.institutions[acc.institution as usize].code.clone(),
+        institution_name: input.institutions[acc.institution as usize].name.clone(),
+        days_in_month: (acc.eligible[2] & mask).count_ones(),
+    };
+    let row = |kind, table: ScoreTable, mask: u32, institutions| DuplicateRow {
+        recipient_number: recipient.number.clone(),
+        recipient_name: recipient.name.clone(),
+        kind,
+        score_table: table.label_ja().to_string(),
+        dates: frame.dates(2, mask),
+        institutions,
+    };
+    // 重複調剤: the days of M that at least DUPLICATE_PHARMACIES pharmacies have.
+    let pharmacies = of_table(ScoreTable::Pharmacy);
+    let shared = (0..32u32)
+        .map(|bit| 1u32 << bit)
+        .filter(|day| {
+            pharmacies
+                .iter()
+                .filter(|a| a.eligible[2] & day != 0)
+                .count()
+                >= DUPLICATE_PHARMACIES
+        })
+        .fold(0u32, |mask, day| mask | day);
+    if shared != 0 {
+        let involved = pharmacies
+            .iter()
+            .filter(|a| a.eligible[2] & shared != 0)
+            .map(|a| days_at(a, shared))
+            .collect();
+        out.push(row(
+            DuplicateKind::Dispensing,
+            ScoreTable::Pharmacy,
+            shared,
+            involved,
+        ));
+    }
+    // 重複受診: DUPLICATE_VISIT_INSTITUTIONS or more institutions of one 診療別.
+    for table in [ScoreTable::Medical, ScoreTable::Dental] {
+        let visited = of_table(table);
+        if visited.len() >= DUPLICATE_VISIT_INSTITUTIONS {
+            let mask = visited.iter().fold(0u32, |m, a| m | a.eligible[2]);
+            let involved = visited.iter().map(|a| days_at(a, u32::MAX)).collect();
+            out.push(row(DuplicateKind::Visits, table, mask, involved));
+        }
+    }
 }
 
 /// What the screening of `month` reads from `input`, re-indexed: the verifications of
@@ -1155,6 +1305,9 @@ mod tests {
     const DENTAL: &str = "1331234565";
     const PHARMACY: &str = "1341234563";
     const NURSING: &str = "1361234568";
+    const PHARMACY2: &str = "1342234562";
+    const DENTAL2: &str = "1332234564";
+    const DENTAL3: &str = "1333234563";
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -1341,6 +1494,69 @@ mod tests {
         assert_eq!(many(vec![one(CLINIC), one(CLINIC2), one(CLINIC3), Days(A, CLINIC4, 2024, 2, vec![4], Valid, 1)]), Vec::<String>::new(), "only the month itself");
         assert_eq!(many(vec![one(CLINIC), one(CLINIC2), one(CLINIC3), Days(A, CLINIC4, 2024, 3, vec![4], Invalid, 1)]), Vec::<String>::new(), "verdict 2 is no visit");
         assert_eq!(many(vec![one(CLINIC), one(CLINIC2), one(CLINIC3), Days(A, CLINIC4, 2024, 3, vec![4], ValidUnregistered, 1)]).len(), 1, "verdict 6 is a visit");
+    }
+
+    /// 重複調剤 and 重複受診 as `recipient 区分 診療別 dates institution:days …`.
+    fn duplicates_of(month: (i32, u32), steps: Vec<Step>) -> Vec<String> {
+        screened(month, &steps)
+            .duplicates
+            .iter()
+            .map(|r| {
+                let dates: Vec<String> = r.dates.iter().map(|d| d.day().to_string()).collect();
+                let places: Vec<String> = r
+                    .institutions
+                    .iter()
+                    .map(|i| format!("{}:{}", i.institution_code, i.days_in_month))
+                    .collect();
+                format!(
+                    "{} {} {} {} {}",
+                    r.recipient_number,
+                    r.kind.label_ja(),
+                    r.score_table,
+                    dates.join(";"),
+                    places.join(" ")
+                )
+            })
+            .collect()
+    }
+
+    #[rustfmt::skip]
+    #[test]
+    fn screening_duplicate_dispensing() {
+        let m = (2024, 3);
+        let at = |r, i, days: Vec<u32>| Days(r, i, 2024, 3, days, Valid, 1);
+        let none = Vec::<String>::new();
+        assert_eq!(duplicates_of(m, vec![at(A, PHARMACY, vec![4]), at(A, PHARMACY2, vec![4, 9])]),
+            ["1234566 重複調剤 調剤 4 1341234563:1 1342234562:1"], "two pharmacies on one day");
+        assert_eq!(duplicates_of(m, vec![Days(A, PHARMACY, 2024, 3, vec![4], Valid, 2)]), none, "the same pharmacy twice a day is not 重複");
+        assert_eq!(duplicates_of(m, vec![at(A, PHARMACY, vec![4]), at(A, PHARMACY2, vec![5])]), none, "different days are not 重複");
+        assert_eq!(duplicates_of(m, vec![at(A, PHARMACY, vec![4]), at(A, CLINIC, vec![4])]), none, "a clinic and a pharmacy the same day are a visit and its 処方");
+        assert_eq!(duplicates_of(m, vec![Days(A, PHARMACY, 2024, 2, vec![4], Valid, 1), Days(A, PHARMACY2, 2024, 2, vec![4], Valid, 1)]), none, "only the month itself");
+        assert_eq!(duplicates_of(m, vec![at(A, PHARMACY, vec![4]), Days(A, PHARMACY2, 2024, 3, vec![4], Invalid, 1)]), none, "verdict 2 is no dispensing");
+        assert_eq!(duplicates_of(m, vec![at(A, PHARMACY, vec![4]), Days(A, PHARMACY2, 2024, 3, vec![4], ValidUnregistered, 1)]).len(), 1, "verdict 6 counts");
+        assert_eq!(duplicates_of(m, vec![at(A, PHARMACY, vec![4]), at(B, PHARMACY2, vec![4])]), none, "two recipients are not one");
+        assert_eq!(duplicates_of(m, vec![at(A, PHARMACY, vec![1, 31]), at(A, PHARMACY2, vec![1, 31])]),
+            ["1234566 重複調剤 調剤 1;31 1341234563:2 1342234562:2"], "first and last day of the month");
+    }
+
+    #[rustfmt::skip]
+    #[test]
+    fn screening_duplicate_visits() {
+        let m = (2024, 3);
+        let at = |i, days: Vec<u32>| Days(A, i, 2024, 3, days, Valid, 1);
+        let none = Vec::<String>::new();
+        assert_eq!(duplicates_of(m, vec![at(CLINIC, vec![2]), at(CLINIC2, vec![3])]), none, "two clinics are not 重複");
+        assert_eq!(duplicates_of(m, vec![at(CLINIC, vec![2]), at(CLINIC2, vec![3]), at(CLINIC3, vec![3, 9])]),
+            ["1234566 重複受診 医科 2;3;9 1311234569:1 1312234568:1 1313234567:2"], "three 医科");
+        assert_eq!(duplicates_of(m, vec![at(CLINIC, vec![2]), at(CLINIC2, vec![3]), at(DENTAL, vec![4])]), none, "医科 and 歯科 are counted apart");
+        assert_eq!(duplicates_of(m, vec![at(DENTAL, vec![2]), at(DENTAL2, vec![2]), at(DENTAL3, vec![5]), at(PHARMACY, vec![7])]),
+            ["1234566 重複受診 歯科 2;5 1331234565:1 1332234564:1 1333234563:1"], "three 歯科");
+        assert_eq!(duplicates_of(m, vec![at(CLINIC, vec![2]), at(CLINIC2, vec![3]), Days(A, CLINIC3, 2024, 2, vec![4], Valid, 1)]), none, "only the month itself");
+        assert_eq!(duplicates_of(m, vec![at(NURSING, vec![2]), at(CLINIC, vec![2]), at(CLINIC2, vec![3])]), none, "訪問看護 is not 医科");
+        let summary = screened(m, &[at(CLINIC, vec![2]), at(CLINIC2, vec![3]), at(CLINIC3, vec![3]), at(PHARMACY, vec![3]), at(PHARMACY2, vec![3]), Days(B, PHARMACY, 2024, 3, vec![5], Valid, 1), Days(B, PHARMACY2, 2024, 3, vec![5], Valid, 1)]).summary;
+        assert_eq!((summary.duplicate_dispensing, summary.duplicate_visits), (2, 1));
+        assert_eq!(duplicates_of(m, vec![Days(B, PHARMACY, 2024, 3, vec![5], Valid, 1), Days(B, PHARMACY2, 2024, 3, vec![5], Valid, 1), at(PHARMACY, vec![3]), at(PHARMACY2, vec![3])]),
+            ["0000018 重複調剤 調剤 5 1341234563:1 1342234562:1", "1234566 重複調剤 調剤 3 1341234563:1 1342234562:1"], "sorted by 受給者番号");
     }
 
     #[test]
@@ -1553,6 +1769,8 @@ mod tests {
                 unentrusted: 1,
                 unentrusted_dates: 2,
                 many_institutions: 0,
+                duplicate_dispensing: 0,
+                duplicate_visits: 0,
             }
         );
         assert_eq!(

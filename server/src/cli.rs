@@ -388,8 +388,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(crate::health::print_report(file, &report));
             }
             match crate::imports::import(&db, &keys, *kind, &bytes, "onshi import").await? {
-                Ok(n) => {
-                    println!("{} 件を取り込みました。", n);
+                Ok(report) => {
+                    for note in &report.notes {
+                        println!("{}: {note}", file.display());
+                    }
+                    println!("{} 件を取り込みました。", report.written);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(errors) => {

@@ -53,7 +53,24 @@ impl ImportKind {
     }
 }
 
-pub type ImportOutcome = Result<usize, Vec<RowError>>;
+/// What an import wrote, and what it changed on the way (the report's notes, in Japanese).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub written: usize,
+    /// E.g. the rows whose 氏名カナ was normalised from 半角カナ / 半角スペース.
+    pub notes: Vec<String>,
+}
+
+impl From<usize> for ImportReport {
+    fn from(written: usize) -> Self {
+        Self {
+            written,
+            notes: Vec::new(),
+        }
+    }
+}
+
+pub type ImportOutcome = Result<ImportReport, Vec<RowError>>;
 
 pub async fn import(
     db: &Db,
@@ -64,25 +81,28 @@ pub async fn import(
 ) -> anyhow::Result<ImportOutcome> {
     let outcome = match kind {
         ImportKind::Offices => match decoded(bytes).and_then(|t| import::parse_offices(&t)) {
-            Ok(rows) => Ok(write_offices(db, &rows).await?),
+            Ok(rows) => Ok(write_offices(db, &rows).await?.into()),
             Err(e) => Err(e),
         },
         ImportKind::Institutions => {
             match decoded(bytes).and_then(|t| import::parse_institutions(&t)) {
-                Ok(rows) => Ok(write_institutions(db, &rows).await?),
+                Ok(rows) => Ok(write_institutions(db, &rows).await?.into()),
                 Err(e) => Err(e),
             }
         }
         ImportKind::Recipients => match decoded(bytes).and_then(|t| import::parse_recipients(&t)) {
             Ok(rows) => match check_recipient_refs(db, &rows).await? {
-                errors if errors.is_empty() => Ok(write_recipients(db, keys, &rows).await?),
+                errors if errors.is_empty() => Ok(ImportReport {
+                    written: write_recipients(db, keys, &rows).await?,
+                    notes: import::normalization_notes(&rows),
+                }),
                 errors => Err(errors),
             },
             Err(e) => Err(e),
         },
         ImportKind::Tickets => match decoded(bytes).and_then(|t| import::parse_tickets(&t)) {
             Ok(rows) => match check_ticket_refs(db, &rows).await? {
-                errors if errors.is_empty() => Ok(write_tickets(db, &rows, actor).await?),
+                errors if errors.is_empty() => Ok(write_tickets(db, &rows, actor).await?.into()),
                 errors => Err(errors),
             },
             Err(e) => Err(e),
@@ -90,7 +110,7 @@ pub async fn import(
         ImportKind::VerificationLog => {
             match decoded(bytes).and_then(|t| import::parse_verification_log(&t)) {
                 Ok(rows) => match check_verification_refs(db, &rows).await? {
-                    errors if errors.is_empty() => Ok(write_verifications(db, &rows).await?),
+                    errors if errors.is_empty() => Ok(write_verifications(db, &rows).await?.into()),
                     errors => Err(errors),
                 },
                 Err(e) => Err(e),
@@ -101,7 +121,7 @@ pub async fn import(
         ImportKind::Receipts => health(db, HealthImportKind::Receipts, bytes, actor).await?,
         ImportKind::DrugMaster => health(db, HealthImportKind::DrugMaster, bytes, actor).await?,
     };
-    if let Ok(n) = &outcome {
+    if let Ok(ImportReport { written: n, .. }) = &outcome {
         let what = match kind {
             ImportKind::Offices => "offices",
             ImportKind::Institutions => "institutions",
@@ -135,7 +155,7 @@ async fn health(
 ) -> anyhow::Result<ImportOutcome> {
     let report = crate::health::import_file(db, kind, bytes, false, actor).await?;
     if report.accepted {
-        Ok(Ok(usize::try_from(report.written).unwrap_or(0)))
+        Ok(Ok(usize::try_from(report.written).unwrap_or(0).into()))
     } else {
         Ok(Err(report
             .errors

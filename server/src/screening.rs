@@ -28,13 +28,14 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Ids of the recipients named in a result (rows and 多数医療機関受診).
+    /// Ids of the recipients named in a result (rows, 多数医療機関受診, 重複調剤・重複受診).
     pub fn ids_in(&self, result: &ScreeningResult) -> Vec<i64> {
         let numbers = result
             .rows
             .iter()
             .map(|r| &r.recipient_number)
-            .chain(result.many_institutions.iter().map(|r| &r.recipient_number));
+            .chain(result.many_institutions.iter().map(|r| &r.recipient_number))
+            .chain(result.duplicates.iter().map(|r| &r.recipient_number));
         let mut ids: Vec<i64> = numbers.filter_map(|n| self.ids.get(n).copied()).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -171,7 +172,7 @@ pub async fn run_cli(
                 .with_context(|| format!("cannot write {}", path.display()))?;
             let s = &result.summary;
             println!(
-                "{} {} {}: 頻回受診候補 {}、短期集中治療の可能性 {}、未委託受診 {}、多数医療機関受診 {} → {}",
+                "{} {} {}: 頻回受診候補 {}、短期集中治療の可能性 {}、未委託受診 {}、多数医療機関受診 {}、重複調剤 {}、重複受診 {} → {}",
                 office.as_str(),
                 office_name,
                 result.month,
@@ -179,6 +180,8 @@ pub async fn run_cli(
                 s.short_intensive,
                 s.unentrusted,
                 s.many_institutions,
+                s.duplicate_dispensing,
+                s.duplicate_visits,
                 path.display()
             );
         }

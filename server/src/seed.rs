@@ -18,6 +18,7 @@ use domain::codes::{
 };
 use domain::numbers::{IndividualNumber, InstitutionCode, PublicPayerNumber, RecipientNumber};
 use domain::qualification::QualificationKind;
+use domain::screening::{self, DuplicateKind};
 use domain::ticket::Ticket;
 
 use crate::db::{now_text, Db};
@@ -468,6 +469,9 @@ pub async fn demo(
     let mut issue_seq = 0usize;
     let mut frequent = Vec::new();
     let mut unentrusted = Vec::new();
+    // 重複調剤 and 重複受診 last month: one recipient of each office each (docs/screening.md).
+    let (mut dispensing, mut visits) = (Vec::new(), Vec::new());
+    let mut planted: Vec<(&str, DuplicateKind)> = Vec::new();
     for (p_index, person) in people.iter().enumerate() {
         let pref = OFFICES
             .iter()
@@ -692,6 +696,70 @@ pub async fn demo(
             }
         }
     }
+    for (p_index, person) in people.iter().enumerate() {
+        let local_index = people[..p_index]
+            .iter()
+            .filter(|q| q.office == person.office)
+            .count();
+        let start = months[1];
+        let day = start + Duration::days(11);
+        // The story's other cases are the first seven; these come after them.
+        if local_index < 8 || person.qualified_until.is_some() || person.qualified_from > start {
+            continue;
+        }
+        let pref = OFFICES
+            .iter()
+            .find(|o| o.number == person.office)
+            .map_or(13, |o| o.prefecture);
+        let of_kind = |table: u8| -> Vec<&DemoInstitution> {
+            institutions
+                .iter()
+                .filter(|i| i.prefecture == pref && i.score_table == table)
+                .collect()
+        };
+        let kind = if !planted.contains(&(person.office, DuplicateKind::Dispensing)) {
+            DuplicateKind::Dispensing
+        } else if !planted.contains(&(person.office, DuplicateKind::Visits)) {
+            DuplicateKind::Visits
+        } else {
+            continue;
+        };
+        let (table, places) = match kind {
+            DuplicateKind::Dispensing => (4, 2),
+            DuplicateKind::Visits => (1, screening::DUPLICATE_VISIT_INSTITUTIONS),
+        };
+        // Institutions the recipient's own tickets do not name: the last ones of the kind.
+        let chosen: Vec<&DemoInstitution> = of_kind(table).into_iter().rev().take(places).collect();
+        if chosen.len() < places {
+            continue;
+        }
+        let reference = if person.card { 1 } else { 2 };
+        let mut names = Vec::new();
+        for (k, inst) in chosen.iter().enumerate() {
+            // 重複調剤: the same day; 重複受診: a day apart each.
+            let on = match kind {
+                DuplicateKind::Dispensing => day,
+                DuplicateKind::Visits => day + Duration::days(i64::try_from(k)?),
+            };
+            let hour = 10 + u32::try_from(k)? * 2;
+            verifications.push(verification(
+                &on, hour, 5, &inst.code, person, reference, 1,
+            )?);
+            names.push(inst.name.as_str());
+        }
+        let line = format!(
+            "{} {}（{} {}）",
+            person.office,
+            person.number,
+            names.join("・"),
+            day
+        );
+        match kind {
+            DuplicateKind::Dispensing => dispensing.push(line),
+            DuplicateKind::Visits => visits.push(line),
+        }
+        planted.push((person.office, kind));
+    }
     let new: Vec<NewTicket<'_>> = tickets
         .iter()
         .map(|(office, recipient_id, ticket)| NewTicket {
@@ -832,18 +900,20 @@ pub async fn demo(
             let _ = writeln!(report, "  {}  {}{marker}", path.display(), person.name);
         }
     }
-    let _ = writeln!(
-        report,
-        "\n頻回受診の候補（{}）: {}",
-        ym(months[1]),
-        frequent.join(" / ")
-    );
-    let _ = writeln!(
-        report,
-        "未委託受診（{}）: {}",
-        ym(months[1]),
-        unentrusted.join(" / ")
-    );
+    report.push('\n');
+    for (label, cases) in [
+        ("頻回受診の候補", &frequent),
+        ("未委託受診", &unentrusted),
+        ("重複調剤", &dispensing),
+        ("重複受診", &visits),
+    ] {
+        let _ = writeln!(
+            report,
+            "{label}（{}）: {}",
+            ym(months[1]),
+            cases.join(" / ")
+        );
+    }
     // 健診 and 薬剤情報 (issue 7): last fiscal year's 健診, last month's drugs, a 向精神薬 case.
     let health = crate::health::seed_demo(db, today).await?;
     let _ = writeln!(report, "{health}");

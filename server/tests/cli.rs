@@ -43,6 +43,53 @@ async fn count(f: &common::Fixture, sql: &'static str) -> i64 {
     n
 }
 
+/// A recipients file as a 生活保護システム exports it (CP932, CRLF, 半角カナ and 半角スペース
+/// in 氏名カナ): imported, stored in 全角, and the report names the rows normalised. A file
+/// with ひらがな in 氏名カナ is still refused whole, with the line and the field.
+#[tokio::test]
+async fn import_recipients_from_a_real_export_normalises_half_width_kana() {
+    let f = common::empty().await;
+    for kind in ["offices", "institutions"] {
+        let file = samples().join(format!("{kind}.csv"));
+        assert!(onshi(&f, &["import", kind, file.to_str().unwrap()], "")
+            .status
+            .success());
+    }
+    let bad = samples().join("bad/recipients-export-hiragana-sjis.csv");
+    let out = onshi(&f, &["import", "recipients", bad.to_str().unwrap()], "");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("4行目 氏名カナ"), "{err}");
+    assert!(err.contains("ひらがなは使えません"), "{err}");
+    assert_eq!(count(&f, "SELECT COUNT(*) FROM recipients").await, 0);
+
+    let file = samples().join("recipients-export-sjis.csv");
+    let out = onshi(&f, &["import", "recipients", file.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report
+            .contains("氏名カナ: 3 行（2, 4, 5 行目）の半角カナ・半角スペースを全角に直しました。"),
+        "{report}"
+    );
+    assert!(report.contains("4 件を取り込みました"), "{report}");
+    let kana: Vec<(String,)> =
+        sqlx::query_as("SELECT name_kana FROM recipients ORDER BY recipient_number")
+            .fetch_all(&f.db.pool)
+            .await
+            .unwrap();
+    let kana: Vec<&str> = kana.iter().map(|(k,)| k.as_str()).collect();
+    assert_eq!(
+        kana,
+        [
+            "シケン　タロウ",
+            "レイジ　ユリ",
+            "カメイ　イチロウ",
+            "ミホン　ハナコ"
+        ]
+    );
+}
+
 #[tokio::test]
 async fn import_of_the_sample_files_and_a_bad_file_that_writes_nothing() {
     let f = common::empty().await;

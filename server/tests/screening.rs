@@ -279,7 +279,112 @@ async fn onshi_screen_finds_exactly_the_seeded_candidates_and_the_api_and_browse
     .fetch_one(&f.db.pool)
     .await
     .unwrap();
-    assert_eq!(cli_audited, 7);
+    // The seven candidates, the 重複調剤 and the 重複受診.
+    assert_eq!(cli_audited, 9);
+}
+
+/// The last `n` Tokyo institutions of a 点数表, by code: where the seed plants its 重複.
+fn last_tokyo(table: u8, n: usize) -> Vec<String> {
+    let mut codes: Vec<String> = server::seed::demo_institutions()
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.prefecture == 13 && i.score_table == table)
+        .map(|i| i.code)
+        .collect();
+    codes = codes.split_off(codes.len() - n);
+    codes.sort();
+    codes
+}
+
+/// 重複調剤 (two pharmacies on 2026-10-12) and 重複受診 (three 医科 on 10-12..14) as the seed
+/// plants them, found by `onshi screen`, the API and the browser's computation alike.
+#[tokio::test]
+async fn the_demo_has_duplicate_dispensing_and_duplicate_visits() {
+    let f = demo().await;
+    let cookie = login(&f, "tokyo-cw").await;
+    let from_api: ScreeningResult = get_json(
+        &f,
+        &cookie,
+        &format!("/api/office/screening/result?month={MONTH}"),
+    )
+    .await;
+    let shown: Vec<(String, String, Vec<String>, Vec<String>)> = from_api
+        .duplicates
+        .iter()
+        .map(|r| {
+            (
+                r.kind.label_ja().to_string(),
+                r.score_table.clone(),
+                r.dates.iter().map(|d| d.to_string()).collect(),
+                r.institutions
+                    .iter()
+                    .map(|i| i.institution_code.clone())
+                    .collect(),
+            )
+        })
+        .collect();
+    let day = |d: &str| format!("2026-10-{d}");
+    let [dispensing, visits] = shown.as_slice() else {
+        panic!("one 重複調剤 and one 重複受診: {:?}", from_api.duplicates);
+    };
+    assert_eq!(
+        dispensing,
+        &(
+            "重複調剤".to_string(),
+            "調剤".to_string(),
+            vec![day("12")],
+            last_tokyo(4, 2)
+        )
+    );
+    // The recipient's own clinic may add its visit days: the planted three are there.
+    assert_eq!((visits.0.as_str(), visits.1.as_str()), ("重複受診", "医科"));
+    for d in ["12", "13", "14"] {
+        assert!(visits.2.contains(&day(d)), "{visits:?}");
+    }
+    for code in last_tokyo(1, 3) {
+        assert!(visits.3.contains(&code), "{visits:?}");
+    }
+    assert_eq!(
+        (
+            from_api.summary.duplicate_dispensing,
+            from_api.summary.duplicate_visits
+        ),
+        (1, 1)
+    );
+    // Only Tokyo's recipients.
+    assert!(from_api
+        .duplicates
+        .iter()
+        .all(|r| !r.recipient_name.is_empty()));
+    let data: domain::api::ScreeningData = get_json(
+        &f,
+        &cookie,
+        &format!("/api/office/screening/data?month={MONTH}"),
+    )
+    .await;
+    let month = screening::parse_month(MONTH, "対象月").unwrap();
+    assert_eq!(
+        screening::screen(&data.input, month).duplicates,
+        from_api.duplicates
+    );
+    let file = f.dir.path().join("screen.csv");
+    let out = onshi(
+        &f,
+        &[
+            "screen",
+            "--office",
+            TOKYO,
+            "--month",
+            MONTH,
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        stdout(&out).contains("重複調剤 1、重複受診 1"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[tokio::test]

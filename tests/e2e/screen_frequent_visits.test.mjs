@@ -1,4 +1,5 @@
-// A caseworker screens last month for 頻回受診 and 未委託受診 (product.md §5, issue 6): the page
+// A caseworker screens last month for 頻回受診 and 未委託受診 (product.md §5, issue 6), and for
+// 重複調剤・重複受診 (issue 13 item 5, docs/screening.md): the page
 // downloads the office's data and runs domain::screening::screen in the browser's WebAssembly.
 // It lists exactly the candidates the demo seed planted for the office (and no other office's
 // recipients), row for row the same as the server's run and as `onshi screen` (the CSV byte for
@@ -187,6 +188,26 @@ test('tokyo-cw screens last month in WebAssembly: exactly the seeded candidates,
   );
   assert.equal(await page.getByTestId('count-frequent').locator('.stat-number').innerText(), String(server.summary.frequent));
 
+  // 重複調剤 and 重複受診 (issue 13 item 5): the seed's 重複調剤 of this office, as the server has them.
+  const dispensingLine = env.report.match(/^重複調剤（(\d{4}-\d{2})）: (.*)$/m);
+  assert.ok(dispensingLine, 'the seed report names its 重複調剤');
+  assert.equal(dispensingLine[1], seeded.month);
+  const planted = dispensingLine[2].split(' / ').map((e) => e.match(/^(\d{8}) (\d{7})/)).filter((m) => m?.[1] === TOKYO).map((m) => m[2]);
+  assert.equal(planted.length, 1);
+  const duplicates = page.getByTestId('duplicates');
+  await duplicates.getByRole('heading', { name: '重複調剤・重複受診' }).waitFor();
+  const dispensing = duplicates.locator('[data-testid=duplicate-row][data-kind=dispensing]');
+  assert.deepEqual(await dispensing.evaluateAll((rows) => rows.map((r) => r.dataset.recipient)), planted);
+  const dispensingText = await dispensing.innerText();
+  assert.match(dispensingText, /重複調剤\s+調剤\s+令和\d+年\d+月12日 \(\d{4}\/\d{2}\/12\)/);
+  assert.match(dispensingText, /薬局 1日、.+薬局 1日/);
+  assert.deepEqual(
+    await duplicates.getByTestId('duplicate-row').evaluateAll((rows) => rows.map((r) => `${r.dataset.recipient} ${r.dataset.kind}`)),
+    server.duplicates.map((r) => `${r.recipient_number} ${r.kind === '重複調剤' ? 'dispensing' : 'visits'}`),
+  );
+  assert.equal(await page.getByTestId('count-duplicate-dispensing').locator('.stat-number').innerText(), String(server.summary.duplicate_dispensing));
+  assert.equal(await page.getByTestId('count-duplicate-visits').locator('.stat-number').innerText(), String(server.summary.duplicate_visits));
+
   // The CSV written in the browser is byte for byte `onshi screen`'s (UTF-8 and CP932).
   const utf8 = await download(page, 'screening-csv-utf8');
   assert.equal(utf8.name, `screening-${TOKYO}-${seeded.month}.csv`);
@@ -199,7 +220,7 @@ test('tokyo-cw screens last month in WebAssembly: exactly the seeded candidates,
   await page.getByLabel('区分で絞り込む').selectOption('unentrusted');
   assert.deepEqual((await shownRows(page)).map((r) => r.category), ['未委託受診', '未委託受診', '未委託受診']);
   await page.getByLabel('区分で絞り込む').selectOption('all');
-  const daysHeader = page.getByRole('columnheader', { name: /当月日数/ });
+  const daysHeader = page.getByTestId('candidates').getByRole('columnheader', { name: /当月日数/ });
   await daysHeader.getByRole('button').click();
   assert.equal(await daysHeader.getAttribute('aria-sort'), 'descending');
   const sorted = (await shownRows(page)).map((r) => parseInt(r.days, 10));

@@ -9,11 +9,12 @@
 //!
 //! One component per file: [`page`] (month, loading, the report), [`progress`],
 //! [`candidates`] (filter, sort), [`candidate_row`], [`evidence`], [`month_calendar`],
-//! [`followup_form`], [`many_institutions`], [`csv_export`], [`trend`].
+//! [`followup_form`], [`many_institutions`], [`duplicates`], [`csv_export`], [`trend`].
 
 pub mod candidate_row;
 pub mod candidates;
 pub mod csv_export;
+pub mod duplicates;
 pub mod evidence;
 pub mod followup_form;
 pub mod many_institutions;

@@ -12,6 +12,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::candidates::CandidateTable;
 use super::csv_export::CsvExport;
+use super::duplicates::Duplicates;
 use super::many_institutions::ManyInstitutions;
 use super::progress::ScreeningProgress;
 use super::psychotropic::PsychotropicSection;
@@ -238,10 +239,23 @@ fn ScreeningReport(screened: ScreenedRef) -> impl IntoView {
                     unit="人"
                     testid="count-many-institutions"
                 />
+                <Stat
+                    label="重複調剤"
+                    value=summary.duplicate_dispensing.to_string()
+                    unit="人"
+                    testid="count-duplicate-dispensing"
+                />
+                <Stat
+                    label="重複受診"
+                    value=summary.duplicate_visits.to_string()
+                    unit="件"
+                    testid="count-duplicate-visits"
+                />
             </dl>
             <CsvExport screened=screened.clone()/>
             <CandidateTable screened=screened.clone()/>
             <ManyInstitutions screened=screened.clone()/>
+            <Duplicates screened=screened.clone()/>
             <CandidateTrend month=screened.month summary=summary/>
             <PsychotropicSection month=screened.month/>
         </div>
