@@ -161,11 +161,13 @@ where
             })?;
         // NUL is in no field of any request, and PostgreSQL cannot store it in text: refuse
         // it here, naming the field, before it reaches a query.
-        if let Some(field) = nul_field(&bytes) {
-            return Err(AppError::field(
-                &field,
-                "使えない文字（NUL, U+0000）が含まれています。",
-            ));
+        if let Some(path) = nul_field(&bytes) {
+            let label = field_label(&path);
+            let refused = domain::text::check_chars(&label, "\0", domain::text::Lines::One)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_else(|| format!("{label}に使えない文字（U+0000）が含まれています。"));
+            return Err(AppError::field(&label, refused));
         }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
@@ -189,6 +191,36 @@ fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
         .to_ascii_lowercase();
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The words for a JSON field of a request, as the screens name it (the key's last segment);
+/// a key of no screen keeps its path.
+fn field_label(path: &str) -> String {
+    use domain::recipient as r;
+    let key = path.rsplit(['.', ']']).next().unwrap_or(path);
+    let label = match key {
+        "name" => r::FIELD_NAME,
+        "name_kana" => r::FIELD_KANA,
+        "sex" => r::FIELD_SEX,
+        "birth_date" => r::FIELD_BIRTH,
+        "postal_code" => r::FIELD_POSTAL,
+        "address" => r::FIELD_ADDRESS,
+        "case_number" => r::FIELD_CASE,
+        "individual_number" => r::FIELD_INDIVIDUAL,
+        "recipient_number" => r::FIELD_RECIPIENT_NUMBER,
+        "office_number" => "公費負担者番号",
+        "client_id" => domain::api::FIELD_CLIENT_ID,
+        "login" => "ログインID",
+        "password" => "パスワード",
+        "pin" => "暗証番号",
+        "reason" => "理由",
+        "note" | "notes" => "メモ",
+        "remarks" => domain::ticket_form::FIELD_REMARKS,
+        "injury" | "injury_name" => domain::ticket_form::FIELD_INJURY,
+        _ if path.is_empty() || path == "本文" => "本文",
+        _ => return format!("項目「{path}」"),
+    };
+    label.to_string()
 }
 
 /// The path (`items[0].client_id`) of the first string or key holding a NUL, if the body
