@@ -135,6 +135,7 @@ pub fn parse_list(text: &str) -> Result<Vec<ClosedDay>, Vec<FieldError>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
