@@ -264,3 +264,27 @@ async fn the_notice_carries_both_numbers_and_its_read_is_audited() {
     assert_eq!((theirs.status, &theirs.json), (none.status, &none.json));
     assert_eq!(audit_details(&f, "recipient.notice").await.len(), 1);
 }
+
+/// The demo has one 閉庁日 of its own (a 区制記念日 on a weekday at least 30 days ahead, so
+/// that none of the seeded deadlines moves), shown on the page.
+#[tokio::test]
+async fn the_demo_seeds_one_office_closed_day_ahead() {
+    use chrono::NaiveDate;
+    let f = empty().await;
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+    server::seed::demo(&f.db, &f.keys, f.dir.path(), today)
+        .await
+        .unwrap();
+    let mut conn = f.db.pool.acquire().await.unwrap();
+    let days = server::store::offices::closed_days(&mut conn, TOKYO)
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 1);
+    // 2027-10-01 is a Friday.
+    assert_eq!(days[0].date, "2027-10-01");
+    assert_eq!(days[0].reason, "区制記念日");
+    let osaka = server::store::offices::closed_days(&mut conn, OSAKA)
+        .await
+        .unwrap();
+    assert!(osaka.is_empty());
+}
