@@ -54,6 +54,31 @@ pub async fn closed_days(
     Ok(rows)
 }
 
+/// Write one closed day; `on_conflict` (one of the constant clauses below) says what an
+/// existing date becomes. Rows written.
+async fn write_closed_day(
+    conn: &mut AnyConnection,
+    office: &str,
+    day: &ClosedDay,
+    at: &str,
+    by: &str,
+    on_conflict: &'static str,
+) -> anyhow::Result<u64> {
+    let sql = format!(
+        "INSERT INTO office_closed_days (office_number, date, reason, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (office_number, date) {on_conflict}"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(office)
+        .bind(day.date.to_string())
+        .bind(&day.reason)
+        .bind(at)
+        .bind(by)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Add a closed day; false when the office already has that date.
 pub async fn insert_closed_day(
     conn: &mut AnyConnection,
@@ -62,18 +87,7 @@ pub async fn insert_closed_day(
     at: &str,
     by: &str,
 ) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO office_closed_days (office_number, date, reason, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (office_number, date) DO NOTHING",
-    )
-    .bind(office)
-    .bind(day.date.to_string())
-    .bind(&day.reason)
-    .bind(at)
-    .bind(by)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(write_closed_day(conn, office, day, at, by, "DO NOTHING").await? == 1)
 }
 
 /// Add closed days (an import); a date already there gets the new name.
@@ -84,19 +98,10 @@ pub async fn upsert_closed_days(
     at: &str,
     by: &str,
 ) -> anyhow::Result<()> {
+    const UPDATE: &str = "DO UPDATE SET reason = excluded.reason, \
+        created_at = excluded.created_at, created_by = excluded.created_by";
     for day in days {
-        sqlx::query(
-            "INSERT INTO office_closed_days (office_number, date, reason, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (office_number, date) DO UPDATE \
-             SET reason = excluded.reason, created_at = excluded.created_at, created_by = excluded.created_by",
-        )
-        .bind(office)
-        .bind(day.date.to_string())
-        .bind(&day.reason)
-        .bind(at)
-        .bind(by)
-        .execute(&mut *conn)
-        .await?;
+        write_closed_day(conn, office, day, at, by, UPDATE).await?;
     }
     Ok(())
 }
