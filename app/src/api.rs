@@ -378,6 +378,43 @@ pub async fn office_supervisor() -> Result<domain::api::SupervisorView, Failure>
     get("/api/office/supervisor").await
 }
 
+/// `GET /api/office/recipients/{id}/notice` (資格確認のご案内, audited)
+pub async fn office_recipient_notice(id: i64) -> Result<domain::api::RecipientNotice, Failure> {
+    get(&format!("/api/office/recipients/{id}/notice")).await
+}
+
+/// `GET /api/office/closed-days`
+pub async fn office_closed_days() -> Result<domain::api::ClosedDayList, Failure> {
+    get("/api/office/closed-days").await
+}
+
+/// `POST /api/office/closed-days` (査察指導員)
+pub async fn office_add_closed_day(
+    request: &domain::api::ClosedDayInput,
+) -> Result<domain::api::ClosedDayList, Failure> {
+    send_json(Request::post(&url("/api/office/closed-days")), request).await
+}
+
+/// `POST /api/office/closed-days/import` (査察指導員)
+pub async fn office_import_closed_days(
+    request: &domain::api::ClosedDayImport,
+) -> Result<domain::api::ClosedDayList, Failure> {
+    send_json(
+        Request::post(&url("/api/office/closed-days/import")),
+        request,
+    )
+    .await
+}
+
+/// `DELETE /api/office/closed-days/{date}` (査察指導員)
+pub async fn office_remove_closed_day(date: &str) -> Result<domain::api::ClosedDayList, Failure> {
+    let response = send(Request::delete(&url(&format!(
+        "/api/office/closed-days/{date}"
+    ))))
+    .await?;
+    read_json(response).await
+}
+
 // ---------------------------------------------------------------- 日次連携・スクリーニング
 
 /// `GET /api/office/feed?date=YYYY-MM-DD` (yesterday when `None`).

@@ -31,8 +31,8 @@ use crate::components::{
 use crate::pages::claims::ClaimsCheckPage;
 use crate::pages::health_import::HealthImportPage;
 use crate::pages::office::{
-    RecipientDetailPage, RecipientEdit, RecipientNew, RecipientSearch, RenewTickets,
-    SupervisorPage, TicketEdit, TicketNew, TicketPrintPage,
+    ClosedDaysPage, RecipientDetailPage, RecipientEdit, RecipientNew, RecipientNoticePage,
+    RecipientSearch, RenewTickets, SupervisorPage, TicketEdit, TicketNew, TicketPrintPage,
 };
 use crate::pages::portal::{
     PortalAccessLog, PortalHealth, PortalProfile, PortalShell, PortalTickets, RecipientHome,
@@ -113,6 +113,14 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/office/tickets/:id/print")
                         view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketPrintPage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/recipients/:id/notice")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientNoticePage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/closed-days")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><ClosedDaysPage/></RequireRole> }
                     />
                     <Route
                         path=path!("/office/renew")

@@ -16,6 +16,8 @@ pub mod card;
 pub mod checkup;
 /// 請求前資格確認: the 資格情報ファイル, the check of each receipt, the 返戻情報ファイル.
 pub mod claims;
+/// The office's own 閉庁日 as typed or imported (date and name, line-numbered errors).
+pub mod closed_days;
 /// Code values of 医療券・調剤券 items and onshi results (診療別, 資格有効性, …), serialized as the code string.
 pub mod codes;
 /// Field-level validation errors shown to users in Japanese.

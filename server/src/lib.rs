@@ -22,6 +22,7 @@ pub mod auth;
 pub mod cards;
 pub mod claims;
 pub mod cli;
+pub mod closed_days;
 pub mod db;
 pub mod deadlines;
 pub mod error;

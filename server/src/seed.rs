@@ -263,6 +263,26 @@ struct Person {
     restricted: bool,
 }
 
+/// The first office's own 閉庁日 in the demo: its 区制記念日 (10月1日, moved to the Monday
+/// after a weekend), the next one at least 30 days ahead, so that no deadline the seed makes
+/// (all within the last 30 days, computed on the national calendar) moves.
+fn demo_closed_day(today: NaiveDate) -> domain::closed_days::ClosedDay {
+    let mut year = today.year();
+    loop {
+        let mut date = NaiveDate::from_ymd_opt(year, 10, 1).unwrap_or(today);
+        while matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            date += Duration::days(1);
+        }
+        if date >= today + Duration::days(30) {
+            return domain::closed_days::ClosedDay {
+                date,
+                reason: "区制記念日".to_string(),
+            };
+        }
+        year += 1;
+    }
+}
+
 /// Each office's recipients are its demo caseworker's caseload, and two 資格 decisions wait
 /// for registration in the first office: one overdue, one due today (when today is a 開庁日).
 async fn demo_caseloads(
@@ -342,6 +362,15 @@ pub async fn demo(
         })
         .collect();
     store::offices::insert_many(&mut tx, &office_rows).await?;
+    let closed = demo_closed_day(today);
+    store::offices::insert_closed_day(
+        &mut tx,
+        OFFICES[0].number,
+        &closed,
+        &now_text(),
+        "デモデータ",
+    )
+    .await?;
     let inst_rows: Vec<NewInstitution> = institutions
         .iter()
         .enumerate()

@@ -8,29 +8,25 @@
 // today (as on a Saturday morning after a Friday deadline).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { axeViolations, demo, newPage, signIn } from './harness.mjs';
 import { apiAs, jstToday } from './reception.mjs';
 
-const TOKYO = '12131017';
 let env;
 let today;
 /** The overdue registration whose due date is the latest. */
 let overdue;
 
-function closeOfficeDays(data, office, fromExclusive, toInclusive) {
+/** Close every day in (fromExclusive, toInclusive] through the office's 閉庁日 import. */
+async function closeOfficeDays(url, fromExclusive, toInclusive) {
   const days = [];
   for (let d = new Date(`${fromExclusive}T00:00:00Z`); ; ) {
     d = new Date(d.getTime() + 86_400_000);
     const iso = d.toISOString().slice(0, 10);
     if (iso > toInclusive) break;
-    days.push(iso);
+    days.push(`${iso},臨時閉庁`);
   }
-  const values = days.map((d) => `('${office}', '${d}')`).join(', ');
-  const sql = `INSERT OR IGNORE INTO office_closed_days (office_number, date) VALUES ${values};`;
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', join(data, 'onshi.sqlite3'), sql], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  const sv = await apiAs(url, 'tokyo-sv');
+  await sv.post('/api/office/closed-days/import', { text: days.join('\n') });
 }
 
 before(async () => {
@@ -40,7 +36,7 @@ before(async () => {
   const list = await cw.get('/api/office/deadlines?all=true');
   overdue = [...list.overdue].sort((a, b) => b.due_date.localeCompare(a.due_date))[0];
   assert.ok(overdue, 'the demo seeds an overdue registration');
-  closeOfficeDays(env.data, TOKYO, overdue.due_date, today);
+  await closeOfficeDays(env.url, overdue.due_date, today);
   const closed = await cw.get('/api/office/deadlines?all=true');
   const item = closed.overdue.find((d) => d.event_id === overdue.event_id);
   assert.equal(item?.open_days_overdue, 0, 'no 開庁日 has passed since its due date');

@@ -28,7 +28,11 @@ export async function apiAs(url, login, password = DEMO_PASSWORD) {
     if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
     return JSON.parse(text);
   };
-  return { get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) };
+  return {
+    get: (path) => call('GET', path),
+    post: (path, body) => call('POST', path, body),
+    del: (path) => call('DELETE', path),
+  };
 }
 
 /** Luhn-style mod-10 検証番号 (the rule of 公費負担者番号 and 受給者番号). */

@@ -99,6 +99,7 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
                     <li><A href="/office/screening">"スクリーニング"</A></li>
                     <li><A href="/office/health-import">"健診・薬剤情報"</A></li>
                     <li><A href="/office/claims">"請求前資格確認"</A></li>
+                    <li><A href="/office/closed-days">"閉庁日"</A></li>
                 })}
                 {(info.role == Role::Clinic).then(|| view! {
                     <li><A href="/clinic/verify">"資格確認"</A></li>

@@ -615,3 +615,71 @@ pub struct StaffMember {
     pub display_name: String,
     pub role: crate::api::Role,
 }
+
+// ---------------------------------------------------------------- 閉庁日
+
+/// `GET /api/office/closed-days`: the office's own 閉庁日 (national holidays, weekends and
+/// 年末年始 are known without entry), newest first; whether the caller may change them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ClosedDayList {
+    pub days: Vec<ClosedDayItem>,
+    /// Only the 査察指導員 adds, removes and imports.
+    pub may_edit: bool,
+    /// The office's 年末年始, e.g. 「12月29日〜1月3日」.
+    pub year_end: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ClosedDayItem {
+    /// ISO date.
+    pub date: String,
+    /// What it is (may be empty for an imported line without a name).
+    pub reason: String,
+    /// Also closed anyway (土曜日, a 祝日 …), when so: the day needs no entry.
+    pub also: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// `POST /api/office/closed-days`: one day, as typed (和暦 or 西暦) with its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ClosedDayInput {
+    pub date: String,
+    pub reason: String,
+}
+
+/// `POST /api/office/closed-days/import`: one date a line, optionally `,名称`; all or
+/// nothing, each error naming its line. Dates already entered get the new name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ClosedDayImport {
+    pub text: String,
+}
+
+// ---------------------------------------------------------------- 資格確認のご案内
+
+/// `GET /api/office/recipients/{id}/notice`: the printed 「医療扶助の資格確認のご案内」 for the
+/// recipient — the two numbers reception types (公費負担者番号, 受給者番号), that a
+/// マイナンバーカード can be used, and the office to call. Reading it is audited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RecipientNotice {
+    pub recipient_id: i64,
+    pub recipient_name: String,
+    pub recipient_name_kana: String,
+    /// 公費負担者番号 (the office's 8 digits).
+    pub public_payer_number: String,
+    /// 受給者番号 (7 digits).
+    pub recipient_number: String,
+    pub office_name: String,
+    pub office_postal_code: Option<String>,
+    pub office_address: Option<String>,
+    pub office_phone: Option<String>,
+    /// ISO date the notice is printed (JST).
+    pub issued_on: String,
+    /// The first day of 医療扶助 (ISO), when qualified.
+    pub qualified_from: Option<String>,
+}

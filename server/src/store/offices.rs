@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use sqlx::AnyConnection;
 
 use domain::calendar::OfficeCalendar;
+use domain::closed_days::ClosedDay;
 use domain::numbers::RecipientNumber;
 
 use crate::db::{insert_rows, Db, Value};
@@ -27,6 +28,98 @@ pub async fn calendar(conn: &mut AnyConnection, office: &str) -> anyhow::Result<
         extra_closed,
         ..OfficeCalendar::default()
     })
+}
+
+/// One of the office's own closed days as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClosedDayRow {
+    pub date: String,
+    pub reason: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// The office's own closed days, newest first.
+pub async fn closed_days(
+    conn: &mut AnyConnection,
+    office: &str,
+) -> anyhow::Result<Vec<ClosedDayRow>> {
+    let rows = sqlx::query_as(
+        "SELECT date, reason, created_at, created_by FROM office_closed_days \
+         WHERE office_number = $1 ORDER BY date DESC",
+    )
+    .bind(office)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows)
+}
+
+/// Write one closed day; `on_conflict` (one of the constant clauses below) says what an
+/// existing date becomes. Rows written.
+async fn write_closed_day(
+    conn: &mut AnyConnection,
+    office: &str,
+    day: &ClosedDay,
+    at: &str,
+    by: &str,
+    on_conflict: &'static str,
+) -> anyhow::Result<u64> {
+    let sql = format!(
+        "INSERT INTO office_closed_days (office_number, date, reason, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (office_number, date) {on_conflict}"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(office)
+        .bind(day.date.to_string())
+        .bind(&day.reason)
+        .bind(at)
+        .bind(by)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Add a closed day; false when the office already has that date.
+pub async fn insert_closed_day(
+    conn: &mut AnyConnection,
+    office: &str,
+    day: &ClosedDay,
+    at: &str,
+    by: &str,
+) -> anyhow::Result<bool> {
+    Ok(write_closed_day(conn, office, day, at, by, "DO NOTHING").await? == 1)
+}
+
+/// Add closed days (an import); a date already there gets the new name.
+pub async fn upsert_closed_days(
+    conn: &mut AnyConnection,
+    office: &str,
+    days: &[ClosedDay],
+    at: &str,
+    by: &str,
+) -> anyhow::Result<()> {
+    const UPDATE: &str = "DO UPDATE SET reason = excluded.reason, \
+        created_at = excluded.created_at, created_by = excluded.created_by";
+    for day in days {
+        write_closed_day(conn, office, day, at, by, UPDATE).await?;
+    }
+    Ok(())
+}
+
+/// Remove a closed day: what was stored, None when the office has no such date.
+pub async fn delete_closed_day(
+    conn: &mut AnyConnection,
+    office: &str,
+    date: NaiveDate,
+) -> anyhow::Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "DELETE FROM office_closed_days WHERE office_number = $1 AND date = $2 RETURNING reason",
+    )
+    .bind(office)
+    .bind(date.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.0))
 }
 
 /// The office's name, if it exists.

@@ -99,6 +99,12 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("post", "/api/office/tickets/renew/preview", "AAFFFFFU"),
     ("post", "/api/office/tickets/renew", "AAFFFFFU"),
     ("get", "/api/office/supervisor", "FAFFFFFU"),
+    ("get", "/api/office/recipients/{id}/notice", "AAFFFFFU"),
+    // 閉庁日
+    ("get", "/api/office/closed-days", "AAFFFFFU"),
+    ("post", "/api/office/closed-days", "FAFFFFFU"),
+    ("post", "/api/office/closed-days/import", "FAFFFFFU"),
+    ("delete", "/api/office/closed-days/{date}", "FAFFFFFU"),
     // 健診・薬剤情報
     ("post", "/api/office/checkups/import", "AAFFFFFU"),
     ("post", "/api/office/receipts/import", "AAFFFFFU"),
@@ -135,6 +141,17 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
 ];
 
 pub const MISSING: i64 = 987_654_321;
+
+/// The Osaka office's own 閉庁日 (another tenant's, for Tokyo's callers).
+pub const OSAKA_CLOSED_DAY: &str = "2031-06-10";
+
+/// A date no office has closed yet (a new one each call).
+pub fn fresh_date() -> String {
+    static SEQ: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let first = chrono::NaiveDate::from_ymd_opt(2032, 1, 1).unwrap();
+    (first + chrono::Duration::days(n)).to_string()
+}
 
 /// Routes that make sessions: the callers' standing sessions are renewed after them.
 pub const SESSION_ROUTES: &[&str] = &["/api/login", "/api/logout", "/api/card/login"];
@@ -399,6 +416,22 @@ impl World {
             }
         }
         world.osaka_event = world.pending_event(&osaka, osaka_recipient).await;
+        // The Osaka office closes a day of its own (no Osaka supervisor here: the store).
+        let mut conn = world.f.db.pool.acquire().await.unwrap();
+        let day = domain::closed_days::ClosedDay {
+            date: OSAKA_CLOSED_DAY.parse().unwrap(),
+            reason: "大阪の閉庁日".into(),
+        };
+        server::store::offices::insert_closed_day(
+            &mut conn,
+            OSAKA,
+            &day,
+            "2026-01-01T00:00:00Z",
+            "osaka-sv",
+        )
+        .await
+        .unwrap();
+        drop(conn);
         // 請求前資格確認 runs of both offices.
         let month = this_month();
         for (auth, office) in [(&tokyo, TOKYO), (&osaka, OSAKA)] {
@@ -627,6 +660,24 @@ impl World {
         panic!("no ids for {path}")
     }
 
+    /// A 閉庁日 in a path: a fresh one of the Tokyo office (own), the Osaka office's
+    /// (another tenant's), or a date no office closes (missing).
+    pub async fn closed_day(&self, ids: Ids) -> String {
+        match ids {
+            Ids::Own => {
+                let date = fresh_date();
+                let body = json!({"date": date, "reason": "権限の確認"});
+                let auth = self.auth(Who::Supervisor);
+                let added =
+                    json_call(&self.app, "POST", "/api/office/closed-days", &auth, body).await;
+                ok(&added, "閉庁日");
+                date
+            }
+            Ids::Other => OSAKA_CLOSED_DAY.to_string(),
+            Ids::Missing => "2031-06-11".to_string(),
+        }
+    }
+
     /// The request body of a route, valid for its allowed callers.
     pub async fn body(
         &self,
@@ -637,7 +688,7 @@ impl World {
         let json_body = |v: Value| Some(("application/json", v.to_string().into_bytes()));
         let today = server::db::today_jst().to_string();
         match (method, path) {
-            ("get", _) => None,
+            ("get", _) | ("delete", _) => None,
             ("post", "/api/login") => json_body(
                 json!({"login": login_of(who).unwrap_or("tokyo-cw"), "password": PASSWORD}),
             ),
@@ -665,6 +716,12 @@ impl World {
             ("post", "/api/office/recipients/{id}/tickets")
             | ("put", "/api/office/tickets/{ticket_id}") => json_body(medical_ticket(CLINIC)),
             ("post", "/api/office/tickets/renew/preview") => json_body(json!({})),
+            ("post", "/api/office/closed-days") => {
+                json_body(json!({"date": fresh_date(), "reason": "権限の確認"}))
+            }
+            ("post", "/api/office/closed-days/import") => {
+                json_body(json!({"text": format!("{},権限の確認", fresh_date())}))
+            }
             ("post", "/api/office/tickets/renew") => {
                 let preview = json_call(
                     &self.app,
@@ -750,7 +807,9 @@ impl World {
         let mut concrete = String::new();
         for segment in path.split('/').skip(1) {
             concrete.push('/');
-            if segment.starts_with('{') {
+            if segment == "{date}" {
+                concrete.push_str(&self.closed_day(ids).await);
+            } else if segment.starts_with('{') {
                 concrete.push_str(&self.id(method, path, who, ids).await.to_string());
             } else {
                 concrete.push_str(segment);

@@ -154,6 +154,11 @@ pub(super) fn NumberForm(reception: Reception, shown: RwSignal<Option<Shown>>) -
             <p class="hint">
                 "医療券・調剤券や保護受給証の番号を入力して Enter で確認します。全角数字・ハイフン・空白はそのままで構いません。"
             </p>
+            // 番号入力 always goes with 本人確認 (seed report §2.2.11): a number alone is no proof.
+            <p class="notice identity-reminder" data-testid="identity-reminder">
+                <strong>"本人確認をしてから入力してください。"</strong>
+                " 保護決定通知書（または福祉事務所の「資格確認のご案内」・保護受給証）を見せてもらい、氏名と生年月日がご本人と合うことを確かめます。"
+            </p>
             {move || error.get().map(|message| view! { <ErrorBanner message=message/> })}
             <div class="verify-fields">
                 <Field

@@ -2,12 +2,14 @@
 //! (issue, amend, cancel, print), next month's renewal and the supervisor's view.
 //! The `/office` home itself is `pages::office_home`, which shows [`DeadlinesPanel`].
 
+pub mod closed_days;
 pub mod deadlines_panel;
 pub mod fields;
 pub mod institution_picker;
 pub mod qualification_panel;
 pub mod recipient_detail;
 pub mod recipient_form;
+pub mod recipient_notice;
 pub mod recipient_search;
 pub mod renew;
 pub mod restriction_panel;
@@ -16,9 +18,11 @@ pub mod ticket_form;
 pub mod ticket_months;
 pub mod ticket_print;
 
+pub use closed_days::ClosedDaysPage;
 pub use deadlines_panel::DeadlinesPanel;
 pub use recipient_detail::RecipientDetailPage;
 pub use recipient_form::{RecipientEdit, RecipientNew};
+pub use recipient_notice::RecipientNoticePage;
 pub use recipient_search::RecipientSearch;
 pub use renew::RenewTickets;
 pub use supervisor::SupervisorPage;

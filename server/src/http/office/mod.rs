@@ -16,6 +16,7 @@
 //!   `crate::store::tickets`), the office calendar, and the numbers the app issues;
 //! - [`input`]: the checks of request fields the handlers share (reasons, flags).
 
+mod closed_days;
 mod input;
 mod qualification;
 mod recipients;
@@ -24,14 +25,15 @@ mod store;
 mod supervisor;
 mod tickets;
 
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 use domain::api::{
-    Deadlines, InstitutionList, QualificationRequest, ReasonRequest, RecipientDetail,
-    RecipientInput, RecipientPage, RenewCommit, RenewPreview, RenewRequest, RenewResult,
-    RestrictionRequest, RevealRequest, RevealedIndividualNumber, StaffMember, SupervisorView,
-    TicketInput, TicketPrint, TicketView,
+    ClosedDayImport, ClosedDayInput, ClosedDayList, Deadlines, InstitutionList,
+    QualificationRequest, ReasonRequest, RecipientDetail, RecipientInput, RecipientNotice,
+    RecipientPage, RenewCommit, RenewPreview, RenewRequest, RenewResult, RestrictionRequest,
+    RevealRequest, RevealedIndividualNumber, StaffMember, SupervisorView, TicketInput, TicketPrint,
+    TicketView,
 };
 
 use super::state::AppState;
@@ -82,6 +84,19 @@ pub fn router() -> Router<AppState> {
         .route("/api/office/tickets/renew/preview", post(renew::preview))
         .route("/api/office/tickets/renew", post(renew::commit))
         .route("/api/office/supervisor", get(supervisor::view))
+        .route(
+            "/api/office/recipients/{id}/notice",
+            get(recipients::notice),
+        )
+        .route(
+            "/api/office/closed-days",
+            get(closed_days::list).post(closed_days::add),
+        )
+        .route("/api/office/closed-days/import", post(closed_days::import))
+        .route(
+            "/api/office/closed-days/{date}",
+            delete(closed_days::remove),
+        )
 }
 
 pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::operation::Operation> {
@@ -240,5 +255,42 @@ pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::ope
             SUPERVISOR,
         )
         .response::<SupervisorView>(g),
+        Operation::new(
+            "get",
+            "/api/office/recipients/{id}/notice",
+            "資格確認のご案内（公費負担者番号・受給者番号・事務所の連絡先。印刷用、閲覧を記録）",
+            OFFICE,
+        )
+        .response::<RecipientNotice>(g),
+        Operation::new(
+            "get",
+            "/api/office/closed-days",
+            "事務所が設定した閉庁日の一覧（祝日・土日・年末年始は設定不要）",
+            OFFICE,
+        )
+        .response::<ClosedDayList>(g),
+        Operation::new(
+            "post",
+            "/api/office/closed-days",
+            "閉庁日の追加（日付は和暦・西暦、名称必須。登録済みは409）",
+            SUPERVISOR,
+        )
+        .request::<ClosedDayInput>(g)
+        .response::<ClosedDayList>(g),
+        Operation::new(
+            "post",
+            "/api/office/closed-days/import",
+            "閉庁日の一括登録（1行に1日、「日付,名称」。誤りがあれば行番号を示して全件取り込まない）",
+            SUPERVISOR,
+        )
+        .request::<ClosedDayImport>(g)
+        .response::<ClosedDayList>(g),
+        Operation::new(
+            "delete",
+            "/api/office/closed-days/{date}",
+            "閉庁日の削除（日付はYYYY-MM-DD。他事務所・未登録は404）",
+            SUPERVISOR,
+        )
+        .response::<ClosedDayList>(g),
     ]
 }

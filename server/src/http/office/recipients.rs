@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use domain::api::{
     ErrorCode, PossibleDuplicate, RecipientDetail, RecipientInput, RecipientListItem,
-    RecipientPage, RestrictionRequest, RevealRequest, RevealedIndividualNumber, Role, StaffMember,
+    RecipientNotice, RecipientPage, RestrictionRequest, RevealRequest, RevealedIndividualNumber,
+    Role, StaffMember,
 };
 use domain::qualification::QualifiedPeriod;
 use domain::recipient::{
@@ -579,4 +580,41 @@ pub async fn staff(
             })
             .collect(),
     ))
+}
+
+/// The printed 「医療扶助の資格確認のご案内」 (a read of the recipient's data: audited).
+pub async fn notice(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<i64>, PathRejection>,
+) -> Result<Json<RecipientNotice>, AppError> {
+    let office = scope::office(&caller)?.to_string();
+    let id = path_id(path, "受給者")?;
+    let mut conn = state.db.pool.acquire().await?;
+    let row = store::recipient(&mut conn, &office, id).await?;
+    drop(conn);
+    let printed = crate::store::offices::printed(&state.db, &office)
+        .await?
+        .ok_or_else(|| AppError::not_found("受給者"))?;
+    audit::record(
+        &state.db,
+        &caller,
+        "recipient.notice",
+        Some(id),
+        "資格確認のご案内（公費負担者番号・受給者番号）を印刷",
+    )
+    .await?;
+    Ok(Json(RecipientNotice {
+        recipient_id: row.id,
+        recipient_name: row.name,
+        recipient_name_kana: row.name_kana,
+        public_payer_number: row.office_number,
+        recipient_number: row.recipient_number,
+        office_name: printed.name,
+        office_postal_code: printed.postal_code,
+        office_address: printed.address,
+        office_phone: printed.phone,
+        issued_on: today_jst().to_string(),
+        qualified_from: row.qualified_from,
+    }))
 }
