@@ -32,23 +32,29 @@ fn check_reason(reason: &str) -> Result<String, String> {
     Ok(reason.to_string())
 }
 
-/// The form's date and name: both required. Errors name the field (`date`, `reason`).
+/// The form's fields and the import's list, as the errors name them.
+pub const FIELD_DATE: &str = "日付";
+pub const FIELD_REASON: &str = "名称";
+pub const FIELD_LINES: &str = "閉庁日の一覧";
+
+/// The form's date and name: both required. Errors name the field ([`FIELD_DATE`],
+/// [`FIELD_REASON`]).
 pub fn parse_entry(date: &str, reason: &str) -> Result<ClosedDay, Vec<FieldError>> {
     let mut errors = Vec::new();
     let date = parse_date_input(date)
-        .map_err(|e| errors.push(FieldError::new("date", format!("日付: {}", e.message()))))
+        .map_err(|e| errors.push(FieldError::new(FIELD_DATE, e.message())))
         .ok();
     let reason = match check_reason(reason) {
         Ok(r) if r.is_empty() => {
             errors.push(FieldError::new(
-                "reason",
+                FIELD_REASON,
                 "名称を入力してください（例: 市の創立記念日）。",
             ));
             None
         }
         Ok(r) => Some(r),
         Err(message) => {
-            errors.push(FieldError::new("reason", message));
+            errors.push(FieldError::new(FIELD_REASON, message));
             None
         }
     };
@@ -64,7 +70,7 @@ pub const MAX_LINES: usize = 1000;
 /// An imported list: one date a line, optionally followed by a comma (or tab) and the name;
 /// blank lines and lines starting with `#` are skipped; a header line 「日付,名称」 is
 /// allowed. All or nothing: any wrong line refuses the whole list, each error naming its
-/// line (field `lines`).
+/// line (field [`FIELD_LINES`]).
 pub fn parse_list(text: &str) -> Result<Vec<ClosedDay>, Vec<FieldError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut errors = Vec::new();
@@ -73,7 +79,7 @@ pub fn parse_list(text: &str) -> Result<Vec<ClosedDay>, Vec<FieldError>> {
     let lines: Vec<&str> = text.lines().collect();
     if lines.len() > MAX_LINES {
         return Err(vec![FieldError::new(
-            "lines",
+            FIELD_LINES,
             format!(
                 "一度に取り込めるのは{MAX_LINES}行までです（{}行あります）。",
                 lines.len()
@@ -99,7 +105,7 @@ pub fn parse_list(text: &str) -> Result<Vec<ClosedDay>, Vec<FieldError>> {
             Ok(d) => d,
             Err(e) => {
                 errors.push(FieldError::new(
-                    "lines",
+                    FIELD_LINES,
                     format!("{n}行目「{date_text}」: {}", e.message()),
                 ));
                 continue;
@@ -108,13 +114,13 @@ pub fn parse_list(text: &str) -> Result<Vec<ClosedDay>, Vec<FieldError>> {
         let reason = match check_reason(reason_text) {
             Ok(r) => r,
             Err(message) => {
-                errors.push(FieldError::new("lines", format!("{n}行目: {message}")));
+                errors.push(FieldError::new(FIELD_LINES, format!("{n}行目: {message}")));
                 continue;
             }
         };
         if let Some(first) = seen.insert(date, n) {
             errors.push(FieldError::new(
-                "lines",
+                FIELD_LINES,
                 format!("{n}行目: {first}行目と同じ日付です。"),
             ));
             continue;
@@ -123,7 +129,7 @@ pub fn parse_list(text: &str) -> Result<Vec<ClosedDay>, Vec<FieldError>> {
     }
     if errors.is_empty() && days.is_empty() {
         errors.push(FieldError::new(
-            "lines",
+            FIELD_LINES,
             "日付が1行もありません。1行に1日ずつ入力してください（例: 2025-06-24,市の創立記念日）。",
         ));
     }
@@ -150,7 +156,7 @@ mod tests {
         assert_eq!(d.reason, "市の創立記念日");
         let errors = parse_entry("2025-02-30", "").unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["date", "reason"]);
+        assert_eq!(fields, [FIELD_DATE, FIELD_REASON]);
         assert!(errors[0].message.contains("存在しない日付"));
     }
 

@@ -45,18 +45,18 @@ pub async fn pending_with(
         due_today: Vec::new(),
         upcoming: 0,
     };
-    let date = |value: &str| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
     for r in rows {
         let Some(kind) = QualificationKind::from_code(&r.kind) else {
             continue;
         };
-        let due = match (
-            r.registration_due.as_deref().and_then(date),
-            date(&r.decision_date),
-        ) {
-            (Some(due), _) => due,
-            (None, Some(decision)) => registration_due(calendar, decision),
-            (None, None) => continue,
+        let Some(due) = pending_due(
+            calendar,
+            &r.decision_date,
+            &r.source,
+            r.recorded_at.as_deref(),
+            r.registration_due.as_deref(),
+        ) else {
+            continue;
         };
         let state = DeadlineState::of(due, today);
         let item = DeadlineItem {
@@ -80,4 +80,28 @@ pub async fn pending_with(
         }
     }
     Ok(out)
+}
+
+/// The registration due date of a decision still pending, by the office calendar as it is
+/// now: a 閉庁日 added or removed moves it at once. The 2 開庁日 count from the decision date,
+/// or, for the pending 廃止 a 転居 leaves at the old office, from the day the new office
+/// registered (when the old office learned of it). The stored date is the fallback.
+pub fn pending_due(
+    calendar: &OfficeCalendar,
+    decision_date: &str,
+    source: &str,
+    recorded_at: Option<&str>,
+    stored: Option<&str>,
+) -> Option<NaiveDate> {
+    let date = |value: &str| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
+    let basis = if source == "transfer" {
+        recorded_at
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| domain::jst::date_of(t.with_timezone(&Utc)))
+    } else {
+        date(decision_date)
+    };
+    basis
+        .map(|basis| registration_due(calendar, basis))
+        .or_else(|| stored.and_then(date))
 }

@@ -103,7 +103,7 @@ async fn the_supervisor_manages_closed_days_and_the_deadlines_follow() {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(
-        r.text.contains("date") && r.text.contains("reason"),
+        r.json["fields"][0]["field"] == "日付" && r.json["fields"][1]["field"] == "名称",
         "{}",
         r.text
     );
@@ -212,6 +212,41 @@ async fn the_supervisor_manages_closed_days_and_the_deadlines_follow() {
     );
     assert_eq!(audit_details(&f, "office.closed_day.import").await.len(), 1);
     assert_eq!(audit_details(&f, "office.closed_day.remove").await.len(), 3);
+
+    // A day closed between the decision and its due date moves the due date, at once, on the
+    // deadline list and on the recipient's page (2024-01-08 is 成人の日; the 2 開庁日 after
+    // the decision of Friday 2024-01-05 are the 9th and 10th).
+    let due_on_list = |d: &Value| d["overdue"][0]["due_date"].as_str().unwrap().to_string();
+    let list = call(
+        &app,
+        "GET",
+        "/api/office/deadlines?all=true",
+        &cw,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(due_on_list(&list.json), "2024-01-10", "{}", list.text);
+    let day = json!({"date": "2024-01-09", "reason": "臨時閉庁"});
+    let r = call(&app, "POST", "/api/office/closed-days", &sv, day).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let list = call(
+        &app,
+        "GET",
+        "/api/office/deadlines?all=true",
+        &cw,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(due_on_list(&list.json), "2024-01-11", "{}", list.text);
+    let page = call(
+        &app,
+        "GET",
+        &format!("/api/office/recipients/{id}"),
+        &cw,
+        Value::Null,
+    )
+    .await;
+    assert!(page.text.contains("2024-01-11"), "{}", page.text);
 }
 
 #[tokio::test]

@@ -937,12 +937,13 @@ pub struct EventRow {
     pub withdraw_reason: Option<String>,
     /// decision | import | migration | transfer
     pub source: String,
+    pub recorded_at: Option<String>,
 }
 
 /// Columns of [`EventRow`], from `qualification_events e`.
 pub const EVENT_COLUMNS: &str =
     "e.id, e.recipient_id, e.kind, e.effective_date, e.decision_date, e.registered_at, \
-     e.registered_by, e.status, e.registration_due, e.withdraw_reason, e.source";
+     e.registered_by, e.status, e.registration_due, e.withdraw_reason, e.source, e.recorded_at";
 
 /// Every decision recorded on a record (any status), by 効力発生日 then as entered.
 pub async fn events(conn: &mut AnyConnection, recipient_id: i64) -> anyhow::Result<Vec<EventRow>> {
@@ -1020,6 +1021,9 @@ pub struct PendingRow {
     pub effective_date: String,
     pub decision_date: String,
     pub registration_due: Option<String>,
+    /// decision | import | migration | transfer
+    pub source: String,
+    pub recorded_at: Option<String>,
 }
 
 /// Pending decisions of the office (of `caseworker`'s caseload and the unassigned, when
@@ -1030,7 +1034,8 @@ pub async fn pending_events(
     caseworker: Option<&str>,
 ) -> anyhow::Result<Vec<PendingRow>> {
     let mut sql = "SELECT e.id AS event_id, r.id AS recipient_id, r.recipient_number, r.name AS recipient_name, \
-         r.caseworker_login, e.kind, e.effective_date, e.decision_date, e.registration_due \
+         r.caseworker_login, e.kind, e.effective_date, e.decision_date, e.registration_due, \
+         e.source, e.recorded_at \
          FROM qualification_events e JOIN recipients r ON r.id = e.recipient_id \
          WHERE r.office_number = $1 AND e.status = 'pending'"
         .to_string();

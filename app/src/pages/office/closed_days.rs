@@ -203,9 +203,9 @@ fn AddForm(updated: Callback<(ClosedDayList, String)>) -> impl IntoView {
         <section aria-labelledby="closed-day-add-title">
             <h2 id="closed-day-add-title">"閉庁日を追加"</h2>
             <form on:submit=on_submit data-testid="closed-day-form" novalidate=true>
-                <TextField id="closed-day-date" label="日付" field="date" form=form value=date client=client
+                <TextField id="closed-day-date" label="日付" field=domain::closed_days::FIELD_DATE form=form value=date client=client
                     required=true hint="例: 令和7年6月24日、R7.6.24、2025-06-24" reading=reading/>
-                <TextField id="closed-day-reason" label="名称" field="reason" form=form value=reason client=client
+                <TextField id="closed-day-reason" label="名称" field=domain::closed_days::FIELD_REASON form=form value=reason client=client
                     required=true hint="例: 市の創立記念日"/>
                 {move || form.general.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                 <button type="submit" class="button button-primary" data-testid="closed-day-add" disabled=move || busy.get()>"追加"</button>

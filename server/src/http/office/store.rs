@@ -105,8 +105,20 @@ impl EventRow {
         )
     }
 
-    /// The stored due date, or (seed, import) the one the office calendar gives now.
+    /// A pending decision's due date by the office calendar as it is now; a registered
+    /// one's as stored (its lateness was judged by it), or (seed, import) the calendar's.
     pub fn due(&self, calendar: &OfficeCalendar) -> Result<NaiveDate, AppError> {
+        if self.status == "pending" {
+            if let Some(due) = crate::deadlines::pending_due(
+                calendar,
+                &self.decision_date,
+                &self.source,
+                self.recorded_at.as_deref(),
+                self.registration_due.as_deref(),
+            ) {
+                return Ok(due);
+            }
+        }
         match self.registration_due.as_deref() {
             Some(due) => date(due),
             None => Ok(registration_due(calendar, date(&self.decision_date)?)),
