@@ -102,6 +102,8 @@ test('閉庁日: an import with a wrong line names it and writes nothing; a good
   await page.waitForURL('**/office');
   await page.goto('/office/closed-days');
   await page.getByTestId('closed-days-heading').waitFor();
+  // The list has drawn (the demo seeds one 閉庁日) before it is counted.
+  await page.getByTestId('closed-day-row').first().waitFor();
   const rowsBefore = await page.getByTestId('closed-day-row').count();
   const year = Number(today.slice(0, 4)) + 1;
   const box = page.getByLabel('閉庁日の一覧（1行に1日）');

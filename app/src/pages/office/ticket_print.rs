@@ -73,9 +73,8 @@ fn PrintView(print: TicketPrint) -> impl IntoView {
                 <A href="/office/recipients" attr:class="button button-quiet">"被保護者台帳へ"</A>
             </div>
         </div>
-        // The paper size of the named page `ticket` (print.css says A5). B5 is the JIS B5 of
-        // Japanese forms (182×257 mm); CSS's `B5` keyword is ISO B5 (176×250 mm).
-        <style>{move || format!("@page ticket {{ size: {}; }}", if size.get() == "B5" { "182mm 257mm" } else { "A5 portrait" })}</style>
+        // The paper size: the named page `ticket` (A5) or `ticket-b5` (JIS B5), by the form's
+        // class `paper-b5` (print.css), never an inline rule (the CSP allows none).
         <Form print=print size=size/>
     }
 }
