@@ -18,6 +18,7 @@
 
 pub mod archives;
 pub mod audit;
+pub mod backup;
 pub mod auth;
 pub mod cards;
 pub mod claims;
