@@ -222,6 +222,12 @@ impl TempSibling {
             std::fs::remove_dir_all(&path)?;
         }
         std::fs::create_dir(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        // Personal data and keys: readable by the owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))?;
+        }
         Ok(TempSibling {
             path,
             persisted: false,
