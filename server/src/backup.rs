@@ -114,8 +114,7 @@ pub async fn restore(data_dir: &Path, from: &Path, force: bool) -> anyhow::Resul
         copy_private(&from.join(key), &tmp.path.join(key))?;
     }
     check_database(&database, &manifest).await?;
-    crate::keys::Keys::load_or_create(&tmp.path)
-        .context("--from: 鍵ファイルが正しくありません")?;
+    crate::keys::Keys::load_or_create(&tmp.path).context("--from: 鍵ファイルが正しくありません")?;
     let previous = if data_dir.exists() {
         let aside = aside_name(data_dir);
         std::fs::rename(data_dir, &aside)

@@ -367,7 +367,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(message) = crate::backup::postgres_refusal(cli.database_url.as_deref()) {
                 anyhow::bail!(message);
             }
-            if cli.database_url.as_deref().is_none_or(|u| u.trim().is_empty())
+            if cli
+                .database_url
+                .as_deref()
+                .is_none_or(|u| u.trim().is_empty())
                 && !cli.data.join(crate::db::SQLITE_FILE).is_file()
             {
                 anyhow::bail!(
@@ -391,7 +394,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(message) = crate::backup::postgres_refusal(cli.database_url.as_deref()) {
                 anyhow::bail!(message);
             }
-            if cli.database_url.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+            if cli
+                .database_url
+                .as_deref()
+                .is_some_and(|u| !u.trim().is_empty())
+            {
                 anyhow::bail!(
                     "DATABASE_URL: 復元はデータディレクトリ（--data）の SQLite にだけ行えます。DATABASE_URL を外してください"
                 );

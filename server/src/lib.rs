@@ -18,8 +18,8 @@
 
 pub mod archives;
 pub mod audit;
-pub mod backup;
 pub mod auth;
+pub mod backup;
 pub mod cards;
 pub mod claims;
 pub mod cli;

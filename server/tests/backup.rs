@@ -107,7 +107,13 @@ async fn backup_while_writing_then_restore_into_a_fresh_data_dir_reads_back_the_
         })
     };
     // Let the writer get going, then back up while it writes.
-    while count(&db, "SELECT COUNT(*) FROM meta WHERE key LIKE 'backup-test-%'").await < 20 {
+    while count(
+        &db,
+        "SELECT COUNT(*) FROM meta WHERE key LIKE 'backup-test-%'",
+    )
+    .await
+        < 20
+    {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let out_dir = dir.path().join("backups/2026-12-05");
@@ -124,7 +130,10 @@ async fn backup_while_writing_then_restore_into_a_fresh_data_dir_reads_back_the_
     let report = ok(backup);
     assert!(report.contains("バックアップを"), "{report}");
     for file in ["onshi.sqlite3", "data.key", "ca.key", "manifest.json"] {
-        assert!(out_dir.join(file).is_file(), "{file} missing from the backup");
+        assert!(
+            out_dir.join(file).is_file(),
+            "{file} missing from the backup"
+        );
     }
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("manifest.json")).unwrap())
@@ -149,7 +158,10 @@ async fn backup_while_writing_then_restore_into_a_fresh_data_dir_reads_back_the_
         "SELECT COUNT(*) FROM meta WHERE key LIKE 'backup-test-%'",
     )
     .await;
-    assert!(in_backup >= 20, "{in_backup} rows of the writer in the backup");
+    assert!(
+        in_backup >= 20,
+        "{in_backup} rows of the writer in the backup"
+    );
     assert_eq!(in_backup % 2, 0, "a transaction was copied half-way");
     assert!(in_backup as u64 <= 2 * pairs_written);
 
@@ -173,16 +185,31 @@ async fn restore_refuses_what_it_cannot_restore_whole() {
     let live = dir.path().join("live");
     seed_demo(&live);
     let good = dir.path().join("good");
-    ok(onshi(&live, &["backup", "--out", good.to_str().unwrap()], &[]));
+    ok(onshi(
+        &live,
+        &["backup", "--out", good.to_str().unwrap()],
+        &[],
+    ));
     // A second backup to the same place is refused, the first left whole.
-    let err = failed(onshi(&live, &["backup", "--out", good.to_str().unwrap()], &[]));
-    assert!(err.contains("--out") && err.contains("既にあります"), "{err}");
+    let err = failed(onshi(
+        &live,
+        &["backup", "--out", good.to_str().unwrap()],
+        &[],
+    ));
+    assert!(
+        err.contains("--out") && err.contains("既にあります"),
+        "{err}"
+    );
 
     // Non-empty data directory: refused without --force, untouched.
     let other = dir.path().join("other");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("note.txt"), "keep me").unwrap();
-    let err = failed(onshi(&other, &["restore", "--from", good.to_str().unwrap()], &[]));
+    let err = failed(onshi(
+        &other,
+        &["restore", "--from", good.to_str().unwrap()],
+        &[],
+    ));
     assert!(err.contains("--force"), "{err}");
     assert_eq!(std::fs::read_dir(&other).unwrap().count(), 1);
     let report = ok(onshi(
