@@ -65,6 +65,22 @@ enum Command {
         #[arg(long, default_value_t = crate::http::listen::Limits::default().body_deadline.as_secs())]
         body_deadline_secs: u64,
     },
+    /// Back up the SQLite database (online, consistent while the server serves) and the key
+    /// files into a new directory. PostgreSQL: use pg_dump (the command says how).
+    Backup {
+        /// The directory to create (must not exist): onshi.sqlite3, data.key, ca.key, manifest.json.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup made by `onshi backup` into the data directory (stop the server first).
+    Restore {
+        /// The backup directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a data directory that is not empty (the previous one is kept, renamed).
+        #[arg(long)]
+        force: bool,
+    },
     /// Load demo data (two offices, ~300 recipients, ~60 institutions, three months) or national-scale data.
     Seed {
         #[arg(long, value_enum)]
@@ -345,6 +361,59 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { out } => {
+            if let Some(message) = crate::backup::postgres_refusal(cli.database_url.as_deref()) {
+                anyhow::bail!(message);
+            }
+            if cli
+                .database_url
+                .as_deref()
+                .is_none_or(|u| u.trim().is_empty())
+                && !cli.data.join(crate::db::SQLITE_FILE).is_file()
+            {
+                anyhow::bail!(
+                    "--data: {} にデータベース {} がありません",
+                    cli.data.display(),
+                    crate::db::SQLITE_FILE
+                );
+            }
+            let db = open(&cli).await?;
+            let manifest = crate::backup::backup(&db, &cli.data, out).await?;
+            println!(
+                "バックアップを {} に作りました（{}、スキーマ {}、鍵ファイル {}）。",
+                out.display(),
+                manifest.created_at,
+                manifest.schema_version,
+                manifest.keys.join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from, force } => {
+            if let Some(message) = crate::backup::postgres_refusal(cli.database_url.as_deref()) {
+                anyhow::bail!(message);
+            }
+            if cli
+                .database_url
+                .as_deref()
+                .is_some_and(|u| !u.trim().is_empty())
+            {
+                anyhow::bail!(
+                    "DATABASE_URL: 復元はデータディレクトリ（--data）の SQLite にだけ行えます。DATABASE_URL を外してください"
+                );
+            }
+            let restored = crate::backup::restore(&cli.data, from, *force).await?;
+            println!(
+                "{} を {} に復元しました（{} 作成、スキーマ {}）。",
+                from.display(),
+                cli.data.display(),
+                restored.manifest.created_at,
+                restored.manifest.schema_version
+            );
+            if let Some(previous) = &restored.previous {
+                println!("元のデータは {} に残しました。", previous.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed { profile, if_empty } => {

@@ -41,7 +41,7 @@ impl Db {
                 std::fs::create_dir_all(data_dir).with_context(|| {
                     format!("cannot create data directory {}", data_dir.display())
                 })?;
-                let file = data_dir.join("onshi.sqlite3");
+                let file = data_dir.join(SQLITE_FILE);
                 (
                     format!("sqlite://{}?mode=rwc", file.display()),
                     Backend::Sqlite,
@@ -72,6 +72,25 @@ impl Db {
             .await
             .context("database migration failed")?;
         Ok(Db { pool, backend })
+    }
+
+    /// Open an existing SQLite file as it is: no migration, no file created (e.g. a backup
+    /// being checked before a restore). Close its pool before moving the file.
+    pub async fn open_sqlite_file(file: &Path) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        if !file.is_file() {
+            anyhow::bail!("{} がありません", file.display());
+        }
+        let url = format!("sqlite://{}?mode=rw", file.display());
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .with_context(|| format!("cannot open {}", file.display()))?;
+        Ok(Db {
+            pool,
+            backend: Backend::Sqlite,
+        })
     }
 
     /// The database answers (`/healthz`).
@@ -113,6 +132,18 @@ impl Db {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
+
+/// The newest SQLite migration this build knows (the schema version a backup records).
+pub fn latest_sqlite_migration() -> i64 {
+    SQLITE_MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The SQLite file in a data directory when `DATABASE_URL` is not set.
+pub const SQLITE_FILE: &str = "onshi.sqlite3";
 
 /// Never print a password that may sit in a URL.
 pub fn redact_url(url: &str) -> String {

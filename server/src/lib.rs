@@ -19,6 +19,7 @@
 pub mod archives;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cards;
 pub mod claims;
 pub mod cli;

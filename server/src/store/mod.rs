@@ -12,6 +12,7 @@
 //!   Scope checks stay with the callers: a store filters on what it is given.
 
 pub mod audit;
+pub mod backup;
 pub mod bulk_requests;
 pub mod cards;
 pub mod claims;
