@@ -456,8 +456,9 @@ async fn a_restricted_recipient_sees_the_restriction_explained_and_their_address
     .await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.text);
     assert!(!verified.text.contains("秘密町") && !verified.text.contains("105-0011"));
+    // 閲覧制限: the 提供記録 says an institution looked, not which one.
     let log = send(&app, "GET", "/api/me/access-log", Some(&me), None).await;
-    assert_eq!(log.json["entries"][0]["actor_name"], "テスト内科");
+    assert_eq!(log.json["entries"][0]["actor_name"], "医療機関・薬局");
 
     // 薬剤情報・健診: nothing registered for this recipient, and the page says so.
     let health = send(&app, "GET", "/api/me/health", Some(&me), None).await;
@@ -465,6 +466,140 @@ async fn a_restricted_recipient_sees_the_restriction_explained_and_their_address
     assert_eq!(health.json["medications"], serde_json::json!([]));
     assert_eq!(health.json["checkups"], serde_json::json!([]));
     assert!(health.json["note"].as_str().unwrap().contains("まだ"));
+}
+
+/// Every portal answer of `me` (home, tickets, 薬剤・健診, 提供記録 with the recipient's own
+/// use included) as one text.
+async fn portal_answers(app: &axum::Router, me: &str) -> Vec<(String, serde_json::Value, String)> {
+    let mut out = Vec::new();
+    for path in [
+        "/api/me/home",
+        "/api/me/tickets",
+        "/api/me/health",
+        "/api/me/access-log",
+    ] {
+        let reply = send(app, "GET", path, Some(me), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text);
+        out.push((path.to_string(), reply.json, reply.text));
+    }
+    out
+}
+
+#[tokio::test]
+async fn under_restriction_the_portal_names_no_institution_and_says_why() {
+    let f = fixture().await;
+    let app = f.app();
+    let id = recipient_id(&f, TOKYO, "1234566").await;
+    exec(&f, "UPDATE institutions SET address = '東京都テスト区診療所通り7-8', phone = '03-7777-8888' WHERE code = '1311234569'").await;
+    exec(
+        &f,
+        "UPDATE institutions SET address = '東京都テスト区薬局坂9-9' WHERE code = '1341234563'",
+    )
+    .await;
+    ticket(&f, TOKYO, id, CLINIC, &month(0), "R-1", "active").await;
+    // 薬剤情報 dispensed by the pharmacy, a 健診 at a named provider.
+    exec(&f, "INSERT INTO receipt_imports (id, file_sha256, institution_code, institution_name, billing_month, receipts, drugs, imported_at, imported_by) \
+              VALUES (90, 'x', '1341234563', 'テスト薬局', '2026-01', 1, 1, '2026-01-01T00:00:00Z', 'test')").await;
+    exec(&f, &format!("INSERT INTO dispensed_drugs (import_id, recipient_id, office_number, institution_code, treatment_month, receipt_kind, receipt_number, line, category, drug_code, quantity, times, supply_days, days_of_month) \
+              VALUES (90, {id}, '{TOKYO}', '1341234563', '{}', '1', '1', 1, '21', '620000001', '1', 7, 7, '3')", month(1))).await;
+    exec(&f, &format!("INSERT INTO checkups (recipient_id, office_number, examined_on, fiscal_year, report_kind, program, provider_number, provider_name, source, imported_at, imported_by) \
+              VALUES ({id}, '{TOKYO}', '2025-06-01', 2025, '1', '010', '1310000001', '秘密健診センター', 'seed', '2026-01-01T00:00:00Z', 'test')")).await;
+    // Someone else's action whose recorded detail names the institution, and a clinic's verification.
+    exec(&f, &format!("INSERT INTO audit_log (at, actor_role, actor_id, actor_label, action, recipient_id, detail) \
+              VALUES ('2026-01-02T00:00:00.000000Z', 'caseworker', 'cw1', 'テスト福祉事務所', 'ticket.create', {id}, '交付: 医療券 R-1 テスト内科')")).await;
+    let clinic = login(&app, "clinic").await;
+    let body = serde_json::json!({
+        "client_id": "portal-restricted-names-1",
+        "office_number": TOKYO,
+        "recipient_number": "1234566",
+        "birth_date": "1960-04-01",
+    })
+    .to_string();
+    let verified = send(
+        &app,
+        "POST",
+        "/api/verify/number",
+        Some(&clinic),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.text);
+    let me = card_session(&f, &app, TOKYO, "1234566").await;
+    const NAMES: [&str; 7] = [
+        "テスト内科",
+        "テスト薬局",
+        "秘密健診センター",
+        "診療所通り",
+        "薬局坂",
+        "03-7777-8888",
+        CLINIC,
+    ];
+
+    // Not restricted: each place names the institution.
+    let open = portal_answers(&app, &me).await;
+    for (path, json, text) in &open {
+        assert_eq!(json["restricted"], false, "{path}");
+        let named = match path.as_str() {
+            "/api/me/health" => text.contains("テスト薬局") && text.contains("秘密健診センター"),
+            _ => text.contains("テスト内科"),
+        };
+        assert!(
+            named,
+            "{path} names the institution when not restricted: {text}"
+        );
+    }
+    let tickets = &open[1].1["months"][0]["tickets"][0];
+    assert_eq!(
+        tickets["institution_address"],
+        "東京都テスト区診療所通り7-8"
+    );
+
+    // 閲覧制限: no name, code, phone or address anywhere; the answers say it is restricted.
+    exec(
+        &f,
+        "UPDATE recipients SET restricted = 1 WHERE recipient_number = '1234566'",
+    )
+    .await;
+    let closed = portal_answers(&app, &me).await;
+    for (path, json, text) in &closed {
+        assert_eq!(json["restricted"], true, "{path}");
+        for name in NAMES {
+            assert!(
+                !text.contains(name),
+                "{path} shows {name} under 閲覧制限: {text}"
+            );
+        }
+    }
+    let ticket = &closed[1].1["months"][0]["tickets"][0];
+    assert_eq!(ticket["institution_name"], "閲覧制限中のため表示しません");
+    assert!(ticket["institution_address"].is_null() && ticket["institution_phone"].is_null());
+    assert_eq!(
+        closed[0].1["tickets_this_month"][0]["institution_name"],
+        "閲覧制限中のため表示しません"
+    );
+    // The medicine and the 健診 stay, without their places.
+    let health = &closed[2].1;
+    assert_eq!(health["medications"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        health["medications"][0]["dispenser_name"],
+        "閲覧制限中のため表示しません"
+    );
+    assert_eq!(health["checkups"].as_array().unwrap().len(), 1);
+    assert!(health["checkups"][0]["institution_name"].is_null());
+    // 提供記録: the clinic is 「医療機関・薬局」, the office is still named.
+    let entries = closed[3].1["entries"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"] == "verification" && e["actor_name"] == "医療機関・薬局"),
+        "{entries:?}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"] == "ticket.create" && e["actor_name"] == "テスト福祉事務所"),
+        "{entries:?}"
+    );
 }
 
 #[tokio::test]

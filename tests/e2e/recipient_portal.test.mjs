@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, DEMO_PIN, ONSHI, axeViolations, demo, newPage } from './harness.mjs';
-import { apiAs } from './reception.mjs';
+import { apiAs, registerDispensingTicket } from './reception.mjs';
 
 const TOKYO = '12131017';
 const PHONE = { width: 375, height: 812 };
@@ -344,6 +344,73 @@ test('a recipient under 閲覧制限 sees it explained and no address', async ()
   await page.context().close();
 });
 
+test('under 閲覧制限 the portal names no institution: tickets, くすり・健診 and 提供記録 say why instead (issue 13 item 3)', async () => {
+  const number = withCheckDigit('100008');
+  const file = join(env.data, 'restricted-names.card.json');
+  const issued = spawnSync(ONSHI, ['--data', env.data, 'card', 'issue', TOKYO, number, '--out', file], {
+    input: `${DEMO_PIN}\n`,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '' },
+  });
+  assert.equal(issued.status, 0, issued.stderr);
+  // This month the office registers a 調剤券 naming the demo pharmacy, prescribed by the demo clinic.
+  const clinic = await apiAs(env.url, 'clinic');
+  const pharmacy = await apiAs(env.url, 'pharmacy');
+  const clinicRoster = await clinic.get('/api/verify/roster');
+  const pharmacyRoster = await pharmacy.get('/api/verify/roster');
+  registerDispensingTicket(env.data, { office_number: TOKYO, recipient_number: number }, pharmacyRoster.institution_code, clinicRoster.institution_code);
+  const hidden = [clinicRoster.institution_name, pharmacyRoster.institution_name, clinicRoster.institution_code, pharmacyRoster.institution_code];
+
+  const page = await newPage(env.browser, env.url, PHONE);
+  await signInWithCard(page, file);
+  const profile = await apiGet(page, '/api/me/profile');
+  assert.equal(profile.json.restriction.restricted, true);
+  // The clinic verifies the recipient: the verification reaches 提供記録 without the clinic's name.
+  await clinic.post('/api/verify/number', {
+    client_id: `e2e-restricted-${Date.now()}`,
+    office_number: TOKYO,
+    recipient_number: number,
+    birth_date: profile.json.birth_date,
+  });
+  const notice = '閲覧制限が設定されています。詳しくは担当の福祉事務所にお問い合わせください。';
+
+  await page.goto('/me');
+  await page.getByTestId('ticket-institution').first().getByText('閲覧制限中のため表示しません').waitFor();
+  assert.match(await page.getByTestId('restricted-notice').innerText(), new RegExp(notice));
+
+  await openSection(page, 'portal-nav-tickets', 'portal-tickets-heading');
+  const ticket = page.getByTestId('tickets-this-month').getByTestId('portal-ticket').first();
+  await ticket.getByTestId('portal-ticket-institution').getByText('閲覧制限中のため表示しません').waitFor();
+  assert.match(await page.getByTestId('restricted-notice').innerText(), new RegExp(notice));
+  assert.match(await page.getByTestId('restricted-notice').innerText(), new RegExp(profile.json.office_name));
+  assert.deepEqual(await axeViolations(page), []);
+
+  await openSection(page, 'portal-nav-health', 'portal-health-heading');
+  await page.getByTestId('restricted-notice').getByText(notice).waitFor();
+
+  await openSection(page, 'portal-nav-access', 'portal-access-heading');
+  await page.getByTestId('restricted-notice').getByText(notice).waitFor();
+  const newest = page.getByTestId('access-entry').first();
+  await newest.getByTestId('access-actor').getByText('医療機関・薬局').waitFor();
+  assert.match(await newest.getByTestId('access-what').innerText(), /資格確認/);
+  assert.deepEqual(await axeViolations(page), []);
+
+  // Neither the screens nor the answers behind them name the clinic or the pharmacy.
+  for (const path of ['/me', '/me/tickets', '/me/health', '/me/access']) {
+    await page.goto(path);
+    await page.getByTestId('restricted-notice').first().waitFor();
+    const body = await page.locator('body').innerText();
+    for (const name of hidden) assert.ok(!body.includes(name), `${path} shows ${name}`);
+  }
+  for (const path of ['/api/me/home', '/api/me/tickets', '/api/me/health', '/api/me/access-log?own=1']) {
+    const reply = await apiGet(page, path);
+    assert.equal(reply.status, 200, path);
+    for (const name of hidden) assert.ok(!reply.text.includes(name), `${path} answers ${name}`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 /** The institutions named by this month's tickets, once the list has drawn (the section
  *  heading comes before the data, from the server or from IndexedDB). */
 async function ticketInstitutions(page) {
@@ -402,7 +469,8 @@ test('offline, the portal shows the data last loaded with 最終更新', async (
 test('the clinic’s background 一括照会 refreshes are one line per institution and month in 提供記録; a verification stays its own line', async () => {
   const clinic = await apiAs(env.url, 'clinic');
   const roster = await clinic.get('/api/verify/roster');
-  const entry = roster.recipients.find((r) => cards.some((c) => c.office === r.office_number && c.number === r.recipient_number));
+  // Not a 閲覧制限 recipient: their 提供記録 does not name the institution (see above).
+  const entry = roster.recipients.find((r) => !r.restricted && cards.some((c) => c.office === r.office_number && c.number === r.recipient_number));
   assert.ok(entry, 'a demo card holder on the clinic’s roster');
   const me = cards.find((c) => c.office === entry.office_number && c.number === entry.recipient_number);
   // The desk refreshes its roster in the background (every few minutes) and downloads the CSV.
@@ -423,7 +491,8 @@ test('the clinic’s background 一括照会 refreshes are one line per institut
   await openSection(page, 'portal-nav-access', 'portal-access-heading');
   await page.getByTestId('access-pages').waitFor();
   const lines = page.getByTestId('access-entry');
-  const rosterLines = lines.filter({ hasText: '医療券・調剤券を確認しました' });
+  // (Other institutions' rosters, e.g. the pharmacy's read in an earlier test, are lines of their own.)
+  const rosterLines = lines.filter({ hasText: `${roster.institution_name}が今月の医療券・調剤券を確認しました` });
   assert.equal(await rosterLines.count(), 1, await page.getByTestId('access-entry').allInnerTexts().then((t) => t.join('\n')));
   const line = rosterLines.first();
   assert.match(await line.getByTestId('access-what').innerText(), new RegExp(`^${roster.institution_name}が今月の医療券・調剤券を確認しました`));

@@ -61,6 +61,9 @@ pub struct RecipientHome {
     pub qualified_from: Option<String>,
     pub qualified_until: Option<String>,
     pub tickets_this_month: Vec<TicketBrief>,
+    /// 閲覧制限: the tickets name no institution (the card may be in someone else's hands).
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 /// A ticket as the recipient sees it: where they may go.

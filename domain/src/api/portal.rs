@@ -19,6 +19,15 @@ pub const PORTAL_ACCESS_LOG_PER_PAGE: u32 = 30;
 pub const PORTAL_FIELD_MONTHS: &str = "表示する月数";
 pub const PORTAL_FIELD_PAGE: &str = "ページ";
 
+/// Shown on every portal page while 閲覧制限 is on: why institutions are not named, and
+/// what to do.
+pub const PORTAL_RESTRICTED_NOTICE: &str =
+    "閲覧制限が設定されています。詳しくは担当の福祉事務所にお問い合わせください。";
+/// In place of an institution's name and address while 閲覧制限 is on.
+pub const PORTAL_RESTRICTED_WITHHELD: &str = "閲覧制限中のため表示しません";
+/// Who accessed the data, when the institution may not be named (閲覧制限).
+pub const PORTAL_RESTRICTED_INSTITUTION: &str = "医療機関・薬局";
+
 // ---------------------------------------------------------------- 資格情報
 
 /// `GET /api/me/profile`: who the recipient is registered as, their 資格, their office,
@@ -114,8 +123,9 @@ impl PortalRestriction {
                 effects: vec![
                     "医療機関・薬局には、医療扶助を受けられるかどうかと医療券・調剤券の内容だけが表示され、住所や連絡先は表示されません。".into(),
                     "このページでも住所は表示しません。カードを他の人に使われても、住んでいる場所が知られないようにするためです。".into(),
+                    "このページでは、医療券・調剤券、お薬・健診の記録、提供記録に医療機関・薬局の名前や所在地も表示しません。通っている場所が知られないようにするためです。".into(),
                     "紙の医療券・調剤券にも住所は印刷されません。".into(),
-                    "あなたの情報を見た記録（提供記録）は、これまでどおりすべて残り、このページで確認できます。".into(),
+                    "あなたの情報を見た記録（提供記録）は、これまでどおりすべて残り、このページで確認できます（医療機関・薬局は「医療機関・薬局」とだけ表示します）。".into(),
                     "制限をやめたいときや、内容について相談したいときは、担当の福祉事務所へ連絡してください。".into(),
                 ],
             }
@@ -151,6 +161,9 @@ pub struct PortalTickets {
     pub office_name: String,
     pub office_phone: String,
     pub status: PortalCoverage,
+    /// 閲覧制限: the tickets name no institution (see [`PortalTicket::withhold_institution`]).
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +202,18 @@ pub struct PortalTicket {
     pub self_pay_amount: i64,
     /// 事後委託: registered after the visit (an emergency, a night or a holiday).
     pub retroactive: bool,
+}
+
+impl PortalTicket {
+    /// 閲覧制限: someone else may hold the card, so the ticket says nothing of where the
+    /// recipient is treated (no name, code, phone, address or prescriber).
+    pub fn withhold_institution(&mut self) {
+        self.institution_code = String::new();
+        self.institution_name = PORTAL_RESTRICTED_WITHHELD.to_string();
+        self.institution_phone = None;
+        self.institution_address = None;
+        self.prescriber_name = None;
+    }
 }
 
 /// Parses `?months=`: absent → [`PORTAL_TICKET_MONTHS_DEFAULT`]; 1..=[`PORTAL_TICKET_MONTHS_MAX`].
@@ -245,6 +270,23 @@ pub struct PortalHealth {
     pub medications: Vec<PortalMedication>,
     /// Oldest first (the order of a trend).
     pub checkups: Vec<PortalCheckup>,
+    /// 閲覧制限: no pharmacy or institution is named (see [`PortalHealth::withhold_institutions`]).
+    #[serde(default)]
+    pub restricted: bool,
+}
+
+impl PortalHealth {
+    /// 閲覧制限: the medicines and results stay, the places they came from do not.
+    pub fn withhold_institutions(&mut self) {
+        self.restricted = true;
+        for m in &mut self.medications {
+            m.dispenser_name = PORTAL_RESTRICTED_WITHHELD.to_string();
+            m.prescriber_name = None;
+        }
+        for c in &mut self.checkups {
+            c.institution_name = None;
+        }
+    }
 }
 
 /// One dispensed medicine (薬剤情報).
@@ -456,6 +498,9 @@ pub struct PortalAccessLog {
     pub pages: u32,
     pub include_own: bool,
     pub entries: Vec<PortalAccessEntry>,
+    /// 閲覧制限: institutions appear as 「医療機関・薬局」 only.
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -822,6 +867,39 @@ mod tests {
             ldl.reference.as_ref().map(|r| r.text.as_str()),
             Some("120未満")
         );
+    }
+
+    #[test]
+    fn restriction_withholds_every_place_but_keeps_the_records() {
+        let mut health = PortalHealth {
+            available: true,
+            note: String::new(),
+            medications: vec![PortalMedication {
+                dispensed_on: "2024-06-01".into(),
+                dispenser_name: "みなと薬局".into(),
+                prescriber_name: Some("みなと内科".into()),
+                drug_name: "薬A".into(),
+                usage: None,
+                quantity: None,
+                days: Some(7),
+            }],
+            checkups: vec![PortalCheckup {
+                date: "2024-06-01".into(),
+                institution_name: Some("健診センター".into()),
+                values: vec![value("LDL", Some(1.0))],
+            }],
+            restricted: false,
+        };
+        health.withhold_institutions();
+        assert!(health.restricted);
+        assert_eq!(
+            health.medications[0].dispenser_name,
+            PORTAL_RESTRICTED_WITHHELD
+        );
+        assert_eq!(health.medications[0].prescriber_name, None);
+        assert_eq!(health.medications[0].drug_name, "薬A");
+        assert_eq!(health.checkups[0].institution_name, None);
+        assert_eq!(health.checkups[0].values.len(), 1);
     }
 
     #[test]

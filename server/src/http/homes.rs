@@ -7,6 +7,7 @@ use axum::{Json, Router};
 
 use domain::api::{
     InstitutionHome, OfficeHome, OperatorHome, RecipientHome, RecipientSummary, TicketBrief,
+    PORTAL_RESTRICTED_WITHHELD,
 };
 use domain::numbers::InstitutionCode;
 
@@ -179,6 +180,7 @@ async fn recipient_home(
         recipient_number,
         qualified_from,
         qualified_until,
+        restricted,
     } = store::people::own_record(db, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("recipient {id} is not stored"))?;
@@ -201,11 +203,17 @@ async fn recipient_home(
             .into_iter()
             .map(|stored| {
                 let t = stored.ticket;
+                // 閲覧制限: not where the recipient is treated (someone else may hold the card).
+                let (institution_code, institution_name) = if restricted != 0 {
+                    (String::new(), PORTAL_RESTRICTED_WITHHELD.to_string())
+                } else {
+                    (t.institution_code.as_str().to_string(), t.institution_name)
+                };
                 TicketBrief {
                     ticket_type: t.ticket_type.code().to_string(),
                     treatment_month: t.treatment_month,
-                    institution_code: t.institution_code.as_str().to_string(),
-                    institution_name: t.institution_name,
+                    institution_code,
+                    institution_name,
                     treatment_type: t.treatment_type.code().to_string(),
                     valid_from: t.valid_from.to_string(),
                     valid_until: t.valid_until.to_string(),
@@ -213,6 +221,7 @@ async fn recipient_home(
                 }
             })
             .collect(),
+        restricted: restricted != 0,
     }))
 }
 

@@ -23,7 +23,7 @@ use domain::api::{
     fill_checkup_standard_references, parse_access_log_page, parse_ticket_months,
     ticket_month_back, PortalAccessActor, PortalAccessEntry, PortalAccessLog, PortalCheckup,
     PortalCoverage, PortalHealth, PortalMedication, PortalProfile, PortalRestriction, PortalTicket,
-    PortalTicketMonth, PortalTickets, PORTAL_ACCESS_LOG_PER_PAGE,
+    PortalTicketMonth, PortalTickets, PORTAL_ACCESS_LOG_PER_PAGE, PORTAL_RESTRICTED_INSTITUTION,
 };
 
 use super::error::AppError;
@@ -85,13 +85,16 @@ struct Coverage {
     office_name: String,
     office_phone: String,
     status: PortalCoverage,
+    /// 閲覧制限: the portal names no institution (someone else may hold the card).
+    restricted: bool,
 }
 
 use crate::store::people::{CoverageRow, ProfileRow};
 
 async fn coverage(db: &Db, id: i64, today: NaiveDate) -> Result<Coverage, AppError> {
     let row: Option<CoverageRow> = crate::store::people::coverage(db, id).await?;
-    let Some((office_number, recipient_number, from, until, office_name, office_phone)) = row
+    let Some((office_number, recipient_number, from, until, office_name, office_phone, restricted)) =
+        row
     else {
         // The session outlived the recipient's record.
         return Err(AppError::unauthenticated());
@@ -106,6 +109,7 @@ async fn coverage(db: &Db, id: i64, today: NaiveDate) -> Result<Coverage, AppErr
             parse_date(until.as_deref()),
             today,
         ),
+        restricted: restricted != 0,
     })
 }
 
@@ -233,7 +237,11 @@ async fn tickets(
             .iter_mut()
             .find(|g| g.month == row.ticket.treatment_month)
         {
-            group.tickets.push(ticket(row));
+            let mut ticket = ticket(row);
+            if coverage.restricted {
+                ticket.withhold_institution();
+            }
+            group.tickets.push(ticket);
         }
     }
     audit::record(
@@ -252,6 +260,7 @@ async fn tickets(
         office_name: coverage.office_name,
         office_phone: coverage.office_phone,
         status: coverage.status,
+        restricted: coverage.restricted,
     }))
 }
 
@@ -281,7 +290,8 @@ async fn health(
 ) -> Result<Json<PortalHealth>, AppError> {
     let id = scope::own_recipient(&caller)?;
     let db = &state.db;
-    let answer = match health_records(db, id).await? {
+    let restricted = coverage(db, id, today_jst()).await?.restricted;
+    let mut answer = match health_records(db, id).await? {
         Some(HealthRecords {
             medications,
             mut checkups,
@@ -297,6 +307,7 @@ async fn health(
                 note: note.to_string(),
                 medications,
                 checkups,
+                restricted: false,
             }
         }
         None => PortalHealth {
@@ -304,8 +315,12 @@ async fn health(
             note: "薬剤情報（お薬の記録）と健診結果は、まだこのシステムで扱っていません。扱いが始まると、ここに表示されます。".to_string(),
             medications: Vec::new(),
             checkups: Vec::new(),
+            restricted: false,
         },
     };
+    if restricted {
+        answer.withhold_institutions();
+    }
     audit::record(db, &caller, "portal.health", Some(id), "").await?;
     Ok(Json(answer))
 }
@@ -333,7 +348,10 @@ fn jst_date_time(at: &str) -> (String, String, Option<String>) {
 }
 
 /// One line of the 提供記録; `this_month`: the JST month of today (`YYYY-MM`).
-fn access_entry(record: AccessRecord, this_month: &str) -> PortalAccessEntry {
+/// `restricted` (閲覧制限): no institution is named — an institution appears as
+/// 「医療機関・薬局」, and the recorded details of others' actions (which may name the
+/// institution a ticket is for) are left out.
+fn access_entry(record: AccessRecord, this_month: &str, restricted: bool) -> PortalAccessEntry {
     let AccessRecord {
         at,
         actor_role: role,
@@ -345,6 +363,19 @@ fn access_entry(record: AccessRecord, this_month: &str) -> PortalAccessEntry {
     } = record;
     let (date, time, _) = jst_date_time(&at);
     let actor = PortalAccessActor::from_role(&role);
+    let label = if restricted && actor == PortalAccessActor::Institution {
+        PORTAL_RESTRICTED_INSTITUTION.to_string()
+    } else {
+        label
+    };
+    let detail = if restricted && actor != PortalAccessActor::OwnSelf {
+        match source {
+            AccessSource::Audit => String::new(),
+            _ => detail,
+        }
+    } else {
+        detail
+    };
     let (what, detail) = match source {
         AccessSource::Verification => {
             let (validity, class) = detail.split_once(':').unwrap_or((detail.as_str(), ""));
@@ -427,7 +458,8 @@ async fn access_log(
         include_own,
         entries: rows
             .into_iter()
-            .map(|row| access_entry(row, &this_month))
+            .map(|row| access_entry(row, &this_month, coverage.restricted))
             .collect(),
+        restricted: coverage.restricted,
     }))
 }

@@ -1176,12 +1176,14 @@ pub struct OwnRecord {
     pub recipient_number: String,
     pub qualified_from: Option<String>,
     pub qualified_until: Option<String>,
+    /// 閲覧制限 (0/1).
+    pub restricted: i64,
 }
 
 /// The record `id`, if it exists.
 pub async fn own_record(db: &Db, id: i64) -> anyhow::Result<Option<OwnRecord>> {
     let row: Option<OwnRecord> = sqlx::query_as(
-        "SELECT name, office_number, recipient_number, qualified_from, qualified_until FROM recipients WHERE id = $1",
+        "SELECT name, office_number, recipient_number, qualified_from, qualified_until, restricted FROM recipients WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&db.pool)
@@ -1689,7 +1691,7 @@ pub async fn demo_card_holders<'e>(
 }
 
 /// The signed-in recipient's own 資格 for the portal: (公費負担者番号, 受給者番号, 資格取得日,
-/// 資格喪失日, office name, office phone).
+/// 資格喪失日, office name, office phone, 閲覧制限).
 pub type CoverageRow = (
     String,
     String,
@@ -1697,11 +1699,12 @@ pub type CoverageRow = (
     Option<String>,
     String,
     Option<String>,
+    i64,
 );
 
 pub async fn coverage(db: &Db, recipient_id: i64) -> anyhow::Result<Option<CoverageRow>> {
     Ok(sqlx::query_as(
-        "SELECT r.office_number, r.recipient_number, r.qualified_from, r.qualified_until, o.name, o.phone \
+        "SELECT r.office_number, r.recipient_number, r.qualified_from, r.qualified_until, o.name, o.phone, r.restricted \
          FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1",
     )
     .bind(recipient_id)

@@ -6,6 +6,7 @@ use domain::api::{PortalAccessActor, PortalAccessEntry, PortalAccessLog as Acces
 use leptos::prelude::*;
 
 use super::data::{section_view, use_section};
+use super::ticket_card::RestrictedNotice;
 use crate::api;
 use crate::components::{DateJa, PageHeading, Ruby};
 use crate::format::group_digits;
@@ -54,6 +55,7 @@ fn AccessList(data: AccessLog, page: RwSignal<u32>) -> impl IntoView {
         group_digits(data.total)
     );
     view! {
+        {data.restricted.then(|| view! { <RestrictedNotice/> })}
         {if data.entries.is_empty() {
             view! {
                 <p class="empty" data-testid="access-empty">

@@ -7,6 +7,7 @@ use domain::checkup::display_unit;
 use leptos::prelude::*;
 
 use super::data::{section_view, use_section};
+use super::ticket_card::RestrictedNotice;
 use crate::api;
 use crate::components::{DateJa, PageHeading, Ruby, TrendChart};
 
@@ -47,6 +48,7 @@ fn HealthBody(data: Health) -> impl IntoView {
     let mut visits = data.checkups.clone();
     visits.sort_by(|a, b| b.date.cmp(&a.date));
     view! {
+        {data.restricted.then(|| view! { <RestrictedNotice/> })}
         <p class="hint">{data.note.clone()}</p>
         <section aria-labelledby="health-medications" data-testid="health-medications">
             <h2 id="health-medications">"お薬の記録（"<Ruby word="薬剤情報" reading="やくざいじょうほう"/>"）"</h2>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::data::{section_view, use_section};
-use super::ticket_card::{self_pay_text, tel_href, NoTicketNote};
+use super::ticket_card::{self_pay_text, tel_href, NoTicketNote, RestrictedNotice};
 use crate::api;
 use crate::components::{DateJa, DateRangeJa, PageHeading, Ruby};
 use crate::format::{month_label, ticket_type_label, treatment_type_label};
@@ -78,6 +78,9 @@ fn RecipientOverview(home: RecipientHome, today: String) -> impl IntoView {
             "今月の"<Ruby word="医療券" reading="いりょうけん"/>"・"<Ruby word="調剤券" reading="ちょうざいけん"/>
             {format!("（{month}）")}
         </h2>
+        {home.restricted.then(|| view! {
+            <RestrictedNotice office_name=home.office_name.clone() office_phone=home.office_phone.clone()/>
+        })}
         {if home.tickets_this_month.is_empty() {
             view! {
                 <NoTicketNote office_name=home.office_name.clone() office_phone=home.office_phone.clone() ended=ended/>
@@ -156,7 +159,9 @@ fn Ticket(ticket: TicketBrief) -> impl IntoView {
                     <dt><Ruby word="本人支払額" reading="ほんにんしはらいがく"/></dt>
                     <dd data-testid="ticket-self-pay">{pay}</dd>
                 </div>
-                <div><dt>"医療機関コード"</dt><dd>{ticket.institution_code}</dd></div>
+                {(!ticket.institution_code.is_empty()).then(|| view! {
+                    <div><dt>"医療機関コード"</dt><dd>{ticket.institution_code}</dd></div>
+                })}
             </dl>
         </li>
     }

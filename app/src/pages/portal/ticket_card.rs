@@ -1,6 +1,6 @@
 //! One 医療券・調剤券 as the recipient reads it, and the note for a month without one.
 
-use domain::api::PortalTicket;
+use domain::api::{PortalTicket, PORTAL_RESTRICTED_NOTICE};
 use leptos::prelude::*;
 
 use crate::components::{DateRangeJa, Ruby};
@@ -17,6 +17,28 @@ pub fn self_pay_text(amount: i64) -> String {
         "0円（窓口での支払いはありません）".to_string()
     } else {
         format!("{}（窓口で支払います）", yen(amount))
+    }
+}
+
+/// 閲覧制限: why no institution is named on this page, and whom to ask (the office, when
+/// known, with a number the phone can dial).
+#[component]
+pub fn RestrictedNotice(
+    #[prop(optional)] office_name: String,
+    #[prop(optional)] office_phone: String,
+) -> impl IntoView {
+    let office = (!office_name.is_empty()).then(|| {
+        let phone = (!office_phone.is_empty()).then(|| {
+            view! { " "<a class="tap" href=tel_href(&office_phone)>{office_phone.clone()}</a> }
+        });
+        view! { <p>"担当: "{office_name}{phone}</p> }
+    });
+    view! {
+        <div class="restriction restriction-on" role="note" data-testid="restricted-notice">
+            <p><strong>{PORTAL_RESTRICTED_NOTICE}</strong></p>
+            <p>"ご本人を守るため、医療機関・薬局の名前や所在地はこのページに表示しません。"</p>
+            {office}
+        </div>
     }
 }
 
@@ -60,10 +82,12 @@ pub fn PortalTicketCard(ticket: PortalTicket) -> impl IntoView {
                 {ticket.institution_address.clone().map(|address| view! {
                     <div><dt>"所在地"</dt><dd>{address}</dd></div>
                 })}
-                <div>
-                    <dt>"医療機関コード"</dt>
-                    <dd>{ticket.institution_code.clone()}</dd>
-                </div>
+                {(!ticket.institution_code.is_empty()).then(|| view! {
+                    <div>
+                        <dt>"医療機関コード"</dt>
+                        <dd>{ticket.institution_code.clone()}</dd>
+                    </div>
+                })}
             </dl>
         </li>
     }

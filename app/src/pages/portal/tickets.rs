@@ -6,7 +6,7 @@ use domain::api::{PORTAL_TICKET_MONTHS_DEFAULT, PORTAL_TICKET_MONTHS_MAX};
 use leptos::prelude::*;
 
 use super::data::{section_view, use_section};
-use super::ticket_card::{NoTicketNote, PortalTicketCard};
+use super::ticket_card::{NoTicketNote, PortalTicketCard, RestrictedNotice};
 use crate::api;
 use crate::components::{PageHeading, Ruby};
 use crate::format::month_label;
@@ -60,8 +60,12 @@ fn TicketMonths(data: Tickets, months: RwSignal<u32>) -> impl IntoView {
         .collect();
     let can_show_more = data.months_requested < PORTAL_TICKET_MONTHS_MAX;
     let requested = data.months_requested;
+    let restricted = data.restricted.then(|| {
+        view! { <RestrictedNotice office_name=data.office_name.clone() office_phone=data.office_phone.clone()/> }
+    });
 
     view! {
+        {restricted}
         <section class="month-block" aria-labelledby="tickets-this-month" data-testid="tickets-this-month">
             <h2 id="tickets-this-month">{format!("今月（{}）", month_label(&this_month))}</h2>
             {if current.tickets.is_empty() {
