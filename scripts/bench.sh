@@ -14,16 +14,8 @@ doc=docs/benchmarks.md
 mkdir -p "$out"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# update_block NAME FILE: replace the lines between the NAME markers of $doc with FILE.
-update_block() {
-  local name="$1" file="$2" tmp="$doc.tmp"
-  grep -q "<!-- bench:$name -->" "$doc" || { echo "$doc has no <!-- bench:$name --> block" >&2; exit 1; }
-  awk -v name="$name" -v file="$file" '
-    $0 == "<!-- bench:" name " -->" { print; while ((getline line < file) > 0) print line; skip = 1; next }
-    $0 == "<!-- /bench:" name " -->" { skip = 0 }
-    !skip { print }
-  ' "$doc" >"$tmp" && mv "$tmp" "$doc"
-}
+# shellcheck source=scripts/doc-block.sh
+. scripts/doc-block.sh
 
 machine() {
   local cpu
@@ -44,7 +36,7 @@ cargo build --release --locked -p domain --example screening_bench
   machine "release profile"
   echo
 } | tee "$out/screening-native.md"
-update_block screening-native "$out/screening-native.md"
+update_block bench "$doc" screening-native "$out/screening-native.md"
 # The input and the expected CSV the WebAssembly half reads:
 #   $out/screening-input.json   (the body of GET /api/office/screening/data for that office)
 #   $out/screening-result.csv   (domain::screening::to_csv of the native result)
@@ -58,7 +50,7 @@ step "screening, WebAssembly in Chromium (trunk build --release)"
 trunk build --release --offline
 node tests/bench/screening_wasm.mjs --dist dist --input "$out/screening-input.json" \
   --expected "$out/screening-result.csv" --runs 7 --out "$out/screening-wasm.md"
-update_block screening-wasm "$out/screening-wasm.md"
+update_block bench "$doc" screening-wasm "$out/screening-wasm.md"
 # -------------------------------------------------------------------------------------------
 
 echo

@@ -32,16 +32,8 @@ cleanup() { scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true; rm -rf "$pg_di
 trap cleanup EXIT
 failed=0
 
-# update_block NAME FILE: replace the lines between the NAME markers of $doc with FILE.
-update_block() {
-  local name="$1" file="$2" tmp="$doc.tmp"
-  grep -q "<!-- soak:$name -->" "$doc" || { echo "$doc has no <!-- soak:$name --> block" >&2; exit 1; }
-  awk -v name="$name" -v file="$file" '
-    $0 == "<!-- soak:" name " -->" { print; while ((getline line < file) > 0) print line; skip = 1; next }
-    $0 == "<!-- /soak:" name " -->" { skip = 0 }
-    !skip { print }
-  ' "$doc" >"$tmp" && mv "$tmp" "$doc"
-}
+# shellcheck source=scripts/doc-block.sh
+. scripts/doc-block.sh
 
 when() {
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') at $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc 2>/dev/null || echo '?') cores, $(rustc --version | cut -d' ' -f1-2)."
@@ -75,7 +67,7 @@ fi
   sed -E 's/^([a-z_]+): (.*)$/| `\1` | \2 |/' "$fuzz_log"
   echo
 } >"$out/fuzz.md"
-update_block fuzz "$out/fuzz.md"
+update_block soak "$doc" fuzz "$out/fuzz.md"
 
 step "durability: $kills kills, SQLite and PostgreSQL"
 durability_log="$out/durability.txt"
@@ -100,7 +92,7 @@ cat "$durability_log"
   sed -E 's/^/- /' "$durability_log"
   echo
 } >"$out/durability.md"
-update_block durability "$out/durability.md"
+update_block soak "$doc" durability "$out/durability.md"
 
 step "slow clients: ${SOAK_SLOW_CLIENTS:-16000} connections against the release server"
 cargo build --locked --release -p server
@@ -118,7 +110,7 @@ cat "$slow_log"
   sed -E 's/^/- /' "$slow_log"
   echo
 } >"$out/slow-clients.md"
-update_block slow-clients "$out/slow-clients.md"
+update_block soak "$doc" slow-clients "$out/slow-clients.md"
 
 if [ "$failed" -ne 0 ]; then
   echo "soak: something crashed or failed (figures written to $doc)" >&2
