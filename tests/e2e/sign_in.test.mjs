@@ -31,6 +31,12 @@ for (const who of staff) {
     await page.getByRole('main').getByText(new RegExp(who.text)).first().waitFor();
     // The header names who is signed in, and offers sign-out.
     await page.getByRole('button', { name: 'ログアウト' }).waitFor();
+    if (who.login === 'operator') {
+      // The operator is told how to back up and restore (issue 13 item 7).
+      const hint = await page.getByTestId('backup-hint').innerText();
+      assert.match(hint, /onshi backup --out/);
+      assert.match(hint, /onshi restore --from/);
+    }
     assert.deepEqual(await axeViolations(page), []);
     assert.deepEqual(page.problems, []);
     await page.context().close();

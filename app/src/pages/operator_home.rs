@@ -45,9 +45,16 @@ fn OperatorOverview(home: OperatorHome) -> impl IntoView {
             <Stat label="利用者アカウント" value=group_digits(home.users) unit="件" testid="count-users"/>
         </dl>
         <p class="hint">
-            "データの取り込み、日次の実績連携、バックアップはコマンドラインで行います（"
+            "データの取り込みと日次の実績連携はコマンドラインで行います（"
             <code>"onshi --help"</code>
             "）。"
+        </p>
+        <p class="hint" data-testid="backup-hint">
+            "バックアップは毎日、サーバーを止めずに "
+            <code>"onshi backup --out フォルダ"</code>
+            " で取れます。復元は "
+            <code>"onshi restore --from フォルダ"</code>
+            "（サーバーを止めてから。手順は README の「Backup and restore」）。"
         </p>
     }
 }
