@@ -39,7 +39,9 @@ pub fn parse_visit_months(raw: Option<&str>) -> Result<u32, FieldError> {
     let digits: String = raw
         .chars()
         .map(|c| match c {
-            '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c),
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
             c => c,
         })
         .collect();
@@ -328,7 +330,11 @@ mod tests {
             marks,
             vec![
                 (5, VisitCoverage::Covered, vec!["2026000001".to_string()]),
-                (20, VisitCoverage::Retroactive, vec!["2026000002".to_string()]),
+                (
+                    20,
+                    VisitCoverage::Retroactive,
+                    vec!["2026000002".to_string()]
+                ),
                 (21, VisitCoverage::Unentrusted, vec![]),
             ]
         );
@@ -347,7 +353,10 @@ mod tests {
         assert_eq!(september.institutions[0].days[0].results, vec!["無効"]);
         // August is outside three months.
         assert!(months.iter().all(|m| m.month != "2026-08"));
-        assert_eq!(visit_months(date(11, 3), 4, &records, &tickets, &names)[3].month, "2026-08");
+        assert_eq!(
+            visit_months(date(11, 3), 4, &records, &tickets, &names)[3].month,
+            "2026-08"
+        );
     }
 
     #[test]
