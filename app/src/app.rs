@@ -8,7 +8,7 @@
 //! | `/clinic` | 医療機関・薬局 受付 | institution home |
 //! | `/clinic/verify`, `/clinic/roster`, `/clinic/today` | 医療機関・薬局 受付 | 資格確認, 一括照会, 本日の確認 (`reception`; work offline from the kept roster) |
 //! | `/me`, `/me/tickets`, `/me/health`, `/me/access`, `/me/profile` | 被保護者 | the portal (`pages::portal`; opens offline with kept data) |
-//! | `/office/recipients`, `…/new`, `…/:id`, `…/:id/edit`, `…/:id/tickets/new` | 地区担当員, 査察指導員 | 被保護者台帳, 資格, 医療券 (`pages::office`) |
+//! | `/office/recipients`, `…/new`, `…/:id`, `…/:id/edit`, `…/:id/tickets/new`, `…/:id/visits` (受診状況) | 地区担当員, 査察指導員 | 被保護者台帳, 資格, 医療券 (`pages::office`) |
 //! | `/office/tickets/:id/edit`, `/office/tickets/:id/print`, `/office/renew` | 地区担当員, 査察指導員 | 医療券の訂正・印刷, 翌月分の一括発行 |
 //! | `/office/supervisor` | 査察指導員 | 事務所全体 |
 //! | `/office/feed?date=`, `/office/screening?month=` | 地区担当員, 査察指導員 | 資格確認の日次連携, 頻回受診・未委託受診スクリーニング (WebAssembly) |
@@ -32,7 +32,8 @@ use crate::pages::claims::ClaimsCheckPage;
 use crate::pages::health_import::HealthImportPage;
 use crate::pages::office::{
     ClosedDaysPage, RecipientDetailPage, RecipientEdit, RecipientNew, RecipientNoticePage,
-    RecipientSearch, RenewTickets, SupervisorPage, TicketEdit, TicketNew, TicketPrintPage,
+    RecipientSearch, RecipientVisitsPage, RenewTickets, SupervisorPage, TicketEdit, TicketNew,
+    TicketPrintPage,
 };
 use crate::pages::portal::{
     PortalAccessLog, PortalHealth, PortalProfile, PortalShell, PortalTickets, RecipientHome,
@@ -113,6 +114,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/office/tickets/:id/print")
                         view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketPrintPage/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/office/recipients/:id/visits")
+                        view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientVisitsPage/></RequireRole> }
                     />
                     <Route
                         path=path!("/office/recipients/:id/notice")
