@@ -8,25 +8,6 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 
-async fn exec(f: &Fixture, sql: &str) {
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&f.db.pool)
-        .await
-        .expect(sql);
-}
-
-async fn recipient_id(f: &Fixture, office: &str, number: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as(
-        "SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2",
-    )
-    .bind(office)
-    .bind(number)
-    .fetch_one(&f.db.pool)
-    .await
-    .unwrap();
-    id
-}
-
 fn month(back: u32) -> String {
     domain::api::ticket_month_back(server::db::today_jst(), back)
 }

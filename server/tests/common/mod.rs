@@ -228,3 +228,24 @@ pub async fn card_session(f: &Fixture, app: &Router, office: &str, number: &str)
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     reply.cookie.unwrap()
 }
+
+/// Run one SQL statement the test writes itself.
+pub async fn exec(f: &Fixture, sql: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&f.db.pool)
+        .await
+        .expect(sql);
+}
+
+/// The id of the record `number` of `office`.
+pub async fn recipient_id(f: &Fixture, office: &str, number: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2",
+    )
+    .bind(office)
+    .bind(number)
+    .fetch_one(&f.db.pool)
+    .await
+    .unwrap();
+    id
+}
