@@ -368,3 +368,30 @@ fn HealthSection(health: PortalHealth) -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_period_in_the_address_falls_back_to_three_months() {
+        assert_eq!(months_param(None), 3);
+        assert_eq!(months_param(Some("6".into())), 6);
+        assert_eq!(months_param(Some("12".into())), 12);
+        for bad in ["0", "13", "x", "-1", ""] {
+            assert_eq!(months_param(Some(bad.into())), 3, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_month_has_its_days_with_their_weekdays() {
+        let days = month_days("2024-02");
+        assert_eq!(days.len(), 29);
+        // 2024-02-01 is a Thursday.
+        assert_eq!(weekday(days[0]), "木");
+        assert_eq!(weekday(days[3]), "日");
+        assert_eq!(month_days("2026-12").len(), 31);
+        assert!(month_days("junk").is_empty());
+    }
+}
