@@ -3,8 +3,8 @@
 //! - 資格登録の遅れ: a 保護開始・再開・停止・廃止 decision registered after its due date (the
 //!   2nd 開庁日 after the decision day, by the office's calendar with its own 閉庁日,
 //!   `crate::qualification::registration_due`), or not registered and already past it;
-//! - 医療券・調剤券の発行遅れ: a ticket issued (JST day of its creation) after its due day,
-//!   the later of its first valid day and the decision day of the 保護開始・再開 it relies on;
+//! - 決定日より後の券の発行: a ticket covering a 保護開始・再開 from its start (first valid on or
+//!   before the decision day) issued (JST day of its creation) after the decision day;
 //! - 日次連携の未取得: a feed built before today (JST) that no one of the office has opened or
 //!   downloaded.
 
@@ -31,8 +31,8 @@ pub fn period(month: Option<&str>, today: NaiveDate) -> Result<(NaiveDate, Naive
             "対象月は YYYY-MM の形で、今月までの月を指定してください（例: 2024-04）。",
         )
     };
-    let from = NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d")
-        .map_err(|_| refuse())?;
+    let from =
+        NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d").map_err(|_| refuse())?;
     if typed.len() != 7 || from > today {
         return Err(refuse());
     }
@@ -58,15 +58,20 @@ pub fn registration_open_days_late(
     (until > due).then(|| calendar.open_days_between(due, until))
 }
 
-/// The day a ticket is due: the later of its first valid day and the decision day of the
-/// 保護開始・再開 it relies on (none known: its first valid day).
-pub fn ticket_due(valid_from: NaiveDate, decision: Option<NaiveDate>) -> NaiveDate {
-    decision.map_or(valid_from, |d| d.max(valid_from))
+/// The decision day a ticket answers to: the decision day of the 保護開始・再開 it relies on,
+/// when the ticket's first valid day is on or before it (the ticket covers the decided period
+/// from its start, so it was due on the decision day). A ticket first valid after the
+/// decision day (a later month, a later illness) answers to no decision: `None`.
+pub fn ticket_decision_day(
+    valid_from: NaiveDate,
+    decision: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    decision.filter(|d| valid_from <= *d)
 }
 
-/// Calendar days a ticket was issued after its due day; `None` when on time.
-pub fn ticket_days_late(issued_on: NaiveDate, due: NaiveDate) -> Option<u32> {
-    let days = (issued_on - due).num_days();
+/// Calendar days a ticket was issued after its decision day; `None` when on time.
+pub fn ticket_days_late(issued_on: NaiveDate, decision_day: NaiveDate) -> Option<u32> {
+    let days = (issued_on - decision_day).num_days();
     (days > 0).then(|| u32::try_from(days).unwrap_or(u32::MAX))
 }
 
@@ -134,13 +139,17 @@ mod tests {
     }
 
     #[test]
-    fn a_ticket_is_due_on_the_later_of_its_first_day_and_the_decision() {
-        assert_eq!(ticket_due(d("2024-04-01"), Some(d("2024-04-10"))), d("2024-04-10"));
-        assert_eq!(ticket_due(d("2024-05-01"), Some(d("2024-04-10"))), d("2024-05-01"));
-        assert_eq!(ticket_due(d("2024-05-01"), None), d("2024-05-01"));
-        assert_eq!(ticket_days_late(d("2024-05-01"), d("2024-05-01")), None);
-        assert_eq!(ticket_days_late(d("2024-04-28"), d("2024-05-01")), None);
-        assert_eq!(ticket_days_late(d("2024-05-03"), d("2024-05-01")), Some(2));
+    fn a_ticket_answers_to_the_decision_it_covers_from_the_start() {
+        // 保護開始 effective 04-01, decided 04-10: a ticket from 04-01 is due on 04-10.
+        let decided = Some(d("2024-04-10"));
+        assert_eq!(ticket_decision_day(d("2024-04-01"), decided), decided);
+        assert_eq!(ticket_decision_day(d("2024-04-10"), decided), decided);
+        // A ticket first valid after the decision (next month, a later illness): none.
+        assert_eq!(ticket_decision_day(d("2024-05-01"), decided), None);
+        assert_eq!(ticket_decision_day(d("2024-05-01"), None), None);
+        assert_eq!(ticket_days_late(d("2024-04-10"), d("2024-04-10")), None);
+        assert_eq!(ticket_days_late(d("2024-04-08"), d("2024-04-10")), None);
+        assert_eq!(ticket_days_late(d("2024-04-12"), d("2024-04-10")), Some(2));
     }
 
     #[test]

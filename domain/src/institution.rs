@@ -255,7 +255,12 @@ mod tests {
         let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             named,
-            [FIELD_NAME, FIELD_ABOLISHED_ON, FIELD_DESIGNATED_UNTIL, FIELD_PHONE]
+            [
+                FIELD_NAME,
+                FIELD_ABOLISHED_ON,
+                FIELD_DESIGNATED_UNTIL,
+                FIELD_PHONE
+            ]
         );
         assert!(errors[1].message.contains("廃止年月日"));
     }

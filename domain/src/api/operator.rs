@@ -26,7 +26,7 @@ pub struct OfficeCompliance {
     pub office_name: String,
     /// 資格 decisions registered (or still waiting) past their 2-開庁日 deadline.
     pub late_registrations: u64,
-    /// 医療券・調剤券 issued after the day they were due.
+    /// 医療券・調剤券 issued after the decision day they cover.
     pub late_tickets: u64,
     /// Daily feeds built but never fetched by the office.
     pub unfetched_feeds: u64,
@@ -63,7 +63,7 @@ pub struct LateRegistration {
     pub open_days_late: u32,
 }
 
-/// A 医療券・調剤券 issued later than its due day.
+/// A 医療券・調剤券 covering a 保護開始・再開 from its start, issued after the decision day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LateTicket {
@@ -73,13 +73,11 @@ pub struct LateTicket {
     pub ticket_type_label: String,
     /// 有効期間の初日 (ISO).
     pub valid_from: String,
-    /// The decision day of the 保護開始・再開 the ticket relies on (ISO), if any.
-    pub decision_date: Option<String>,
-    /// The later of the two: the day the ticket was due (ISO).
-    pub due_date: String,
+    /// The decision day of the 保護開始・再開 the ticket covers from its start (ISO).
+    pub decision_date: String,
     /// The JST day it was issued (ISO).
     pub issued_on: String,
-    /// Calendar days between the due day and the issue.
+    /// Calendar days between the decision day and the issue.
     pub days_late: u32,
     /// Issued as 事後委託 (with its reason).
     pub retroactive: bool,
