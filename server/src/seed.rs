@@ -488,7 +488,7 @@ pub async fn demo(
                 online_capable: inst.online,
                 postal_code: office.map(|o| o.postal.to_string()),
                 address: office.map(|o| format!("{}{}丁目{}番", o.town, 1 + i % 5, 1 + i % 9)),
-                phone: office.map(|o| format!("{}-555-{:04}", &o.phone[..2], 1000 + i)),
+                phone: office.map(|o| format!("{}-5555-{:04}", &o.phone[..2], 1000 + i)),
             }
         })
         .collect();

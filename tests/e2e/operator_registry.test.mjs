@@ -82,8 +82,8 @@ test('registry: the operator marks a clinic 廃止 and sees the audit line; a wr
   // A new institution with a wrong 検証番号: named in Japanese, nothing sent.
   await page.getByTestId('registry-new').click();
   const wrong = `${clinic.code.slice(0, 9)}${(Number(clinic.code[9]) + 1) % 10}`;
-  await page.getByLabel('医療機関コード').fill(wrong);
-  await page.getByLabel('名称').fill('新しい診療所');
+  await page.getByTestId('inst-code').fill(wrong);
+  await page.getByTestId('inst-name').fill('新しい診療所');
   await page.getByTestId('inst-save').click();
   assert.match(await page.getByTestId('inst-code-error').innerText(), /医療機関コード.*検証番号/);
   assert.match(await page.getByTestId('error-summary').innerText(), /医療機関コード/);
