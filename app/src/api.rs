@@ -147,7 +147,13 @@ pub async fn operator_compliance(
     month: Option<&str>,
 ) -> Result<domain::api::ComplianceTable, Failure> {
     match month {
-        Some(m) => get(&format!("/api/operator/compliance?month={}", query_value(m))).await,
+        Some(m) => {
+            get(&format!(
+                "/api/operator/compliance?month={}",
+                query_value(m)
+            ))
+            .await
+        }
         None => get("/api/operator/compliance").await,
     }
 }
@@ -171,9 +177,7 @@ pub async fn operator_compliance_detail(
 }
 
 /// `GET /api/operator/institutions?q=`
-pub async fn operator_institutions(
-    q: &str,
-) -> Result<domain::api::InstitutionRegistry, Failure> {
+pub async fn operator_institutions(q: &str) -> Result<domain::api::InstitutionRegistry, Failure> {
     let q = String::from(js_sys::encode_uri_component(q));
     get(&format!("/api/operator/institutions?q={q}")).await
 }

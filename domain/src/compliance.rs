@@ -81,6 +81,7 @@ pub fn feed_unfetched(built_on: NaiveDate, fetched: bool, today: NaiveDate) -> b
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -36,17 +36,21 @@ pub fn RegistryPanel() -> impl IntoView {
     let search = move || {
         let typed = q.get_untracked();
         spawn_local(async move {
-            list.set(Some(session.check(api::operator_institutions(&typed).await)));
+            list.set(Some(
+                session.check(api::operator_institutions(&typed).await),
+            ));
         });
     };
     let on_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         search();
     };
-    let opened = Callback::new(move |(detail, message): (InstitutionDetail, Option<String>)| {
-        done.set(message);
-        open.set(Open::One(Box::new(detail)));
-    });
+    let opened = Callback::new(
+        move |(detail, message): (InstitutionDetail, Option<String>)| {
+            done.set(message);
+            open.set(Open::One(Box::new(detail)));
+        },
+    );
     view! {
         <section aria-labelledby="registry-title" data-testid="registry">
             <h2 id="registry-title">"医療機関・薬局の登録簿"</h2>
