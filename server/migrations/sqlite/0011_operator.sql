@@ -24,3 +24,7 @@ CREATE INDEX institution_changes_code ON institution_changes (institution_code, 
 -- file), and who: NULL while nobody of the office has.
 ALTER TABLE daily_feeds ADD COLUMN fetched_at TEXT;
 ALTER TABLE daily_feeds ADD COLUMN fetched_by TEXT;
+
+-- The compliance table reads every office's decisions and tickets of a period.
+CREATE INDEX qualification_events_decision_date ON qualification_events (decision_date);
+CREATE INDEX tickets_created_at ON tickets (created_at);
