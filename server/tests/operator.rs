@@ -680,6 +680,36 @@ async fn the_operator_keeps_the_registry_and_every_change_is_in_its_audit_trail(
     )
     .await;
     assert!(office.to_string().contains("1311111114"), "{office}");
+    // A 廃止 institution takes no new ticket reaching its 廃止年月日.
+    let tokyo_id = recipient_id(&f, TOKYO, "1234566").await;
+    let month = domain::api::ticket_month_back(server::db::today_jst(), 0);
+    let ticket = json!({
+        "ticket_type": "01", "treatment_month": month, "institution_code": "1311111114",
+        "treatment_type": "02", "injury_names": ["高血圧症"], "self_pay_amount": "0",
+        "single_or_combined": "01", "social_insurance": "02", "infection_law": "02",
+        "elderly_care": "02", "prefectural_expense": "02"
+    });
+    let path = format!("/api/office/recipients/{tokyo_id}/tickets");
+    let r = call(&app, "POST", &path, &cw, ticket.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(
+        r.json["fields"][0]["field"], "指定医療機関コード",
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("廃止"), "{}", r.text);
+    // Not abolished any more (an entry corrected): the ticket is issued.
+    let mut reopened = fields();
+    reopened["online_capable"] = json!(false);
+    ok(
+        &app,
+        "PUT",
+        "/api/operator/institutions/1311111114",
+        &operator,
+        reopened,
+    )
+    .await;
+    ok(&app, "POST", &path, &cw, ticket).await;
     let refused = call(
         &app,
         "PUT",

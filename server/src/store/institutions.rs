@@ -393,3 +393,18 @@ pub async fn changes(conn: &mut AnyConnection, code: &str) -> anyhow::Result<Vec
     .fetch_all(&mut *conn)
     .await?)
 }
+
+/// The institution's 廃止年月日, if it is registered and abolished.
+pub async fn abolished_on(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> anyhow::Result<Option<chrono::NaiveDate>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT abolished_on FROM institutions WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row
+        .and_then(|r| r.0)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+}
