@@ -20,12 +20,16 @@ pub mod claims;
 pub mod closed_days;
 /// Code values of 医療券・調剤券 items and onshi results (診療別, 資格有効性, …), serialized as the code string.
 pub mod codes;
+/// The operator's compliance rules: late 資格 registration, late tickets, unfetched feeds.
+pub mod compliance;
 /// Field-level validation errors shown to users in Japanese.
 pub mod error;
 /// The daily feed of verifications to each office (verification-log layout), CSV encodings.
 pub mod feed;
 /// Appendix A exchange files (offices, institutions, recipients, tickets, verification log).
 pub mod import;
+/// The operator's registry of institutions: field checks and the audit trail's changes.
+pub mod institution;
 /// JST day boundaries.
 pub mod jst;
 /// Number types with their check digits: 公費負担者番号, 受給者番号, 医療機関コード, 保険者番号, 個人番号.

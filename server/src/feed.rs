@@ -102,6 +102,20 @@ pub async fn rows(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<
         .collect())
 }
 
+/// The office staff `caller` fetched (opened or downloaded) its feed of `date`: the first
+/// fetch of a built day is recorded for the operator's 日次連携の未取得 count.
+pub async fn fetched(
+    db: &Db,
+    caller: &Caller,
+    office: &str,
+    date: NaiveDate,
+) -> anyhow::Result<()> {
+    if matches!(caller.role, Role::Caseworker | Role::Supervisor) {
+        feeds::mark_fetched(&db.pool, office, date, &now_text(), &caller.actor_id).await?;
+    }
+    Ok(())
+}
+
 /// The recipients (ids) named in an office's feed of a day: for the audit log.
 pub async fn recipient_ids(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<i64>> {
     verifications::recipient_ids_of_office_on(&db.pool, office, date).await

@@ -12,6 +12,7 @@ pub mod login;
 pub mod not_found;
 pub mod office;
 pub mod office_home;
+pub mod operator;
 pub mod operator_home;
 pub mod portal;
 pub mod screening;

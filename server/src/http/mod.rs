@@ -14,6 +14,7 @@ pub mod office;
 pub mod onshi;
 pub mod openapi;
 pub mod operation;
+pub mod operator;
 pub mod portal;
 pub mod screening;
 pub mod session;
@@ -53,6 +54,7 @@ pub fn app_with_origins(state: AppState, allow_origins: &[String]) -> Router {
         .merge(portal::router())
         .merge(screening::router())
         .merge(verify::router())
+        .merge(operator::router())
         .merge(openapi::router());
     Router::new()
         .route("/healthz", get(healthz))

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::operation::Operation;
 use super::state::AppState;
-use super::{claims, health, homes, office, onshi, portal, screening, session, verify};
+use super::{claims, health, homes, office, onshi, operator, portal, screening, session, verify};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/openapi.json", get(|| async { Json(document()) }))
@@ -38,6 +38,7 @@ pub fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
     all.extend(portal::operations(generator));
     all.extend(screening::operations(generator));
     all.extend(verify::operations(generator));
+    all.extend(operator::operations(generator));
     all.push(Operation::new(
         "get",
         "/api/openapi.json",

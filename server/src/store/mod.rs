@@ -16,6 +16,7 @@ pub mod backup;
 pub mod bulk_requests;
 pub mod cards;
 pub mod claims;
+pub mod compliance;
 pub mod feeds;
 pub mod followups;
 pub mod health;

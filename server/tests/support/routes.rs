@@ -57,6 +57,13 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("get", "/api/institution/home", "FFAAFFAU"),
     ("get", "/api/me/home", "FFFFAFFU"),
     ("get", "/api/operator/home", "FFFFFAFU"),
+    // the operator's compliance table and institution registry
+    ("get", "/api/operator/compliance", "FFFFFAFU"),
+    ("get", "/api/operator/compliance/{office}", "FFFFFAFU"),
+    ("get", "/api/operator/institutions", "FFFFFAFU"),
+    ("post", "/api/operator/institutions", "FFFFFAFU"),
+    ("get", "/api/operator/institutions/{code}", "FFFFFAFU"),
+    ("put", "/api/operator/institutions/{code}", "FFFFFAFU"),
     // the recipient portal
     ("get", "/api/me/profile", "FFFFAFFU"),
     ("get", "/api/me/tickets", "FFFFAFFU"),
@@ -142,6 +149,29 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
 ];
 
 pub const MISSING: i64 = 987_654_321;
+
+/// A 医療機関コード not registered yet (東京, 医科; a new one each call).
+pub fn fresh_institution_code() -> String {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let body = format!("131{:06}", 900_000 + n);
+    let digit = domain::numbers::luhn_check_digit(&body).unwrap();
+    format!("{body}{digit}")
+}
+
+/// The fields of an institution as the operator's form sends them.
+pub fn institution_fields() -> Value {
+    json!({"name": "権限確認クリニック", "online_capable": true, "designated_from": "令和6年4月1日",
+           "designated_until": "", "abolished_on": "", "postal_code": "105-0011",
+           "address": "東京都港区芝公園1-1", "phone": "03-1234-5678"})
+}
+
+/// A new institution (a fresh code each call).
+pub fn new_institution() -> Value {
+    let mut body = institution_fields();
+    body["code"] = json!(fresh_institution_code());
+    body
+}
 
 /// The Osaka office's own 閉庁日 (another tenant's, for Tokyo's callers).
 pub const OSAKA_CLOSED_DAY: &str = "2031-06-10";
@@ -717,6 +747,8 @@ impl World {
             ("post", "/api/office/recipients/{id}/tickets")
             | ("put", "/api/office/tickets/{ticket_id}") => json_body(medical_ticket(CLINIC)),
             ("post", "/api/office/tickets/renew/preview") => json_body(json!({})),
+            ("post", "/api/operator/institutions") => json_body(new_institution()),
+            ("put", "/api/operator/institutions/{code}") => json_body(institution_fields()),
             ("post", "/api/office/closed-days") => {
                 json_body(json!({"date": fresh_date(), "reason": "権限の確認"}))
             }
@@ -810,6 +842,14 @@ impl World {
             concrete.push('/');
             if segment == "{date}" {
                 concrete.push_str(&self.closed_day(ids).await);
+            } else if segment == "{office}" || segment == "{code}" {
+                // The operator sees every office and institution: no other tenant's exists.
+                concrete.push_str(match (segment, ids) {
+                    ("{office}", Ids::Own) => TOKYO,
+                    ("{code}", Ids::Own) => CLINIC,
+                    ("{office}", _) => "99999999",
+                    _ => "1319999999",
+                });
             } else if segment.starts_with('{') {
                 concrete.push_str(&self.id(method, path, who, ids).await.to_string());
             } else {
