@@ -157,7 +157,7 @@ pub async fn run_cli(
         ScreenFormat::Json => format!("{}\n", serde_json::to_string_pretty(&result)?),
     };
     let bytes = encoding.encode(&text);
-    let caller = crate::feed::command_caller(office.as_str(), &office_name, "onshi screen");
+    let caller = crate::audit::command_caller(office.as_str(), &office_name, "onshi screen");
     crate::audit::record_many(
         db,
         &caller,

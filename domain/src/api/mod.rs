@@ -6,6 +6,7 @@
 //! With the `schema` feature (server only) every type also derives `schemars::JsonSchema`
 //! for `GET /api/openapi.json`.
 
+mod alerts;
 mod claims;
 mod health;
 mod homes;
@@ -15,6 +16,7 @@ mod screening;
 mod session;
 mod verify;
 
+pub use alerts::*;
 pub use claims::*;
 pub use health::*;
 pub use homes::*;
