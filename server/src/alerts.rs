@@ -56,6 +56,39 @@ pub async fn store(
     Ok(day.alerts.len())
 }
 
+/// Derive and store the alerts of every day `from..=until` for every office, oldest day
+/// first, reading each office's month once (the seed's history of daily builds). How many
+/// alerts were written (an alert found on several days counts once per day).
+pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Result<usize> {
+    let mut offices: Vec<String> = crate::store::offices::numbers(db).await?.into_iter().collect();
+    offices.sort();
+    let now = now_text();
+    let mut written = 0;
+    let mut month_start = from;
+    while month_start <= until {
+        let month = domain::screening::month_of(month_start);
+        let (year, next_month) = domain::screening::shift_month(month, 1);
+        let next = NaiveDate::from_ymd_opt(year, next_month, 1)
+            .ok_or_else(|| anyhow::anyhow!("month after {month_start} out of range"))?;
+        let last = until.min(next.pred_opt().unwrap_or(until));
+        for office in &offices {
+            let loaded = crate::screening::load(db, office, month).await?;
+            let mut tx = db.pool.begin().await?;
+            for date in month_start.iter_days().take_while(|d| *d <= last) {
+                for draft in domain::alerts::derive(&loaded.input, date) {
+                    if let Some(id) = loaded.ids.get(&draft.recipient_number) {
+                        alerts::upsert(&mut *tx, office, *id, &draft, &now).await?;
+                        written += 1;
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+        month_start = next;
+    }
+    Ok(written)
+}
+
 /// The office's open alerts and the latest handled ones, with the recipient ids they name
 /// (for the audit log).
 pub async fn list(db: &Db, office: &str) -> anyhow::Result<(AlertList, Vec<i64>)> {

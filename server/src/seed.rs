@@ -704,6 +704,22 @@ pub async fn demo(
                 let day2 = start + Duration::days(16);
                 verifications.push(verification(&day1, 20, 15, &other.code, person, 2, 6)?);
                 verifications.push(verification(&day2, 21, 40, &other.code, person, 2, 6)?);
+                if local_index == 5 {
+                    // And again yesterday evening: the office home's 未委託 alert of the day.
+                    verifications.push(verification(
+                        &yesterday,
+                        22,
+                        10,
+                        &other.code,
+                        person,
+                        2,
+                        6,
+                    )?);
+                    unentrusted.push(format!(
+                        "{} {}（{} {yesterday}、前日のアラート）",
+                        person.office, person.number, other.name
+                    ));
+                }
                 if local_index == 6 {
                     // 事後委託: the office later issued a ticket covering the first (night) visit only.
                     issue_seq += 1;
@@ -943,6 +959,15 @@ pub async fn demo(
             cases.join(" / ")
         );
     }
+    // The alerts each morning's feed would have raised since the first of last month, and
+    // yesterday's feed itself (issue 13 item 1): the office home shows both kinds.
+    let alerts = crate::alerts::backfill(db, months[1], yesterday).await?;
+    crate::feed::build(db, yesterday).await?;
+    let _ = writeln!(
+        report,
+        "アラート（{}〜{yesterday}の日次連携）: {alerts}件",
+        months[1]
+    );
     // 健診 and 薬剤情報 (issue 7): last fiscal year's 健診, last month's drugs, a 向精神薬 case.
     let health = crate::health::seed_demo(db, today).await?;
     let _ = writeln!(report, "{health}");
