@@ -2,6 +2,7 @@
 //! (issue, amend, cancel, print), next month's renewal and the supervisor's view.
 //! The `/office` home itself is `pages::office_home`, which shows [`DeadlinesPanel`].
 
+pub mod alerts_panel;
 pub mod closed_days;
 pub mod deadlines_panel;
 pub mod fields;
@@ -18,6 +19,7 @@ pub mod ticket_form;
 pub mod ticket_months;
 pub mod ticket_print;
 
+pub use alerts_panel::AlertsPanel;
 pub use closed_days::ClosedDaysPage;
 pub use deadlines_panel::DeadlinesPanel;
 pub use recipient_detail::RecipientDetailPage;
