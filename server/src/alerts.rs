@@ -89,11 +89,17 @@ pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Res
     Ok(written)
 }
 
-/// The office's open alerts and the latest handled ones, with the recipient ids they name
-/// (for the audit log).
-pub async fn list(db: &Db, office: &str) -> anyhow::Result<(AlertList, Vec<i64>)> {
-    let open = alerts::open_of_office(&db.pool, office).await?;
-    let handled = alerts::handled_of_office(&db.pool, office, HANDLED_SHOWN).await?;
+/// The office's open alerts and the latest handled ones, each marked `mine` when `login` is
+/// the recipient's 地区担当員, with the recipient ids they name (for the audit log).
+pub async fn list(db: &Db, office: &str, login: &str) -> anyhow::Result<(AlertList, Vec<i64>)> {
+    let mark = |mut list: Vec<OfficeAlert>| {
+        for alert in &mut list {
+            alert.mine = alert.caseworker_login.as_deref() == Some(login);
+        }
+        list
+    };
+    let open = mark(alerts::open_of_office(&db.pool, office).await?);
+    let handled = mark(alerts::handled_of_office(&db.pool, office, HANDLED_SHOWN).await?);
     let mut ids: Vec<i64> = open
         .iter()
         .chain(handled.iter())
@@ -186,9 +192,10 @@ pub async fn handle(
     )
     .await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
-    let saved = alerts::of_office(&db.pool, office, id)
+    let mut saved = alerts::of_office(&db.pool, office, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("alert {id} unreadable"))?;
+    saved.mine = saved.caseworker_login.as_deref() == Some(caller.actor_id.as_str());
     Ok(saved)
 }
 

@@ -704,22 +704,16 @@ pub async fn demo(
                 let day2 = start + Duration::days(16);
                 verifications.push(verification(&day1, 20, 15, &other.code, person, 2, 6)?);
                 verifications.push(verification(&day2, 21, 40, &other.code, person, 2, 6)?);
-                if local_index == 5 {
-                    // And again yesterday evening: the office home's 未委託 alert of the day.
-                    verifications.push(verification(
-                        &yesterday,
-                        22,
-                        10,
-                        &other.code,
-                        person,
-                        2,
-                        6,
-                    )?);
-                    unentrusted.push(format!(
-                        "{} {}（{} {yesterday}、前日のアラート）",
-                        person.office, person.number, other.name
-                    ));
+                // And again yesterday evening: the office home's 未委託 alert of the day (in
+                // last month's list too when yesterday was in last month).
+                let again = (local_index == 5).then_some(yesterday);
+                if let Some(day) = again {
+                    verifications.push(verification(&day, 22, 10, &other.code, person, 2, 6)?);
                 }
+                let again_last_month = again
+                    .filter(|d| *d < months[2])
+                    .map(|d| format!("、{d}"))
+                    .unwrap_or_default();
                 if local_index == 6 {
                     // 事後委託: the office later issued a ticket covering the first (night) visit only.
                     issue_seq += 1;
@@ -734,7 +728,7 @@ pub async fn demo(
                     ));
                 } else {
                     unentrusted.push(format!(
-                        "{} {}（{} {}、{}）",
+                        "{} {}（{} {}、{}{again_last_month}）",
                         person.office, person.number, other.name, day1, day2
                     ));
                 }

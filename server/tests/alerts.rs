@@ -134,6 +134,7 @@ async fn the_feed_raises_yesterdays_unentrusted_visit_and_the_months_visit_rule(
     assert_eq!(yesterday.dates, vec![YESTERDAY.to_string()]);
     assert_eq!(yesterday.caseworker_login.as_deref(), Some("tokyo-cw"));
     assert_eq!(yesterday.caseworker_name.as_deref(), Some("山川 太郎"));
+    assert!(yesterday.mine, "the caller's own recipient");
     assert!(list.open.iter().any(|a| a.kind == AlertKind::Unentrusted
         && a.recipient_number == number
         && a.dates == ["2026-10-10"]));
@@ -275,6 +276,7 @@ async fn handling_records_who_when_and_what_once() {
     // It moved to the history, seen by the supervisor too.
     let sv = login(&f, "tokyo-sv").await;
     let after = alerts(&f, &sv).await;
+    assert!(after.open.iter().all(|a| !a.mine), "the supervisor has no caseload");
     assert!(after.open.iter().all(|a| a.id != frequent.id));
     assert_eq!(after.handled[0].id, frequent.id);
     assert_eq!(

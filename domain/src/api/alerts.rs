@@ -82,6 +82,9 @@ pub struct OfficeAlert {
     /// The recipient's 地区担当員 (login), if assigned.
     pub caseworker_login: Option<String>,
     pub caseworker_name: Option<String>,
+    /// Whether the signed-in caller is the recipient's 地区担当員.
+    #[serde(default)]
+    pub mine: bool,
     pub institution_code: String,
     pub institution_name: String,
     /// `YYYY-MM`.

@@ -49,7 +49,7 @@ pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::ope
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<AlertList>, AppError> {
     let office = scope::office(&caller)?.to_string();
     let db = &state.db;
-    let (list, ids) = crate::alerts::list(db, &office).await?;
+    let (list, ids) = crate::alerts::list(db, &office, &caller.actor_id).await?;
     audit::record_many(
         db,
         &caller,

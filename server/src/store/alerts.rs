@@ -102,6 +102,7 @@ fn from_row(row: AlertRow) -> Option<OfficeAlert> {
         recipient_name: row.recipient_name,
         caseworker_login: row.caseworker_login,
         caseworker_name: row.caseworker_name,
+        mine: false,
         institution_code: row.institution_code,
         institution_name: row.institution_name,
         month: row.month,
