@@ -206,7 +206,13 @@ mod tests {
         }
         b.verification(B, OTHER, date(2024, 5, 10), ValidUnregistered);
         b.verification(B, OTHER, date(2024, 5, 13), ValidUnregistered);
-        b.ticket(B, OTHER, date(2024, 5, 13), date(2024, 5, 31), &["急性胃腸炎"]);
+        b.ticket(
+            B,
+            OTHER,
+            date(2024, 5, 13),
+            date(2024, 5, 31),
+            &["急性胃腸炎"],
+        );
         b.build()
     }
 
@@ -218,7 +224,10 @@ mod tests {
         let alert = &on_10[0];
         assert_eq!(alert.kind, AlertKind::Unentrusted);
         assert_eq!(
-            (alert.recipient_number.as_str(), alert.recipient_name.as_str()),
+            (
+                alert.recipient_number.as_str(),
+                alert.recipient_name.as_str()
+            ),
             (B, "鈴木　花子")
         );
         assert_eq!(alert.institution_name, "さくら内科");

@@ -60,7 +60,10 @@ pub async fn store(
 /// first, reading each office's month once (the seed's history of daily builds). How many
 /// alerts were written (an alert found on several days counts once per day).
 pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Result<usize> {
-    let mut offices: Vec<String> = crate::store::offices::numbers(db).await?.into_iter().collect();
+    let mut offices: Vec<String> = crate::store::offices::numbers(db)
+        .await?
+        .into_iter()
+        .collect();
     offices.sort();
     let now = now_text();
     let mut written = 0;

@@ -62,8 +62,20 @@ async fn unentrusted_institution(f: &Fixture, recipient: &str) -> String {
 
 async fn login(f: &Fixture, login: &str) -> String {
     let body = serde_json::json!({"login": login, "password": server::seed::DEMO_PASSWORD});
-    let reply = send(&f.app(), "POST", "/api/login", None, Some(&body.to_string())).await;
-    assert_eq!(reply.status, StatusCode::OK, "login {login}: {}", reply.text);
+    let reply = send(
+        &f.app(),
+        "POST",
+        "/api/login",
+        None,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "login {login}: {}",
+        reply.text
+    );
     reply.cookie.unwrap()
 }
 
@@ -116,7 +128,9 @@ async fn the_feed_raises_yesterdays_unentrusted_visit_and_the_months_visit_rule(
     let list = alerts(&f, &cookie).await;
     assert!(list.handled.is_empty());
     assert!(
-        list.open.iter().all(|a| a.recipient_number.starts_with("10")),
+        list.open
+            .iter()
+            .all(|a| a.recipient_number.starts_with("10")),
         "only Tokyo's recipients"
     );
 
@@ -158,7 +172,10 @@ async fn the_feed_raises_yesterdays_unentrusted_visit_and_the_months_visit_rule(
     // 短期集中 (recipient 3) is not a 頻回受診候補: no alert.
     assert!(find(&list.open, AlertKind::FrequentVisits, &tokyo(3)).is_none());
     // November: 10 days so far, under the rule.
-    assert!(!list.open.iter().any(|a| a.month == "2026-11" && a.kind == AlertKind::FrequentVisits));
+    assert!(!list
+        .open
+        .iter()
+        .any(|a| a.month == "2026-11" && a.kind == AlertKind::FrequentVisits));
 
     // The read is a read of every recipient listed.
     let (audited,): (i64,) = sqlx::query_as(
@@ -191,9 +208,13 @@ async fn a_rebuilt_day_adds_no_alert_and_reopens_none() {
     // The scheduler's morning build again, and the whole seed history again.
     let date = NaiveDate::parse_from_str(YESTERDAY, "%Y-%m-%d").unwrap();
     server::feed::build(&f.db, date).await.unwrap();
-    server::alerts::backfill(&f.db, date.with_day(1).unwrap() - chrono::Months::new(1), date)
-        .await
-        .unwrap();
+    server::alerts::backfill(
+        &f.db,
+        date.with_day(1).unwrap() - chrono::Months::new(1),
+        date,
+    )
+    .await
+    .unwrap();
     assert_eq!(count(&f).await, before, "no alert twice");
     let after = alerts(&f, &cookie).await;
     assert!(after.open.iter().all(|a| a.id != alert.id), "still handled");
@@ -229,7 +250,11 @@ async fn onshi_daily_feed_raises_a_late_unentrusted_visit() {
         cmd.env("DATABASE_URL", url);
     }
     let out = cmd.stdin(Stdio::null()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cookie = login(&f, "tokyo-sv").await;
     let list = alerts(&f, &cookie).await;
     let late = list
@@ -238,7 +263,11 @@ async fn onshi_daily_feed_raises_a_late_unentrusted_visit() {
         .find(|a| a.first_date == "2026-11-20")
         .expect("the late visit's alert");
     assert_eq!(
-        (late.kind, late.recipient_number.as_str(), late.institution_code.as_str()),
+        (
+            late.kind,
+            late.recipient_number.as_str(),
+            late.institution_code.as_str()
+        ),
         (AlertKind::Unentrusted, number.as_str(), other.as_str())
     );
 }
@@ -252,10 +281,20 @@ async fn handling_records_who_when_and_what_once() {
 
     // 対象外 needs its reason; a bad action is refused; nothing is written.
     let reply = handle(&f, &cookie, frequent.id, r#"{"action": "not_applicable"}"#).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.text);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
     assert!(reply.text.contains("メモ"), "{}", reply.text);
     let reply = handle(&f, &cookie, frequent.id, r#"{"action": "shout"}"#).await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.text);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
     assert_eq!(alerts(&f, &cookie).await.open.len(), list.open.len());
 
     let reply = handle(
@@ -276,7 +315,10 @@ async fn handling_records_who_when_and_what_once() {
     // It moved to the history, seen by the supervisor too.
     let sv = login(&f, "tokyo-sv").await;
     let after = alerts(&f, &sv).await;
-    assert!(after.open.iter().all(|a| !a.mine), "the supervisor has no caseload");
+    assert!(
+        after.open.iter().all(|a| !a.mine),
+        "the supervisor has no caseload"
+    );
     assert!(after.open.iter().all(|a| a.id != frequent.id));
     assert_eq!(after.handled[0].id, frequent.id);
     assert_eq!(
@@ -285,12 +327,11 @@ async fn handling_records_who_when_and_what_once() {
     );
 
     // The follow-up is on the screening's record of October's candidate.
-    let followups: Vec<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
-        "SELECT month, institution_code, category, action FROM screening_followups",
-    )
-    .fetch_all(&f.db.pool)
-    .await
-    .unwrap();
+    let followups: Vec<(String, Option<String>, Option<String>, String)> =
+        sqlx::query_as("SELECT month, institution_code, category, action FROM screening_followups")
+            .fetch_all(&f.db.pool)
+            .await
+            .unwrap();
     assert_eq!(
         followups,
         [(
@@ -324,7 +365,10 @@ async fn another_offices_alert_is_not_found() {
     let osaka_cw = login(&f, "osaka-cw").await;
     let tokyo_alerts = alerts(&f, &tokyo_cw).await;
     let osaka_alerts = alerts(&f, &osaka_cw).await;
-    assert!(!osaka_alerts.open.is_empty(), "the Osaka office has its own");
+    assert!(
+        !osaka_alerts.open.is_empty(),
+        "the Osaka office has its own"
+    );
     assert!(osaka_alerts
         .open
         .iter()

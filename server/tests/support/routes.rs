@@ -576,9 +576,15 @@ impl World {
             days_in_month: 1,
             days_in_three_months: None,
         };
-        server::store::alerts::upsert(&self.f.db.pool, office, recipient, &draft, "2030-01-01T00:00:00Z")
-            .await
-            .unwrap()
+        server::store::alerts::upsert(
+            &self.f.db.pool,
+            office,
+            recipient,
+            &draft,
+            "2030-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap()
     }
 
     /// A fresh Tokyo recipient with a registered 保護開始.

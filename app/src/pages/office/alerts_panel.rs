@@ -78,7 +78,7 @@ fn AlertLists(list: AlertList, reload: Callback<()>) -> impl IntoView {
             let rows = of_kind(AlertKind::Unentrusted);
             alert_table(rows, AlertKind::Unentrusted, reload)
         }}
-        <h3 id="alerts-frequent_visits-title">"頻回受診（今月の受診日数が基準に達した受給者）"</h3>
+        <h3 id="alerts-frequent_visits-title">"頻回受診（月の受診日数が基準に達した受給者）"</h3>
         <p class="hint">"同じ医療機関での当月の受診日数が15日以上、かつ3か月で40日以上（スクリーニングと同じ基準）。"</p>
         {move || {
             let rows = of_kind(AlertKind::FrequentVisits);
@@ -150,7 +150,11 @@ fn dates_view(alert: &OfficeAlert) -> AnyView {
                 .unwrap_or_default();
             view! {
                 <p class="alert-days" data-testid="alert-days">{format!("{month}: {}日{total}", alert.days_in_month)}</p>
-                <p class="alert-dates">{days.join("、")}</p>
+                <p class="alert-dates">
+                    {days.into_iter().enumerate().map(|(k, day)| view! {
+                        {(k > 0).then_some("、")}<span class="alert-day">{day}</span>
+                    }).collect_view()}
+                </p>
             }
             .into_any()
         }
@@ -220,7 +224,11 @@ fn AlertRow(alert: OfficeAlert, reload: Callback<()>) -> impl IntoView {
     let action_id = format!("{form_id}-action");
     let note_id = format!("{form_id}-note");
     let error_id = format!("{form_id}-error");
-    let row_class = if alert.mine { "alert-row mine" } else { "alert-row" };
+    let row_class = if alert.mine {
+        "alert-row mine"
+    } else {
+        "alert-row"
+    };
     let dates = dates_view(&alert);
     let recipient_name = alert.recipient_name.clone();
     view! {

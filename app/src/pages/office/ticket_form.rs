@@ -469,20 +469,32 @@ mod tests {
         let p = Prefill::from_query(Some("1311234569"), Some("2024-05-10"));
         let p = p.as_ref();
         assert_eq!(p.map(|p| p.institution_code.as_str()), Some("1311234569"));
-        assert_eq!(p.map(|p| p.valid_from.to_string()).as_deref(), Some("2024-05-10"));
+        assert_eq!(
+            p.map(|p| p.valid_from.to_string()).as_deref(),
+            Some("2024-05-10")
+        );
         assert_eq!(p.map(Prefill::ticket_type), Some(TicketType::Medical));
         assert_eq!(
             p.map(|p| p.href(7)).as_deref(),
             Some("/office/recipients/7/tickets/new?institution=1311234569&from=2024-05-10")
         );
         let pharmacy = Prefill::from_query(Some("1341234563"), Some("2024-05-10"));
-        assert_eq!(pharmacy.map(|p| p.ticket_type()), Some(TicketType::Dispensing));
+        assert_eq!(
+            pharmacy.map(|p| p.ticket_type()),
+            Some(TicketType::Dispensing)
+        );
     }
 
     #[test]
     fn a_wrong_or_missing_value_prefills_nothing() {
-        assert_eq!(Prefill::from_query(Some("1311234568"), Some("2024-05-10")), None);
-        assert_eq!(Prefill::from_query(Some("1311234569"), Some("2024-13-01")), None);
+        assert_eq!(
+            Prefill::from_query(Some("1311234568"), Some("2024-05-10")),
+            None
+        );
+        assert_eq!(
+            Prefill::from_query(Some("1311234569"), Some("2024-13-01")),
+            None
+        );
         assert_eq!(Prefill::from_query(None, Some("2024-05-10")), None);
         assert_eq!(Prefill::from_query(Some("1311234569"), None), None);
     }
