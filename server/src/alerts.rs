@@ -13,7 +13,6 @@ use chrono::NaiveDate;
 
 use domain::alerts::AlertDraft;
 use domain::api::{AlertHandleRequest, AlertList, OfficeAlert, HANDLED_SHOWN};
-use domain::error::FieldError;
 
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
@@ -123,22 +122,7 @@ pub async fn handle(
     req: &AlertHandleRequest,
 ) -> Result<OfficeAlert, ServiceError> {
     let note = req.note.trim();
-    let mut errors = Vec::new();
-    if req.action.needs_note() && note.is_empty() {
-        errors.push(FieldError::new(
-            "メモ",
-            "対象外とする理由をメモに入力してください。",
-        ));
-    }
-    let max = crate::screening::NOTE_MAX_CHARS;
-    if note.chars().count() > max {
-        errors.push(FieldError::new(
-            "メモ",
-            format!("メモは{max}文字以内にしてください。"),
-        ));
-    } else if let Err(e) = domain::text::check_chars("メモ", note, domain::text::Lines::Many) {
-        errors.push(e);
-    }
+    let errors = crate::screening::check_note(note, req.action.needs_note());
     let Some(alert) = alerts::of_office(&db.pool, office, id).await? else {
         return Err(ServiceError::NotFound("アラート"));
     };

@@ -581,6 +581,8 @@ pub fn describe_access(action: &str) -> String {
         ("card", "revoke") => Some("マイナンバーカード（練習用）の失効"),
         ("feed", _) | ("daily_feed", _) => Some("前日の資格確認の記録の受け取り（毎朝の連携）"),
         ("screening", _) => Some("受診状況の確認（頻回受診・未委託受診の確認）"),
+        ("alert", "handle") => Some("受診状況のお知らせ（頻回受診・未委託受診）への対応の記録"),
+        ("alert", _) => Some("受診状況のお知らせ（頻回受診・未委託受診）の確認"),
         _ => None,
     };
     if let Some(text) = fixed {
@@ -756,6 +758,14 @@ mod tests {
         check("roster", "その月の医療券・調剤券の一覧の取得（一括照会）");
         check("consent", "薬剤情報・健診情報を見ることへの同意の記録");
         check("recipient.list", "受給者一覧での表示");
+        check(
+            "alert.list",
+            "受診状況のお知らせ（頻回受診・未委託受診）の確認",
+        );
+        check(
+            "alert.handle",
+            "受診状況のお知らせ（頻回受診・未委託受診）への対応の記録",
+        );
         check("recipient.read", "登録情報（氏名・住所など）の表示");
         check("recipient.update", "登録情報（氏名・住所など）の変更");
         check("ticket.create", "医療券・調剤券の登録");

@@ -14,10 +14,8 @@ use super::ticket_form::Prefill;
 use crate::api;
 use crate::components::DateJa;
 use crate::format::instant_ja;
+use crate::pages::screening::followup_form::{note_problem, NOTE_MAX};
 use crate::session::use_session;
-
-/// Longest note the server keeps.
-const NOTE_MAX: usize = 1000;
 
 #[component]
 pub fn AlertsPanel() -> impl IntoView {
@@ -193,14 +191,8 @@ fn AlertRow(alert: OfficeAlert, reload: Callback<()>) -> impl IntoView {
             return;
         };
         let text = note.get_untracked().trim().to_string();
-        if chosen.needs_note() && text.is_empty() {
-            error.set(Some(
-                "対象外とするときは、理由をメモに書いてください。".to_string(),
-            ));
-            return;
-        }
-        if text.chars().count() > NOTE_MAX {
-            error.set(Some(format!("メモは{NOTE_MAX}文字以内で書いてください。")));
+        if let Some(problem) = note_problem(chosen.needs_note(), &text) {
+            error.set(Some(problem));
             return;
         }
         error.set(None);
