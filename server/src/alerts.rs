@@ -57,7 +57,7 @@ pub async fn store(
 
 /// Derive and store the alerts of every day `from..=until` for every office, oldest day
 /// first, reading each office's month once (the seed's history of daily builds). How many
-/// alerts were written (an alert found on several days counts once per day).
+/// distinct alerts were found (a month's 頻回受診 alert, found again each day, counts once).
 pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Result<usize> {
     let mut offices: Vec<String> = crate::store::offices::numbers(db)
         .await?
@@ -65,7 +65,7 @@ pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Res
         .collect();
     offices.sort();
     let now = now_text();
-    let mut written = 0;
+    let mut found = std::collections::HashSet::new();
     let mut month_start = from;
     while month_start <= until {
         let month = domain::screening::month_of(month_start);
@@ -80,7 +80,7 @@ pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Res
                 for draft in domain::alerts::derive(&loaded.input, date) {
                     if let Some(id) = loaded.ids.get(&draft.recipient_number) {
                         alerts::upsert(&mut *tx, office, *id, &draft, &now).await?;
-                        written += 1;
+                        found.insert((office.clone(), draft.key()));
                     }
                 }
             }
@@ -88,7 +88,7 @@ pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Res
         }
         month_start = next;
     }
-    Ok(written)
+    Ok(found.len())
 }
 
 /// The office's open alerts and the latest handled ones, each marked `mine` when `login` is

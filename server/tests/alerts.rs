@@ -208,7 +208,7 @@ async fn a_rebuilt_day_adds_no_alert_and_reopens_none() {
     // The scheduler's morning build again, and the whole seed history again.
     let date = NaiveDate::parse_from_str(YESTERDAY, "%Y-%m-%d").unwrap();
     server::feed::build(&f.db, date).await.unwrap();
-    server::alerts::backfill(
+    let found = server::alerts::backfill(
         &f.db,
         date.with_day(1).unwrap() - chrono::Months::new(1),
         date,
@@ -216,6 +216,10 @@ async fn a_rebuilt_day_adds_no_alert_and_reopens_none() {
     .await
     .unwrap();
     assert_eq!(count(&f).await, before, "no alert twice");
+    assert_eq!(
+        found as i64, before,
+        "the seed's history is every alert there is"
+    );
     let after = alerts(&f, &cookie).await;
     assert!(after.open.iter().all(|a| a.id != alert.id), "still handled");
     let kept = after.handled.iter().find(|a| a.id == alert.id).unwrap();
