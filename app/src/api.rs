@@ -552,6 +552,23 @@ pub async fn office_add_followup(
     .await
 }
 
+/// `GET /api/office/alerts`
+pub async fn office_alerts() -> Result<domain::api::AlertList, Failure> {
+    get("/api/office/alerts").await
+}
+
+/// `POST /api/office/alerts/{id}/handle`
+pub async fn office_handle_alert(
+    id: i64,
+    request: &domain::api::AlertHandleRequest,
+) -> Result<domain::api::OfficeAlert, Failure> {
+    send_json(
+        Request::post(&url(&format!("/api/office/alerts/{id}/handle"))),
+        request,
+    )
+    .await
+}
+
 // ---------------------------------------------------------------- 請求前資格確認
 
 /// `POST /api/office/claims-check?name=…` with the 資格情報ファイル itself as the body;

@@ -6,6 +6,8 @@
 //! Architecture invariant: no IO, no clock, no randomness. Callers pass `today`,
 //! `now` and any random bytes in.
 
+/// The office's alerts from each day's feed: 未委託受診 and the month-to-date 頻回受診 rule.
+pub mod alerts;
 /// JSON API request/response types shared by server and app.
 pub mod api;
 /// 開庁日: national holidays (祝日法) and office closed days.

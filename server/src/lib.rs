@@ -16,6 +16,7 @@
 //!
 //! Domain rules (numbers, dates, verdicts, file formats) live in the `domain` crate.
 
+pub mod alerts;
 pub mod archives;
 pub mod audit;
 pub mod auth;

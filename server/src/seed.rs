@@ -809,6 +809,16 @@ pub async fn demo(
                 let day2 = start + Duration::days(16);
                 verifications.push(verification(&day1, 20, 15, &other.code, person, 2, 6)?);
                 verifications.push(verification(&day2, 21, 40, &other.code, person, 2, 6)?);
+                // And again yesterday evening: the office home's 未委託 alert of the day (in
+                // last month's list too when yesterday was in last month).
+                let again = (local_index == 5).then_some(yesterday);
+                if let Some(day) = again {
+                    verifications.push(verification(&day, 22, 10, &other.code, person, 2, 6)?);
+                }
+                let again_last_month = again
+                    .filter(|d| *d < months[2])
+                    .map(|d| format!("、{d}"))
+                    .unwrap_or_default();
                 if local_index == 6 {
                     // 事後委託: the office later issued a ticket covering the first (night) visit only.
                     issue_seq += 1;
@@ -823,7 +833,7 @@ pub async fn demo(
                     ));
                 } else {
                     unentrusted.push(format!(
-                        "{} {}（{} {}、{}）",
+                        "{} {}（{} {}、{}{again_last_month}）",
                         person.office, person.number, other.name, day1, day2
                     ));
                 }
@@ -1050,6 +1060,15 @@ pub async fn demo(
             cases.join(" / ")
         );
     }
+    // The alerts each morning's feed would have raised since the first of last month, and
+    // yesterday's feed itself (issue 13 item 1): the office home shows both kinds.
+    let alerts = crate::alerts::backfill(db, months[1], yesterday).await?;
+    crate::feed::build(db, yesterday).await?;
+    let _ = writeln!(
+        report,
+        "アラート（{}〜{yesterday}の日次連携）: {alerts}件",
+        months[1]
+    );
     // 健診 and 薬剤情報 (issue 7): last fiscal year's 健診, last month's drugs, a 向精神薬 case.
     let health = crate::health::seed_demo(db, today).await?;
     let _ = writeln!(report, "{health}");

@@ -6,6 +6,7 @@
 //! With the `schema` feature (server only) every type also derives `schemars::JsonSchema`
 //! for `GET /api/openapi.json`.
 
+mod alerts;
 mod claims;
 mod health;
 mod homes;
@@ -17,6 +18,7 @@ mod session;
 mod verify;
 mod visits;
 
+pub use alerts::*;
 pub use claims::*;
 pub use health::*;
 pub use homes::*;

@@ -585,6 +585,8 @@ pub fn describe_access(action: &str) -> String {
         ("operator", "compliance") => {
             Some("システム運用者による期限の遵守状況の確認（受給者番号と日付のみ）")
         }
+        ("alert", "handle") => Some("受診状況のお知らせ（頻回受診・未委託受診）への対応の記録"),
+        ("alert", _) => Some("受診状況のお知らせ（頻回受診・未委託受診）の確認"),
         _ => None,
     };
     if let Some(text) = fixed {
@@ -763,6 +765,14 @@ mod tests {
         check(
             "operator.compliance",
             "システム運用者による期限の遵守状況の確認（受給者番号と日付のみ）",
+        );
+        check(
+            "alert.list",
+            "受診状況のお知らせ（頻回受診・未委託受診）の確認",
+        );
+        check(
+            "alert.handle",
+            "受診状況のお知らせ（頻回受診・未委託受診）への対応の記録",
         );
         check("recipient.read", "登録情報（氏名・住所など）の表示");
         check("recipient.update", "登録情報（氏名・住所など）の変更");

@@ -2,6 +2,7 @@
 //! merged once in [`app`]. `app` is what `onshi serve` runs and what the tests drive with
 //! `tower::ServiceExt::oneshot`.
 
+pub mod alerts;
 mod caller;
 pub mod claims;
 pub mod csrf;
@@ -46,6 +47,7 @@ pub fn app_with_origins(state: AppState, allow_origins: &[String]) -> Router {
     );
     let api = Router::new()
         .merge(session::router())
+        .merge(alerts::router())
         .merge(homes::router())
         .merge(health::router())
         .merge(office::router())

@@ -126,6 +126,9 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("get", "/api/office/screening/data", "AAFFFFFU"),
     ("get", "/api/office/screening/result", "AAFFFFFU"),
     ("get", "/api/office/screening/followups", "AAFFFFFU"),
+    // alerts
+    ("get", "/api/office/alerts", "AAFFFFFU"),
+    ("post", "/api/office/alerts/{alert_id}/handle", "AAFFFFFU"),
     ("post", "/api/office/screening/followups", "AAFFFFFU"),
     // 請求前資格確認
     ("post", "/api/office/claims-check", "AAFFFFFU"),
@@ -313,6 +316,7 @@ pub struct World {
     pub osaka_recipient: i64,
     pub osaka_ticket: i64,
     pub osaka_event: i64,
+    pub osaka_alert: i64,
     pub tokyo_claims: i64,
     pub osaka_claims: i64,
     pub clinic_verification: i64,
@@ -418,6 +422,7 @@ impl World {
             osaka_recipient,
             osaka_ticket: 0,
             osaka_event: 0,
+            osaka_alert: 0,
             tokyo_claims: 0,
             osaka_claims: 0,
             clinic_verification: 0,
@@ -447,6 +452,7 @@ impl World {
             }
         }
         world.osaka_event = world.pending_event(&osaka, osaka_recipient).await;
+        world.osaka_alert = world.alert(OSAKA, osaka_recipient).await;
         // The Osaka office closes a day of its own (no Osaka supervisor here: the store).
         let mut conn = world.f.db.pool.acquire().await.unwrap();
         let day = domain::closed_days::ClosedDay {
@@ -583,6 +589,35 @@ impl World {
             .unwrap()
     }
 
+    /// A fresh open alert (未委託受診, a new date each call) of `office`'s `recipient`: the
+    /// store writes it as a day's feed would.
+    pub async fn alert(&self, office: &str, recipient: i64) -> i64 {
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let date = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap() + chrono::Days::new(n);
+        let draft = domain::alerts::AlertDraft {
+            kind: domain::alerts::AlertKind::Unentrusted,
+            recipient_number: format!("r{recipient}"),
+            recipient_name: String::new(),
+            institution_code: CLINIC.to_string(),
+            institution_name: "権限確認クリニック".to_string(),
+            month: date.format("%Y-%m").to_string(),
+            date,
+            dates: vec![date],
+            days_in_month: 1,
+            days_in_three_months: None,
+        };
+        server::store::alerts::upsert(
+            &self.f.db.pool,
+            office,
+            recipient,
+            &draft,
+            "2030-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap()
+    }
+
     /// A fresh Tokyo recipient with a registered 保護開始.
     pub async fn fresh_recipient(&self) -> i64 {
         let cw = &self.auth(Who::Caseworker);
@@ -665,6 +700,13 @@ impl World {
                 self.fresh_ticket().await
             } else {
                 self.osaka_ticket
+            };
+        }
+        if path.contains("{alert_id}") {
+            return if own {
+                self.alert(TOKYO, self.tokyo_recipient).await
+            } else {
+                self.osaka_alert
             };
         }
         if path.contains("{event_id}") {
@@ -775,6 +817,9 @@ impl World {
             }
             ("post", "/api/office/receipts/import") => {
                 Some(("text/csv", sample("receipts/1311234569_202405.csv")))
+            }
+            ("post", "/api/office/alerts/{alert_id}/handle") => {
+                json_body(json!({"action": "guidance", "note": "権限の確認"}))
             }
             ("post", "/api/office/screening/followups") => json_body(json!({
                 "recipient_number": "1234566", "institution_code": CLINIC, "month": this_month(),
