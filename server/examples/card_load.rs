@@ -48,9 +48,7 @@ fn args() -> Args {
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let value = it
-            .next()
-            .unwrap_or_else(|| panic!("{flag} needs a value"));
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {
             "--addr" => a.addr = value,
             "--cookie" => a.cookie = value,
@@ -118,7 +116,12 @@ impl Desk {
             .expect("request");
         let response = self.sender.send_request(request).await.expect("send");
         let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         (status, bytes)
     }
 

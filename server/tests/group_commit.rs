@@ -95,12 +95,18 @@ async fn verifications_written_together_are_each_stored_with_their_audit_row_onc
     for task in tasks {
         answers.push(task.await.unwrap().unwrap());
     }
-    let ids: Vec<i64> = answers[..20].iter().map(|a| a.as_ref().unwrap().0).collect();
+    let ids: Vec<i64> = answers[..20]
+        .iter()
+        .map(|a| a.as_ref().unwrap().0)
+        .collect();
     let mut distinct = ids.clone();
     distinct.sort_unstable();
     distinct.dedup();
     assert_eq!(distinct.len(), 20, "each verification its own id: {ids:?}");
-    assert!(answers[20].is_none() && answers[21].is_none(), "{answers:?}");
+    assert!(
+        answers[20].is_none() && answers[21].is_none(),
+        "{answers:?}"
+    );
     assert_eq!(count(&f, "SELECT COUNT(*) FROM verifications").await, 20);
     // Each stored as sent: batch-4 (Tokyo) is not replaced by its repeat (Osaka).
     let (office,): (String,) =
@@ -116,7 +122,11 @@ async fn verifications_written_together_are_each_stored_with_their_audit_row_onc
                 .fetch_one(&f.db.pool)
                 .await
                 .unwrap();
-        assert_eq!(stored, format!("batch-{k}"), "the id answered is that verification's");
+        assert_eq!(
+            stored,
+            format!("batch-{k}"),
+            "the id answered is that verification's"
+        );
     }
     // One audit row per stored verification, for its recipient, by the clinic.
     let audit: Vec<(i64, String, String)> = sqlx::query_as(
@@ -139,7 +149,11 @@ async fn verifications_written_together_are_each_stored_with_their_audit_row_onc
     assert!(again.is_none());
     assert_eq!(count(&f, "SELECT COUNT(*) FROM verifications").await, 20);
     assert_eq!(
-        count(&f, "SELECT COUNT(*) FROM audit_log WHERE action = 'verification'").await,
+        count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'verification'"
+        )
+        .await,
         20
     );
 }
@@ -165,7 +179,14 @@ async fn concurrent_verifications_and_their_retries_are_stored_once_each() {
         for _ in 0..2 {
             let (app, clinic, body) = (app.clone(), clinic.clone(), body.clone());
             tasks.push(tokio::spawn(async move {
-                send(&app, "POST", "/api/verify/number", Some(&clinic), Some(&body)).await
+                send(
+                    &app,
+                    "POST",
+                    "/api/verify/number",
+                    Some(&clinic),
+                    Some(&body),
+                )
+                .await
             }));
         }
     }
@@ -193,7 +214,11 @@ async fn concurrent_verifications_and_their_retries_are_stored_once_each() {
     }
     assert_eq!(count(&f, "SELECT COUNT(*) FROM verifications").await, 24);
     assert_eq!(
-        count(&f, "SELECT COUNT(*) FROM audit_log WHERE action = 'verification'").await,
+        count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'verification'"
+        )
+        .await,
         24
     );
     assert_eq!(
@@ -239,7 +264,10 @@ async fn a_signed_out_session_is_refused_on_the_next_request() {
         StatusCode::UNAUTHORIZED
     );
     // Another desk signed in to the same account goes on.
-    assert_eq!(verify_status(&app, &other_desk, "s-3").await, StatusCode::OK);
+    assert_eq!(
+        verify_status(&app, &other_desk, "s-3").await,
+        StatusCode::OK
+    );
     assert_eq!(count(&f, "SELECT COUNT(*) FROM verifications").await, 2);
 }
 

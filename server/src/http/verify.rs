@@ -881,7 +881,6 @@ fn month_param(month: Option<&str>) -> Result<String, AppError> {
     }
 }
 
-
 // ---------------------------------------------------------------- stored values
 
 fn code_from_db<T: CodeValue>(code: &str) -> Result<T, AppError> {

@@ -344,7 +344,9 @@ async fn select<'e>(
 /// Insert a ticket; its id.
 pub async fn insert<'e>(exec: impl AnyExecutor<'e>, new: &NewTicket<'_>) -> anyhow::Result<i64> {
     let query = sqlx::query(sqlx::AssertSqlSafe(format!("{} RETURNING id", *INSERT)));
-    let row = db::bind_values(query, insert_values(new)).fetch_one(exec).await?;
+    let row = db::bind_values(query, insert_values(new))
+        .fetch_one(exec)
+        .await?;
     Ok(row.try_get::<i64, _>(0)?)
 }
 
@@ -355,7 +357,9 @@ pub async fn upsert_by_issue_number<'e>(
     new: &NewTicket<'_>,
 ) -> anyhow::Result<()> {
     let query = sqlx::query(sqlx::AssertSqlSafe(UPSERT.clone()));
-    db::bind_values(query, insert_values(new)).execute(exec).await?;
+    db::bind_values(query, insert_values(new))
+        .execute(exec)
+        .await?;
     Ok(())
 }
 

@@ -202,7 +202,9 @@ pub async fn insert<'e>(
     );
     let query = db::bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), insert_values(new));
     let row = query.fetch_optional(exec).await?;
-    row.map(|r| r.try_get::<i64, _>(0)).transpose().map_err(Into::into)
+    row.map(|r| r.try_get::<i64, _>(0))
+        .transpose()
+        .map_err(Into::into)
 }
 
 /// Insert verifications with one multi-row statement (the group commit of concurrent
@@ -226,7 +228,12 @@ pub async fn insert_batch(
     // At most 64 rows (640 parameters) a statement.
     for chunk in written.chunks(64) {
         let rows = (0..chunk.len())
-            .map(|k| format!("({})", db::placeholders(1 + k * INSERT_COLUMNS.len(), INSERT_COLUMNS.len())))
+            .map(|k| {
+                format!(
+                    "({})",
+                    db::placeholders(1 + k * INSERT_COLUMNS.len(), INSERT_COLUMNS.len())
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
