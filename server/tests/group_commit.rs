@@ -352,3 +352,57 @@ async fn sessions_ended_in_the_database_are_refused_on_the_next_request() {
         0
     );
 }
+
+/// A card's challenge is answered once: of verifications racing with the same signed
+/// challenge (a replayed reader message), exactly one is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_card_challenge_is_used_by_one_of_the_requests_racing_with_it() {
+    use base64::Engine as _;
+    let f = fixture().await;
+    let app = f.app();
+    let clinic = login(&app, "clinic").await;
+    let today = server::db::today_jst();
+    let file = server::cards::issue(&f.db, &f.keys, TOKYO, "1234566", "4321", today)
+        .await
+        .unwrap();
+    let card =
+        domain::card::unlock(&domain::card::parse_card_file(&file).unwrap(), "4321").unwrap();
+    for round in 0..5 {
+        let challenge = send(&app, "GET", "/api/card/challenge", None, None).await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(challenge.json["challenge"].as_str().unwrap())
+            .unwrap();
+        let signature = card.sign(&bytes);
+        let mut tasks = Vec::new();
+        for k in 0..8 {
+            let body = json!({
+                "client_id": format!("race-{round}-{k}"),
+                "challenge_id": challenge.json["challenge_id"],
+                "certificate": card.certificate(),
+                "signature": signature,
+            })
+            .to_string();
+            let (app, clinic) = (app.clone(), clinic.clone());
+            tasks.push(tokio::spawn(async move {
+                send(&app, "POST", "/api/verify/card", Some(&clinic), Some(&body)).await
+            }));
+        }
+        let mut ok = 0;
+        for task in tasks {
+            let reply = task.await.unwrap();
+            match reply.status {
+                StatusCode::OK => ok += 1,
+                StatusCode::UNPROCESSABLE_ENTITY => {
+                    assert!(
+                        reply.text.contains("もう一度カードを読み取って"),
+                        "{}",
+                        reply.text
+                    );
+                }
+                other => panic!("{other}: {}", reply.text),
+            }
+        }
+        assert_eq!(ok, 1, "round {round}: one challenge, one verification");
+    }
+    assert_eq!(count(&f, "SELECT COUNT(*) FROM verifications").await, 5);
+}
