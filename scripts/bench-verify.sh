@@ -17,9 +17,10 @@
 # Environment:
 #   BENCH_VERIFY_SECONDS=10             each measurement's length
 #   BENCH_VERIFY_CONNECTIONS="1 8 32"
-#   BENCH_VERIFY_BACKENDS="sqlite postgres"
+#   BENCH_VERIFY_BACKENDS="sqlite postgres" (only sqlite when BENCH_VERIFY_DATA is given alone)
 #   BENCH_VERIFY_DATA=DIR               an existing data directory (keys, SQLite database),
-#                                       e.g. `onshi seed --profile national`'s: not seeded again
+#                                       e.g. `onshi seed --profile national`'s: not seeded again;
+#                                       a bench account and 16 cards are added to it
 #   BENCH_VERIFY_DATABASE_URL=postgres://…  an existing database for the PostgreSQL run
 #                                       (with BENCH_VERIFY_DATA for its keys): not seeded again
 #   BENCH_VERIFY_LABEL=demo             what the data is, in the table's title
@@ -32,9 +33,12 @@ export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 seconds=${BENCH_VERIFY_SECONDS:-10}
 connections=${BENCH_VERIFY_CONNECTIONS:-"1 8 32"}
-backends=${BENCH_VERIFY_BACKENDS:-"sqlite postgres"}
 given_data=${BENCH_VERIFY_DATA:-}
 given_url=${BENCH_VERIFY_DATABASE_URL:-}
+# A given data directory without a given PostgreSQL database: its SQLite database only.
+default_backends="sqlite postgres"
+[ -n "$given_data" ] && [ -z "$given_url" ] && default_backends=sqlite
+backends=${BENCH_VERIFY_BACKENDS:-$default_backends}
 label=${BENCH_VERIFY_LABEL:-demo}
 block=${BENCH_VERIFY_BLOCK-verify}
 doc=docs/benchmarks.md
