@@ -6,6 +6,8 @@
 #                     100,000-recipient office (domain/examples/screening_bench.rs)
 #   screening-wasm    the same input screened by the app's WebAssembly in Chromium
 #                     (the browser half: see "Screening in WebAssembly" below)
+#   verify            verification by number, card and onshi XML over HTTP on SQLite and
+#                     PostgreSQL, against pgbench -S in the same run (scripts/bench-verify.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -52,6 +54,9 @@ node tests/bench/screening_wasm.mjs --dist dist --input "$out/screening-input.js
   --expected "$out/screening-result.csv" --runs 7 --out "$out/screening-wasm.md"
 update_block bench "$doc" screening-wasm "$out/screening-wasm.md"
 # -------------------------------------------------------------------------------------------
+
+step "verification throughput (scripts/bench-verify.sh)"
+scripts/bench-verify.sh
 
 echo
 echo "Results: $doc"
