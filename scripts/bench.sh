@@ -6,6 +6,7 @@
 #                     100,000-recipient office (domain/examples/screening_bench.rs)
 #   screening-wasm    the same input screened by the app's WebAssembly in Chromium
 #                     (the browser half: see "Screening in WebAssembly" below)
+#   national, roster, feed, screening-sql: scripts/bench-data.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -52,6 +53,8 @@ node tests/bench/screening_wasm.mjs --dist dist --input "$out/screening-input.js
   --expected "$out/screening-result.csv" --runs 7 --out "$out/screening-wasm.md"
 update_block bench "$doc" screening-wasm "$out/screening-wasm.md"
 # -------------------------------------------------------------------------------------------
+
+scripts/bench-data.sh # national seed, 一括照会, daily feed, 頻回受診 in SQL (see its header)
 
 echo
 echo "Results: $doc"
