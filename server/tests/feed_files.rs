@@ -32,10 +32,34 @@ async fn every_office_gets_its_file_and_every_named_recipient_an_audit_row() {
     let clinic = InstitutionCode::parse(common::CLINIC).unwrap();
     let at = |hour| Utc.with_ymd_and_hms(2026, 10, 1, hour, 0, 0).unwrap();
     let made = [
-        ("a", common::TOKYO, "1234566", QualificationValidity::Valid, 1),
-        ("b", common::TOKYO, "1234566", QualificationValidity::Valid, 2),
-        ("c", common::OSAKA, "0000018", QualificationValidity::Valid, 3),
-        ("d", common::OSAKA, "9999997", QualificationValidity::NotFound, 4),
+        (
+            "a",
+            common::TOKYO,
+            "1234566",
+            QualificationValidity::Valid,
+            1,
+        ),
+        (
+            "b",
+            common::TOKYO,
+            "1234566",
+            QualificationValidity::Valid,
+            2,
+        ),
+        (
+            "c",
+            common::OSAKA,
+            "0000018",
+            QualificationValidity::Valid,
+            3,
+        ),
+        (
+            "d",
+            common::OSAKA,
+            "9999997",
+            QualificationValidity::NotFound,
+            4,
+        ),
     ];
     let new: Vec<NewVerification<'_>> = made
         .iter()
