@@ -13,7 +13,7 @@
 # database: BENCH_VERIFY_DATA=target/bench/national scripts/bench-verify.sh (that directory's
 # bench-verify.env names a clinic account and a recipient with a 医療券 there).
 #
-# Times on a 2-core machine: national seed a few minutes, the rest about two minutes.
+# Times on a 2-core machine shared with other builds: national seed 3–5 min, the rest 2–4 min.
 # BENCH_FEED_VERIFICATIONS (500000) and BENCH_ROSTER_RUNS (100) change the sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
