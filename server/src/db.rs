@@ -295,10 +295,8 @@ mod tests {
         for columns in [29, 7, 10, 1] {
             let rows = rows_per_statement("SQLite", columns);
             assert!(rows >= 1);
-            assert!(
-                rows * columns <= SQLITE_BULK_PARAMETERS,
-                "{rows} rows of {columns} on SQLite"
-            );
+            // Well below the 8,000 that made the national seed spend 86 % of its time binding.
+            assert!(rows * columns <= 512, "{rows} rows of {columns} on SQLite");
         }
         assert_eq!(rows_per_statement("SQLite", 1000), 1);
     }
