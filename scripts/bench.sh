@@ -8,6 +8,7 @@
 #                     (the browser half: see "Screening in WebAssembly" below)
 #   verify            verification by number, card and onshi XML over HTTP on SQLite and
 #                     PostgreSQL, against pgbench -S in the same run (scripts/bench-verify.sh)
+#   national, roster, feed, screening-sql: scripts/bench-data.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -57,6 +58,7 @@ update_block bench "$doc" screening-wasm "$out/screening-wasm.md"
 
 step "verification throughput (scripts/bench-verify.sh)"
 scripts/bench-verify.sh
+scripts/bench-data.sh # national seed, 一括照会, daily feed, 頻回受診 in SQL (see its header)
 
 echo
 echo "Results: $doc"

@@ -37,20 +37,46 @@ pub async fn record_many(
     recipient_ids: &[i64],
     detail: &str,
 ) -> anyhow::Result<()> {
-    if recipient_ids.is_empty() {
+    record_batch(
+        db,
+        &[BatchAccess {
+            caller,
+            action,
+            recipient_ids,
+            detail,
+        }],
+    )
+    .await
+}
+
+/// One access of [`record_batch`]: the same access for each recipient listed.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchAccess<'a> {
+    pub caller: &'a Caller,
+    pub action: &'a str,
+    pub recipient_ids: &'a [i64],
+    pub detail: &'a str,
+}
+
+/// Record several accesses in one transaction, all or none: one commit for many (the daily
+/// feed's offices; a commit per office was most of its time, docs/benchmarks.md).
+pub async fn record_batch(db: &Db, accesses: &[BatchAccess<'_>]) -> anyhow::Result<()> {
+    if accesses.iter().all(|a| a.recipient_ids.is_empty()) {
         return Ok(());
     }
     let at = now_text();
-    let entry = Entry {
-        at: &at,
-        actor_role: caller.role.as_str(),
-        actor_id: &caller.actor_id,
-        actor_label: &caller.actor_label,
-        action,
-        detail,
-    };
     let mut tx = db.pool.begin().await?;
-    store::audit::insert_many(&mut tx, &entry, recipient_ids).await?;
+    for access in accesses {
+        let entry = Entry {
+            at: &at,
+            actor_role: access.caller.role.as_str(),
+            actor_id: &access.caller.actor_id,
+            actor_label: &access.caller.actor_label,
+            action: access.action,
+            detail: access.detail,
+        };
+        store::audit::insert_many(&mut tx, &entry, access.recipient_ids).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

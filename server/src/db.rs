@@ -238,6 +238,25 @@ pub fn bind_values<'q>(
     query
 }
 
+/// Bound values per bulk statement on SQLite. Binding is quadratic in a statement's
+/// parameters there (sqlx looks each one up by index with `sqlite3_bind_parameter_name`, a
+/// linear scan of the statement's parameter list): at 8,000 a statement it took most of the
+/// national seed's time (`perf`, docs/benchmarks.md "National seed").
+pub const SQLITE_BULK_PARAMETERS: usize = 256;
+/// Bound values per bulk statement on PostgreSQL (one round trip each; below its 65,535).
+pub const POSTGRES_BULK_PARAMETERS: usize = 8000;
+
+/// How many rows of `columns` values one multi-row `INSERT` of [`insert_rows`] carries on
+/// the backend named `backend_name` (sqlx's `AnyConnection::backend_name`); at least one.
+pub fn rows_per_statement(backend_name: &str, columns: usize) -> usize {
+    let parameters = if backend_name.eq_ignore_ascii_case("sqlite") {
+        SQLITE_BULK_PARAMETERS
+    } else {
+        POSTGRES_BULK_PARAMETERS
+    };
+    (parameters / columns.max(1)).max(1)
+}
+
 /// Insert many rows with multi-row `INSERT … VALUES (…), (…)` statements (bulk loads: seed, imports).
 pub async fn insert_rows(
     conn: &mut sqlx::AnyConnection,
@@ -248,7 +267,7 @@ pub async fn insert_rows(
     if columns.is_empty() {
         return Ok(());
     }
-    let per_statement = (8000 / columns.len()).max(1);
+    let per_statement = rows_per_statement(conn.backend_name(), columns.len());
     for chunk in rows.chunks(per_statement) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut n = 0usize;
@@ -295,4 +314,27 @@ pub fn placeholders(first: usize, count: usize) -> String {
         .map(|n| format!("${n}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bulk_statement_on_sqlite_binds_few_parameters() {
+        // Tickets (29 columns), audit rows (7), recipients (10), one very wide row.
+        for columns in [29, 7, 10, 1] {
+            let rows = rows_per_statement("SQLite", columns);
+            assert!(rows >= 1);
+            // Well below the 8,000 that made the national seed spend 86 % of its time binding.
+            assert!(rows * columns <= 512, "{rows} rows of {columns} on SQLite");
+        }
+        assert_eq!(rows_per_statement("SQLite", 1000), 1);
+    }
+
+    #[test]
+    fn a_bulk_statement_on_postgres_stays_large() {
+        assert_eq!(rows_per_statement("PostgreSQL", 10), 800);
+        assert!(rows_per_statement("PostgreSQL", 7) * 7 <= POSTGRES_BULK_PARAMETERS);
+    }
 }

@@ -129,8 +129,13 @@ pub async fn recipient_ids(db: &Db, office: &str, date: NaiveDate) -> anyhow::Re
     verifications::recipient_ids_of_office_on(&db.pool, office, date).await
 }
 
+/// How many offices' files [`write_files`] audits in one transaction: one commit per office
+/// took most of a national day's time; a batch holds SQLite's write lock well under a second.
+pub const AUDIT_BATCH_OFFICES: usize = 100;
+
 /// Write (replace) `dir/<公費負担者番号>_<YYYYMMDD>.csv` for each built office, header-only
-/// when the office had no verifications. Each file is written beside and renamed into place.
+/// when the office had no verifications. Each file is written beside and renamed into place;
+/// the recipients it names are audited after it, [`AUDIT_BATCH_OFFICES`] offices a transaction.
 pub async fn write_files(
     db: &Db,
     date: NaiveDate,
@@ -139,31 +144,38 @@ pub async fn write_files(
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = Vec::with_capacity(built.len());
-    for office in built {
-        let entries = entries(db, &office.office_number, date).await?;
-        let text = domain::feed::verification_log_csv(&entries);
-        let name = domain::feed::feed_file_name(&office.office_number, date);
-        let path = dir.join(&name);
-        let partial = dir.join(format!(".{name}.partial"));
-        std::fs::write(&partial, text.as_bytes())
-            .with_context(|| format!("cannot write {}", partial.display()))?;
-        std::fs::rename(&partial, &path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        let ids = recipient_ids(db, &office.office_number, date).await?;
-        let caller = crate::audit::command_caller(
-            &office.office_number,
-            &office.office_name,
-            "onshi daily-feed",
-        );
-        crate::audit::record_many(
-            db,
-            &caller,
-            "feed.export",
-            &ids,
-            &format!("資格確認実績の日次連携ファイル（{date}）"),
-        )
-        .await?;
-        written.push(path);
+    let detail = format!("資格確認実績の日次連携ファイル（{date}）");
+    for batch in built.chunks(AUDIT_BATCH_OFFICES) {
+        let mut read = Vec::with_capacity(batch.len());
+        for office in batch {
+            let entries = entries(db, &office.office_number, date).await?;
+            let text = domain::feed::verification_log_csv(&entries);
+            let name = domain::feed::feed_file_name(&office.office_number, date);
+            let path = dir.join(&name);
+            let partial = dir.join(format!(".{name}.partial"));
+            std::fs::write(&partial, text.as_bytes())
+                .with_context(|| format!("cannot write {}", partial.display()))?;
+            std::fs::rename(&partial, &path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let ids = recipient_ids(db, &office.office_number, date).await?;
+            let caller = crate::audit::command_caller(
+                &office.office_number,
+                &office.office_name,
+                "onshi daily-feed",
+            );
+            read.push((caller, ids));
+            written.push(path);
+        }
+        let accesses: Vec<crate::audit::BatchAccess<'_>> = read
+            .iter()
+            .map(|(caller, ids)| crate::audit::BatchAccess {
+                caller,
+                action: "feed.export",
+                recipient_ids: ids,
+                detail: &detail,
+            })
+            .collect();
+        crate::audit::record_batch(db, &accesses).await?;
     }
     Ok(written)
 }
