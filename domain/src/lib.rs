@@ -8,6 +8,8 @@
 
 /// JSON API request/response types shared by server and app.
 pub mod api;
+/// Which bundle of the browser app (one per role) serves which page path.
+pub mod bundle;
 /// 開庁日: national holidays (祝日法) and office closed days.
 pub mod calendar;
 /// The mock マイナンバーカード: key pair, demo-CA certificate, PIN-protected key, challenge signatures.
@@ -20,6 +22,8 @@ pub mod claims;
 pub mod closed_days;
 /// Code values of 医療券・調剤券 items and onshi results (診療別, 資格有効性, …), serialized as the code string.
 pub mod codes;
+/// A CP932 encoder built from any Shift_JIS decoder (the browser's), the same bytes as `api::encode_cp932`.
+pub mod cp932;
 /// Field-level validation errors shown to users in Japanese.
 pub mod error;
 /// The daily feed of verifications to each office (verification-log layout), CSV encodings.
