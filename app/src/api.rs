@@ -383,6 +383,17 @@ pub async fn office_recipient_notice(id: i64) -> Result<domain::api::RecipientNo
     get(&format!("/api/office/recipients/{id}/notice")).await
 }
 
+/// `GET /api/office/recipients/{id}/visits?months=N`
+pub async fn office_recipient_visits(
+    id: i64,
+    months: u32,
+) -> Result<domain::api::RecipientVisits, Failure> {
+    get(&format!(
+        "/api/office/recipients/{id}/visits?months={months}"
+    ))
+    .await
+}
+
 /// `GET /api/office/closed-days`
 pub async fn office_closed_days() -> Result<domain::api::ClosedDayList, Failure> {
     get("/api/office/closed-days").await

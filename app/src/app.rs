@@ -8,7 +8,7 @@
 //! | `/clinic` | 医療機関・薬局 受付 | institution home |
 //! | `/clinic/verify`, `/clinic/roster`, `/clinic/today` | 医療機関・薬局 受付 | 資格確認, 一括照会, 本日の確認 (`reception`; work offline from the kept roster) |
 //! | `/me`, `/me/tickets`, `/me/health`, `/me/access`, `/me/profile` | 被保護者 | the portal (`pages::portal`; opens offline with kept data) |
-//! | `/office/recipients`, `…/new`, `…/:id`, `…/:id/edit`, `…/:id/tickets/new` | 地区担当員, 査察指導員 | 被保護者台帳, 資格, 医療券 (`pages::office`) |
+//! | `/office/recipients`, `…/new`, `…/:id`, `…/:id/edit`, `…/:id/tickets/new`, `…/:id/visits` (受診状況) | 地区担当員, 査察指導員 | 被保護者台帳, 資格, 医療券 (`pages::office`) |
 //! | `/office/tickets/:id/edit`, `/office/tickets/:id/print`, `/office/renew` | 地区担当員, 査察指導員 | 医療券の訂正・印刷, 翌月分の一括発行 |
 //! | `/office/supervisor` | 査察指導員 | 事務所全体 |
 //! | `/office/feed?date=`, `/office/screening?month=` | 地区担当員, 査察指導員 | 資格確認の日次連携, 頻回受診・未委託受診スクリーニング (WebAssembly) |
@@ -179,7 +179,7 @@ fn SigninRoutes() -> AnyNestedRoute {
 fn OfficeRoutes() -> AnyNestedRoute {
     use crate::pages::office::{
         ClosedDaysPage, RecipientDetailPage, RecipientEdit, RecipientNew, RecipientSearch,
-        RenewTickets, SupervisorPage, TicketEdit, TicketNew,
+        RecipientVisitsPage, RenewTickets, SupervisorPage, TicketEdit, TicketNew,
     };
     use crate::pages::{feed::FeedPage, office_home::OfficeHome, operator_home::OperatorHome};
     view! {
@@ -210,6 +210,10 @@ fn OfficeRoutes() -> AnyNestedRoute {
         <Route
             path=path!("/office/recipients/:id/tickets/new")
             view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketNew/></RequireRole> }
+        />
+        <Route
+            path=path!("/office/recipients/:id/visits")
+            view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientVisitsPage/></RequireRole> }
         />
         <Route
             path=path!("/office/tickets/:id/edit")

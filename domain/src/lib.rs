@@ -58,5 +58,8 @@ pub mod ticket_form;
 /// The eligibility verdict (資格有効性 1, 2, 3, 4, 6) and the tickets shown with it: one pure
 /// function used by the server, the browser offline and the onshi XML endpoint.
 pub mod verdict;
+/// 受診状況 of one recipient: verifications by month, institution and day, with the tickets
+/// that cover them (未委託 marked).
+pub mod visits;
 /// 和暦 ⇄ 西暦 and the display format used everywhere (令和6年3月1日 (2024/03/01)).
 pub mod wareki;

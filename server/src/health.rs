@@ -1,7 +1,7 @@
 //! 健診情報 and 薬剤情報 on the server (issue 7): the imports (one code path for
 //! `onshi import checkups|receipts|drug-master` and the office's HTTP uploads), the CDA
 //! export, the 健診 deadline, the 向精神薬 screen, and the readers behind the recipient's
-//! portal ([`portal_records`]) and the clinic's consented view ([`records_for`]).
+//! portal ([`portal_health`]) and the clinic's consented view ([`records_for`]).
 //!
 //! An import checks the whole file (domain parsers), then every record against the
 //! database (the caller's office, the recipient by 公費負担者番号 + 受給者番号 + 生年月日),
@@ -21,9 +21,10 @@ use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 
 use domain::api::{
-    CheckupDeadline, CheckupMonthCount, HealthImportReport, IngredientDays, InstitutionName,
-    PortalCheckup, PortalCheckupValue, PortalMedication, PortalReferenceRange,
-    PsychotropicCandidate, PsychotropicEvidence, PsychotropicScreen, Role,
+    fill_checkup_standard_references, CheckupDeadline, CheckupMonthCount, HealthImportReport,
+    IngredientDays, InstitutionName, PortalCheckup, PortalCheckupValue, PortalHealth,
+    PortalMedication, PortalReferenceRange, PsychotropicCandidate, PsychotropicEvidence,
+    PsychotropicScreen, Role,
 };
 use domain::checkup::{
     self, Checkup, CheckupArchive, CheckupFormat, CheckupItem, ItemValue, Limits, Provider, Sourced,
@@ -742,13 +743,12 @@ pub async fn records_for(
     Ok((medications, checkups))
 }
 
-/// For `GET /api/me/health` (portal.rs): everything the recipient has, newest 薬剤情報
-/// first, 健診 oldest first. The caller audits the read.
-pub async fn portal_records(
-    db: &Db,
-    recipient_id: i64,
-) -> anyhow::Result<(Vec<PortalMedication>, Vec<PortalCheckup>)> {
-    records_for(
+/// What `GET /api/me/health` (portal.rs) answers before 閲覧制限: everything the recipient
+/// has, newest 薬剤情報 first, 健診 oldest first with the standard reference ranges filled
+/// in, and a note in plain words. The office's 受診状況 (`crate::visits`) shows the same.
+/// The caller audits the read.
+pub async fn portal_health(db: &Db, recipient_id: i64) -> anyhow::Result<PortalHealth> {
+    let (medications, mut checkups) = records_for(
         db,
         recipient_id,
         Shown {
@@ -756,7 +756,20 @@ pub async fn portal_records(
             checkups: true,
         },
     )
-    .await
+    .await?;
+    fill_checkup_standard_references(&mut checkups);
+    let note = if medications.is_empty() && checkups.is_empty() {
+        "あなたの薬剤情報・健診結果は、まだ登録されていません。"
+    } else {
+        "福祉事務所に届いた薬剤情報と健診結果です。気になることは、かかりつけの医師や薬剤師に相談してください。"
+    };
+    Ok(PortalHealth {
+        available: true,
+        note: note.to_string(),
+        medications,
+        checkups,
+        restricted: false,
+    })
 }
 
 // ---------------------------------------------------------------- 向精神薬 screen

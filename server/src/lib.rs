@@ -39,3 +39,4 @@ pub mod seed;
 pub mod store;
 pub mod terminal;
 pub mod transfer;
+pub mod visits;

@@ -858,7 +858,8 @@ async fn the_portal_reader_returns_everything_of_one_recipient() {
     .fetch_one(&f.db.pool)
     .await
     .unwrap();
-    let (medications, checkups) = server::health::portal_records(&f.db, id).await.unwrap();
+    let health = server::health::portal_health(&f.db, id).await.unwrap();
+    let (medications, checkups) = (health.medications, health.checkups);
     assert_eq!(medications.len(), 2);
     assert_eq!(medications[0].dispenser_name, "みどり内科クリニック");
     assert_eq!(medications[0].dispensed_on, "2024-04-15");
@@ -891,8 +892,12 @@ async fn the_portal_reader_returns_everything_of_one_recipient() {
             .fetch_one(&f.db.pool)
             .await
             .unwrap();
-    let (m, c) = server::health::portal_records(&f.db, none).await.unwrap();
-    assert!(m.is_empty() && c.is_empty());
+    let empty = server::health::portal_health(&f.db, none).await.unwrap();
+    assert!(empty.medications.is_empty() && empty.checkups.is_empty());
+    assert_eq!(
+        empty.note,
+        "あなたの薬剤情報・健診結果は、まだ登録されていません。"
+    );
 }
 
 #[tokio::test]

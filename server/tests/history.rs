@@ -58,18 +58,6 @@ async fn tickets_covering(
     }
 }
 
-async fn recipient_id(f: &Fixture, office: &str, number: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as(
-        "SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2",
-    )
-    .bind(office)
-    .bind(number)
-    .fetch_one(&f.db.pool)
-    .await
-    .unwrap();
-    id
-}
-
 /// Register a 資格 decision as the caseworker does.
 async fn decide(app: &axum::Router, cw: &str, id: i64, kind: &str, effective: NaiveDate) -> Reply {
     let body = json!({"kind": kind, "effective_date": effective.to_string(),

@@ -203,7 +203,7 @@ const BAD_IDS: &[&str] = &[
     "%FF",
 ];
 
-const BAD_QUERY: &str = "?q=%1B%E2%80%AE&month=..%2F..&page=-1&fiscal_year=99999999999999999999&status=%FF&mine=maybe&from_month=13-99&verified_on=x&name=..%2F..%2Fetc%2Fpasswd&skip_unmatched=%00";
+const BAD_QUERY: &str = "?q=%1B%E2%80%AE&month=..%2F..&page=-1&fiscal_year=99999999999999999999&status=%FF&mine=maybe&from_month=13-99&verified_on=x&name=..%2F..%2Fetc%2Fpasswd&skip_unmatched=%00&months=..%2F-1";
 
 fn allowed(row: &str) -> Who {
     let i = row.find('A').expect("someone may call every route");

@@ -6,27 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use base64::Engine as _;
 use common::*;
-
-async fn exec(f: &Fixture, sql: &str) {
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&f.db.pool)
-        .await
-        .expect(sql);
-}
-
-async fn recipient_id(f: &Fixture, office: &str, number: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as(
-        "SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2",
-    )
-    .bind(office)
-    .bind(number)
-    .fetch_one(&f.db.pool)
-    .await
-    .unwrap();
-    id
-}
 
 fn month(back: u32) -> String {
     domain::api::ticket_month_back(server::db::today_jst(), back)
@@ -53,35 +33,6 @@ async fn ticket(
         ),
     )
     .await;
-}
-
-/// Sign in as a recipient with a freshly issued mock card; returns the session cookie.
-async fn card_session(f: &Fixture, app: &axum::Router, office: &str, number: &str) -> String {
-    let json = server::cards::issue(
-        &f.db,
-        &f.keys,
-        office,
-        number,
-        "4321",
-        server::db::today_jst(),
-    )
-    .await
-    .unwrap();
-    let card = domain::card::parse_card_file(&json).unwrap();
-    let challenge = send(app, "GET", "/api/card/challenge", None, None).await;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(challenge.json["challenge"].as_str().unwrap())
-        .unwrap();
-    let unlocked = domain::card::unlock(&card, "4321").unwrap();
-    let body = serde_json::json!({
-        "challenge_id": challenge.json["challenge_id"],
-        "certificate": unlocked.certificate(),
-        "signature": unlocked.sign(&bytes),
-    })
-    .to_string();
-    let reply = send(app, "POST", "/api/card/login", None, Some(&body)).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    reply.cookie.unwrap()
 }
 
 const ME: [&str; 4] = [

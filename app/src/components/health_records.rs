@@ -3,6 +3,9 @@
 //! card verification with verdict 1 and a recorded consent; the server checks the same again
 //! (`GET /api/verify/{id}/health`: never by number entry, never 未委託, that day only) and
 //! writes the view to the recipient's 提供記録.
+//!
+//! [`Medications`] and [`Checkups`] are also the office's 受診状況 page's tables
+//! (`pages::office::visits`): the same records, read by staff.
 
 use domain::api::{ClinicHealthView, PortalCheckup, PortalMedication};
 use leptos::prelude::*;
@@ -50,8 +53,9 @@ fn HealthBody(data: ClinicHealthView) -> impl IntoView {
     }
 }
 
+/// 薬剤情報 as one table, newest first.
 #[component]
-fn Medications(items: Vec<PortalMedication>) -> impl IntoView {
+pub fn Medications(items: Vec<PortalMedication>) -> impl IntoView {
     if items.is_empty() {
         return view! { <p class="empty" data-testid="clinic-medications-none">"薬剤情報の記録はありません。"</p> }
             .into_any();
@@ -99,8 +103,9 @@ fn Medications(items: Vec<PortalMedication>) -> impl IntoView {
     .into_any()
 }
 
+/// Each 健診 as a table of its items, in the order given.
 #[component]
-fn Checkups(checkups: Vec<PortalCheckup>) -> impl IntoView {
+pub fn Checkups(checkups: Vec<PortalCheckup>) -> impl IntoView {
     if checkups.is_empty() {
         return view! { <p class="empty" data-testid="clinic-checkups-none">"健診結果の記録はありません。"</p> }
             .into_any();

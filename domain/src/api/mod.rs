@@ -14,6 +14,7 @@ mod portal;
 mod screening;
 mod session;
 mod verify;
+mod visits;
 
 pub use claims::*;
 pub use health::*;
@@ -23,3 +24,4 @@ pub use portal::*;
 pub use screening::*;
 pub use session::*;
 pub use verify::*;
+pub use visits::*;

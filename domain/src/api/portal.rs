@@ -581,6 +581,7 @@ pub fn describe_access(action: &str) -> String {
         ("card", "revoke") => Some("マイナンバーカード（練習用）の失効"),
         ("feed", _) | ("daily_feed", _) => Some("前日の資格確認の記録の受け取り（毎朝の連携）"),
         ("screening", _) => Some("受診状況の確認（頻回受診・未委託受診の確認）"),
+        ("visits", _) => Some("受診状況（資格確認の記録・医療券・薬剤情報・健診結果）の表示"),
         _ => None,
     };
     if let Some(text) = fixed {

@@ -19,10 +19,9 @@ use axum::{Json, Router};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use domain::api::{
-    access_verification_detail, describe_access, describe_roster_reads,
-    fill_checkup_standard_references, parse_access_log_page, parse_ticket_months,
-    ticket_month_back, PortalAccessActor, PortalAccessEntry, PortalAccessLog, PortalCheckup,
-    PortalCoverage, PortalHealth, PortalMedication, PortalProfile, PortalRestriction, PortalTicket,
+    access_verification_detail, describe_access, describe_roster_reads, parse_access_log_page,
+    parse_ticket_months, ticket_month_back, PortalAccessActor, PortalAccessEntry, PortalAccessLog,
+    PortalCoverage, PortalHealth, PortalProfile, PortalRestriction, PortalTicket,
     PortalTicketMonth, PortalTickets, PORTAL_ACCESS_LOG_PER_PAGE, PORTAL_RESTRICTED_INSTITUTION,
 };
 
@@ -266,24 +265,6 @@ async fn tickets(
 
 // ---------------------------------------------------------------- 薬剤情報・健診
 
-/// 薬剤情報 and 健診 results of one recipient, as stored.
-struct HealthRecords {
-    medications: Vec<PortalMedication>,
-    checkups: Vec<PortalCheckup>,
-}
-
-/// The recipient's 薬剤情報 (newest first) and 健診 results (oldest first), from the
-/// 健診・薬剤情報 import (`crate::health`). `None` would mean this server keeps no such
-/// records at all, which the portal states as such (`available: false`) rather than
-/// showing an empty history.
-async fn health_records(db: &Db, recipient_id: i64) -> anyhow::Result<Option<HealthRecords>> {
-    let (medications, checkups) = crate::health::portal_records(db, recipient_id).await?;
-    Ok(Some(HealthRecords {
-        medications,
-        checkups,
-    }))
-}
-
 async fn health(
     State(state): State<AppState>,
     caller: Caller,
@@ -291,33 +272,7 @@ async fn health(
     let id = scope::own_recipient(&caller)?;
     let db = &state.db;
     let restricted = coverage(db, id, today_jst()).await?.restricted;
-    let mut answer = match health_records(db, id).await? {
-        Some(HealthRecords {
-            medications,
-            mut checkups,
-        }) => {
-            fill_checkup_standard_references(&mut checkups);
-            let note = if medications.is_empty() && checkups.is_empty() {
-                "あなたの薬剤情報・健診結果は、まだ登録されていません。"
-            } else {
-                "福祉事務所に届いた薬剤情報と健診結果です。気になることは、かかりつけの医師や薬剤師に相談してください。"
-            };
-            PortalHealth {
-                available: true,
-                note: note.to_string(),
-                medications,
-                checkups,
-                restricted: false,
-            }
-        }
-        None => PortalHealth {
-            available: false,
-            note: "薬剤情報（お薬の記録）と健診結果は、まだこのシステムで扱っていません。扱いが始まると、ここに表示されます。".to_string(),
-            medications: Vec::new(),
-            checkups: Vec::new(),
-            restricted: false,
-        },
-    };
+    let mut answer = crate::health::portal_health(db, id).await?;
     if restricted {
         answer.withhold_institutions();
     }

@@ -10,7 +10,7 @@
 //! [`count_of_office_on`], [`count_at_institution_on`] and [`count_all`]; for the daily
 //! feed [`count_by_office_on`], [`of_office_on`], [`of_office_on_named`] and
 //! [`recipient_ids_of_office_on`]; for the screening [`verdict_days_of_office`] and
-//! [`institutions_of_office`].
+//! [`institutions_of_office`]; for a recipient's 受診状況 [`of_recipient_between`].
 
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -530,4 +530,48 @@ pub async fn institutions_of_office<'e>(
     .bind(until)
     .fetch_all(exec)
     .await?)
+}
+
+/// One verification of a recipient as the 受診状況 reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientVisit {
+    pub institution_code: String,
+    /// The registered institution's name (none for a code the registry does not hold).
+    pub institution_name: Option<String>,
+    pub verified_date: NaiveDate,
+    pub validity: QualificationValidity,
+}
+
+/// The verifications of one recipient (`office` + 受給者番号) dated `from..=until` (JST), in
+/// the order they were made.
+pub async fn of_recipient_between<'e>(
+    exec: impl AnyExecutor<'e>,
+    office: &str,
+    recipient_number: &str,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> anyhow::Result<Vec<RecipientVisit>> {
+    let rows: Vec<(String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT v.institution_code, i.name, v.verified_date, v.validity FROM verifications v \
+         LEFT JOIN institutions i ON i.code = v.institution_code \
+         WHERE v.office_number = $1 AND v.recipient_number = $2 \
+         AND v.verified_date >= $3 AND v.verified_date <= $4 \
+         ORDER BY v.verified_at, v.id",
+    )
+    .bind(office)
+    .bind(recipient_number)
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .fetch_all(exec)
+    .await?;
+    rows.into_iter()
+        .map(|(institution_code, institution_name, date, validity)| {
+            Ok(RecipientVisit {
+                institution_code,
+                institution_name,
+                verified_date: date_from_db(&date)?,
+                validity: code_from_db(validity)?,
+            })
+        })
+        .collect()
 }

@@ -198,3 +198,54 @@ pub async fn login(app: &Router, login: &str) -> String {
     );
     reply.cookie.expect("session cookie")
 }
+
+/// Sign in as a recipient with a freshly issued mock card; returns the session cookie.
+pub async fn card_session(f: &Fixture, app: &Router, office: &str, number: &str) -> String {
+    use base64::Engine as _;
+    let json = server::cards::issue(
+        &f.db,
+        &f.keys,
+        office,
+        number,
+        "4321",
+        server::db::today_jst(),
+    )
+    .await
+    .unwrap();
+    let card = domain::card::parse_card_file(&json).unwrap();
+    let challenge = send(app, "GET", "/api/card/challenge", None, None).await;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(challenge.json["challenge"].as_str().unwrap())
+        .unwrap();
+    let unlocked = domain::card::unlock(&card, "4321").unwrap();
+    let body = serde_json::json!({
+        "challenge_id": challenge.json["challenge_id"],
+        "certificate": unlocked.certificate(),
+        "signature": unlocked.sign(&bytes),
+    })
+    .to_string();
+    let reply = send(app, "POST", "/api/card/login", None, Some(&body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply.cookie.unwrap()
+}
+
+/// Run one SQL statement the test writes itself.
+pub async fn exec(f: &Fixture, sql: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&f.db.pool)
+        .await
+        .expect(sql);
+}
+
+/// The id of the record `number` of `office`.
+pub async fn recipient_id(f: &Fixture, office: &str, number: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT id FROM recipients WHERE office_number = $1 AND recipient_number = $2",
+    )
+    .bind(office)
+    .bind(number)
+    .fetch_one(&f.db.pool)
+    .await
+    .unwrap();
+    id
+}

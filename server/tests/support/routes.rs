@@ -100,6 +100,7 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("post", "/api/office/tickets/renew", "AAFFFFFU"),
     ("get", "/api/office/supervisor", "FAFFFFFU"),
     ("get", "/api/office/recipients/{id}/notice", "AAFFFFFU"),
+    ("get", "/api/office/recipients/{id}/visits", "AAFFFFFU"),
     // 閉庁日
     ("get", "/api/office/closed-days", "AAFFFFFU"),
     ("post", "/api/office/closed-days", "FAFFFFFU"),

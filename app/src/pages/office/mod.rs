@@ -1,5 +1,6 @@
 //! The 福祉事務所 pages (地区担当員・査察指導員): 被保護者台帳, 資格, 医療券・調剤券
-//! (issue, amend, cancel, print), next month's renewal and the supervisor's view.
+//! (issue, amend, cancel, print), next month's renewal, a recipient's 受診状況 and the
+//! supervisor's view.
 //! The `/office` home itself is `pages::office_home`, which shows [`DeadlinesPanel`].
 
 pub mod closed_days;
@@ -17,6 +18,7 @@ pub mod supervisor;
 pub mod ticket_form;
 pub mod ticket_months;
 pub mod ticket_print;
+pub mod visits;
 
 pub use closed_days::ClosedDaysPage;
 pub use deadlines_panel::DeadlinesPanel;
@@ -28,6 +30,7 @@ pub use renew::RenewTickets;
 pub use supervisor::SupervisorPage;
 pub use ticket_form::{TicketEdit, TicketNew};
 pub use ticket_print::TicketPrintPage;
+pub use visits::RecipientVisitsPage;
 
 use domain::api::{ApiError, ErrorCode, StaffMember};
 use leptos::prelude::*;

@@ -119,6 +119,7 @@ fn Detail(detail: RwSignal<Option<Result<RecipientDetail, Failure>>>) -> impl In
             <A href=format!("/office/recipients/{id}/edit") attr:class="button" attr:data-testid="edit-recipient">"基本情報を修正"</A>
             <A href=format!("/office/recipients/{id}/tickets/new") attr:class="button button-primary" attr:data-testid="new-ticket">"医療券・調剤券を発行"</A>
             <A href=format!("/office/recipients/{id}/notice") attr:class="button" attr:data-testid="print-notice">"資格確認のご案内を印刷"</A>
+            <A href=format!("/office/recipients/{id}/visits") attr:class="button" attr:data-testid="recipient-visits">"受診状況"</A>
         </div>
 
         <h2 id="basic-title">"基本情報"</h2>

@@ -14,6 +14,7 @@
 //! - [`supervisor`]: the whole office at a glance;
 //! - [`store`]: rows as stored and the views built from them (tickets are read and written by
 //!   `crate::store::tickets`), the office calendar, and the numbers the app issues;
+//! - [`visits`]: one recipient's 受診状況 (verifications, tickets, 健診・薬剤情報);
 //! - [`input`]: the checks of request fields the handlers share (reasons, flags).
 
 mod closed_days;
@@ -24,6 +25,7 @@ mod renew;
 mod store;
 mod supervisor;
 mod tickets;
+mod visits;
 
 use axum::routing::{delete, get, post, put};
 use axum::Router;
@@ -31,9 +33,9 @@ use axum::Router;
 use domain::api::{
     ClosedDayImport, ClosedDayInput, ClosedDayList, Deadlines, InstitutionList,
     QualificationRequest, ReasonRequest, RecipientDetail, RecipientInput, RecipientNotice,
-    RecipientPage, RenewCommit, RenewPreview, RenewRequest, RenewResult, RestrictionRequest,
-    RevealRequest, RevealedIndividualNumber, StaffMember, SupervisorView, TicketInput, TicketPrint,
-    TicketView,
+    RecipientPage, RecipientVisits, RenewCommit, RenewPreview, RenewRequest, RenewResult,
+    RestrictionRequest, RevealRequest, RevealedIndividualNumber, StaffMember, SupervisorView,
+    TicketInput, TicketPrint, TicketView,
 };
 
 use super::state::AppState;
@@ -88,6 +90,7 @@ pub fn router() -> Router<AppState> {
             "/api/office/recipients/{id}/notice",
             get(recipients::notice),
         )
+        .route("/api/office/recipients/{id}/visits", get(visits::read))
         .route(
             "/api/office/closed-days",
             get(closed_days::list).post(closed_days::add),
@@ -262,6 +265,13 @@ pub fn operations(g: &mut schemars::generate::SchemaGenerator) -> Vec<super::ope
             OFFICE,
         )
         .response::<RecipientNotice>(g),
+        Operation::new(
+            "get",
+            "/api/office/recipients/{id}/visits",
+            "受診状況（?months=1〜12、既定3: 月ごと・医療機関ごと・日ごとの資格確認とそれを委託する医療券、未委託の日、本人のポータルと同じ健診・薬剤情報。閲覧を記録）",
+            OFFICE,
+        )
+        .response::<RecipientVisits>(g),
         Operation::new(
             "get",
             "/api/office/closed-days",
