@@ -26,6 +26,7 @@
 use domain::api::Role;
 use domain::bundle::Bundle;
 use leptos::prelude::*;
+use leptos::tachys::view::iterators::StaticVec;
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
@@ -121,6 +122,13 @@ fn ElsewhereOrNotFound() -> impl IntoView {
     }
 }
 
+/// The route group of a role this bundle does not hold: matches no path. (Not `()`, which
+/// matches every path and so would hide the groups after it.)
+#[allow(dead_code)]
+fn no_routes() -> AnyNestedRoute {
+    StaticVec::<AnyNestedRoute>::from(Vec::new()).into_any_nested_route()
+}
+
 /// `sessionStorage` key: the address this tab last reloaded for another bundle.
 const RELOADED_FOR: &str = "onshi-bundle-reload";
 
@@ -171,7 +179,7 @@ fn SigninRoutes() -> AnyNestedRoute {
 #[cfg(not(feature = "role-signin"))]
 #[component(transparent)]
 fn SigninRoutes() -> AnyNestedRoute {
-    ().into_any_nested_route()
+    no_routes()
 }
 
 #[cfg(feature = "role-office")]
@@ -179,7 +187,7 @@ fn SigninRoutes() -> AnyNestedRoute {
 fn OfficeRoutes() -> AnyNestedRoute {
     use crate::pages::office::{
         ClosedDaysPage, RecipientDetailPage, RecipientEdit, RecipientNew, RecipientSearch,
-        RecipientVisitsPage, RenewTickets, SupervisorPage, TicketEdit, TicketNew,
+        RenewTickets, SupervisorPage, TicketEdit, TicketNew,
     };
     use crate::pages::{feed::FeedPage, office_home::OfficeHome, operator_home::OperatorHome};
     view! {
@@ -212,10 +220,6 @@ fn OfficeRoutes() -> AnyNestedRoute {
             view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketNew/></RequireRole> }
         />
         <Route
-            path=path!("/office/recipients/:id/visits")
-            view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientVisitsPage/></RequireRole> }
-        />
-        <Route
             path=path!("/office/tickets/:id/edit")
             view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketEdit/></RequireRole> }
         />
@@ -243,7 +247,7 @@ fn OfficeRoutes() -> AnyNestedRoute {
 #[cfg(not(feature = "role-office"))]
 #[component(transparent)]
 fn OfficeRoutes() -> AnyNestedRoute {
-    ().into_any_nested_route()
+    no_routes()
 }
 
 #[cfg(feature = "role-office-tools")]
@@ -251,7 +255,7 @@ fn OfficeRoutes() -> AnyNestedRoute {
 fn OfficeToolsRoutes() -> AnyNestedRoute {
     use crate::pages::claims::ClaimsCheckPage;
     use crate::pages::health_import::HealthImportPage;
-    use crate::pages::office::{RecipientNoticePage, TicketPrintPage};
+    use crate::pages::office::{RecipientNoticePage, RecipientVisitsPage, TicketPrintPage};
     use crate::pages::screening::ScreeningPage;
     view! {
         <Route
@@ -271,6 +275,10 @@ fn OfficeToolsRoutes() -> AnyNestedRoute {
             view=|| view! { <RequireRole roles=OFFICE_ROLES><TicketPrintPage/></RequireRole> }
         />
         <Route
+            path=path!("/office/recipients/:id/visits")
+            view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientVisitsPage/></RequireRole> }
+        />
+        <Route
             path=path!("/office/recipients/:id/notice")
             view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientNoticePage/></RequireRole> }
         />
@@ -282,7 +290,7 @@ fn OfficeToolsRoutes() -> AnyNestedRoute {
 #[cfg(not(feature = "role-office-tools"))]
 #[component(transparent)]
 fn OfficeToolsRoutes() -> AnyNestedRoute {
-    ().into_any_nested_route()
+    no_routes()
 }
 
 #[cfg(feature = "role-reception")]
@@ -317,7 +325,7 @@ fn ReceptionRoutes() -> AnyNestedRoute {
 #[cfg(not(feature = "role-reception"))]
 #[component(transparent)]
 fn ReceptionRoutes() -> AnyNestedRoute {
-    ().into_any_nested_route()
+    no_routes()
 }
 
 #[cfg(feature = "role-portal")]
@@ -342,7 +350,7 @@ fn PortalRoutes() -> AnyNestedRoute {
 #[cfg(not(feature = "role-portal"))]
 #[component(transparent)]
 fn PortalRoutes() -> AnyNestedRoute {
-    ().into_any_nested_route()
+    no_routes()
 }
 
 /// `/`: once the session is known, go to the right home.
