@@ -19,12 +19,12 @@ const SCOPE_PATH = new URL(self.registration.scope).pathname; // "/" with public
 // server's); tests/e2e/app_bundles.test.mjs checks the two agree.
 // bundle-table-start
 const OFFICE_TOOLS = ['/office/screening', '/office/health-import', '/office/claims'];
-const PRINT = /^\/office\/(tickets\/[^/]+\/print|recipients\/[^/]+\/notice)\/?$/;
+const PRINT_OR_VISITS = /^\/office\/(tickets\/[^/]+\/print|recipients\/[^/]+\/(notice|visits))\/?$/;
 function bundleFor(path) {
   const under = (prefix) => path === prefix || path.startsWith(prefix + '/');
   if (under('/clinic')) return 'reception';
   if (under('/me')) return 'portal';
-  if (OFFICE_TOOLS.some(under) || PRINT.test(path)) return 'office-tools';
+  if (OFFICE_TOOLS.some(under) || PRINT_OR_VISITS.test(path)) return 'office-tools';
   if (under('/office') || under('/operator')) return 'office';
   return 'signin';
 }

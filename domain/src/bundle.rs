@@ -17,7 +17,8 @@ pub enum Bundle {
     Reception,
     /// `/office…` and `/operator…`: the 福祉事務所 portal and the operator's home.
     Office,
-    /// The office's heavy pages: screening, 健診・薬剤情報の取り込み, 請求前資格確認, print.
+    /// The office's heavy pages: screening, 健診・薬剤情報の取り込み, 請求前資格確認, print,
+    /// a recipient's 受診状況 (its tables and charts of 健診・薬剤情報).
     OfficeTools,
     /// `/me…`: the recipient portal (works offline).
     Portal,
@@ -60,7 +61,9 @@ impl Bundle {
             Bundle::Reception
         } else if under("/me") {
             Bundle::Portal
-        } else if OFFICE_TOOLS_PREFIXES.iter().any(|prefix| under(prefix)) || is_print(path) {
+        } else if OFFICE_TOOLS_PREFIXES.iter().any(|prefix| under(prefix))
+            || is_print_or_visits(path)
+        {
             Bundle::OfficeTools
         } else if under("/office") || under("/operator") {
             Bundle::Office
@@ -70,14 +73,14 @@ impl Bundle {
     }
 }
 
-/// The printed forms: `/office/tickets/:id/print` and `/office/recipients/:id/notice`.
-fn is_print(path: &str) -> bool {
+/// The printed forms (`/office/tickets/:id/print`, `/office/recipients/:id/notice`) and a
+/// recipient's 受診状況 (`/office/recipients/:id/visits`).
+fn is_print_or_visits(path: &str) -> bool {
     let path = path.strip_suffix('/').unwrap_or(path);
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
-        ["", "office", "tickets", id, "print"] | ["", "office", "recipients", id, "notice"] => {
-            !id.is_empty()
-        }
+        ["", "office", "tickets", id, "print"]
+        | ["", "office", "recipients", id, "notice" | "visits"] => !id.is_empty(),
         _ => false,
     }
 }
@@ -112,6 +115,7 @@ mod tests {
             ("/office/tickets/3/print", Bundle::OfficeTools),
             ("/office/recipients/12/notice", Bundle::OfficeTools),
             ("/office/recipients/12/notice/", Bundle::OfficeTools),
+            ("/office/recipients/12/visits", Bundle::OfficeTools),
             ("/office/tickets//print", Bundle::Office),
         ] {
             assert_eq!(Bundle::for_path(path), bundle, "{path}");

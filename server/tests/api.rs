@@ -438,6 +438,7 @@ async fn each_app_route_gets_its_bundles_page_and_missing_assets_are_real_404s()
         ("/operator", "office"),
         ("/office/screening", "office-tools"),
         ("/office/tickets/9/print", "office-tools"),
+        ("/office/recipients/3/visits", "office-tools"),
         ("/clinic/verify", "reception"),
         ("/me/tickets", "portal"),
         ("/portal.html", "portal"),
