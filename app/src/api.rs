@@ -142,6 +142,67 @@ pub async fn operator_home() -> Result<OperatorHome, Failure> {
     get("/api/operator/home").await
 }
 
+/// `GET /api/operator/compliance?month=` (none: last month and this month so far)
+pub async fn operator_compliance(
+    month: Option<&str>,
+) -> Result<domain::api::ComplianceTable, Failure> {
+    match month {
+        Some(m) => {
+            get(&format!(
+                "/api/operator/compliance?month={}",
+                query_value(m)
+            ))
+            .await
+        }
+        None => get("/api/operator/compliance").await,
+    }
+}
+
+/// `GET /api/operator/compliance/{office}?month=`
+pub async fn operator_compliance_detail(
+    office: &str,
+    month: Option<&str>,
+) -> Result<domain::api::OfficeComplianceDetail, Failure> {
+    let office = query_value(office);
+    match month {
+        Some(m) => {
+            get(&format!(
+                "/api/operator/compliance/{office}?month={}",
+                query_value(m)
+            ))
+            .await
+        }
+        None => get(&format!("/api/operator/compliance/{office}")).await,
+    }
+}
+
+/// `GET /api/operator/institutions?q=`
+pub async fn operator_institutions(q: &str) -> Result<domain::api::InstitutionRegistry, Failure> {
+    let q = String::from(js_sys::encode_uri_component(q));
+    get(&format!("/api/operator/institutions?q={q}")).await
+}
+
+/// `GET /api/operator/institutions/{code}`
+pub async fn operator_institution(code: &str) -> Result<domain::api::InstitutionDetail, Failure> {
+    get(&format!("/api/operator/institutions/{}", query_value(code))).await
+}
+
+/// `POST /api/operator/institutions`
+pub async fn operator_add_institution(
+    request: &domain::api::NewInstitutionInput,
+) -> Result<domain::api::InstitutionDetail, Failure> {
+    send_json(Request::post(&url("/api/operator/institutions")), request).await
+}
+
+/// `PUT /api/operator/institutions/{code}`
+pub async fn operator_edit_institution(
+    code: &str,
+    request: &domain::api::InstitutionFields,
+) -> Result<domain::api::InstitutionDetail, Failure> {
+    let path = format!("/api/operator/institutions/{}", query_value(code));
+    send_json(Request::put(&url(&path)), request).await
+}
+
 // ---------------------------------------------------------------- 資格確認 (reception)
 
 /// How long a reception check waits for the server before it is answered offline.
@@ -486,6 +547,23 @@ pub async fn office_add_followup(
 ) -> Result<domain::api::Followup, Failure> {
     send_json(
         Request::post(&url("/api/office/screening/followups")),
+        request,
+    )
+    .await
+}
+
+/// `GET /api/office/alerts`
+pub async fn office_alerts() -> Result<domain::api::AlertList, Failure> {
+    get("/api/office/alerts").await
+}
+
+/// `POST /api/office/alerts/{id}/handle`
+pub async fn office_handle_alert(
+    id: i64,
+    request: &domain::api::AlertHandleRequest,
+) -> Result<domain::api::OfficeAlert, Failure> {
+    send_json(
+        Request::post(&url(&format!("/api/office/alerts/{id}/handle"))),
         request,
     )
     .await

@@ -801,20 +801,7 @@ impl<'a> Cells<'a> {
     /// 電話番号: digits and hyphens, 10 or 11 digits starting with 0 (全角 accepted).
     fn phone(&mut self, name: &str) -> Option<String> {
         let value = Some(self.get(name)).filter(|v| !v.is_empty())?;
-        self.check(name, value, |v| {
-            let ascii = to_ascii_digits(v);
-            let digits = ascii.chars().filter(char::is_ascii_digit).count();
-            let ok = ascii.chars().all(|c| c.is_ascii_digit() || c == '-')
-                && ascii.starts_with('0')
-                && !ascii.ends_with('-')
-                && !ascii.contains("--")
-                && (10..=11).contains(&digits);
-            if ok {
-                Ok(ascii)
-            } else {
-                Err(format!("「{v}」は電話番号として正しくありません。市外局番から数字10桁または11桁で、区切りはハイフンにしてください（例: 03-1234-5678）。"))
-            }
-        })
+        self.check(name, value, crate::institution::phone_text)
     }
 
     /// Report `key` if an earlier line had it.

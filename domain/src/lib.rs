@@ -6,6 +6,8 @@
 //! Architecture invariant: no IO, no clock, no randomness. Callers pass `today`,
 //! `now` and any random bytes in.
 
+/// The office's alerts from each day's feed: 未委託受診 and the month-to-date 頻回受診 rule.
+pub mod alerts;
 /// JSON API request/response types shared by server and app.
 pub mod api;
 /// Which bundle of the browser app (one per role) serves which page path.
@@ -22,6 +24,8 @@ pub mod claims;
 pub mod closed_days;
 /// Code values of 医療券・調剤券 items and onshi results (診療別, 資格有効性, …), serialized as the code string.
 pub mod codes;
+/// The operator's compliance rules: late 資格 registration, late tickets, unfetched feeds.
+pub mod compliance;
 /// A CP932 encoder built from any Shift_JIS decoder (the browser's), the same bytes as `api::encode_cp932`.
 pub mod cp932;
 /// Field-level validation errors shown to users in Japanese.
@@ -30,6 +34,8 @@ pub mod error;
 pub mod feed;
 /// Appendix A exchange files (offices, institutions, recipients, tickets, verification log).
 pub mod import;
+/// The operator's registry of institutions: field checks and the audit trail's changes.
+pub mod institution;
 /// JST day boundaries.
 pub mod jst;
 /// Number types with their check digits: 公費負担者番号, 受給者番号, 医療機関コード, 保険者番号, 個人番号.

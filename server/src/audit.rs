@@ -2,6 +2,8 @@
 //! The recipient sees their own rows in the portal. Never write a 個人番号 or a secret here.
 //! This module decides who is recorded; `crate::store::audit` writes the rows.
 
+use domain::api::Role;
+
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
 use crate::store;
@@ -96,4 +98,18 @@ pub async fn record_in(
     };
     store::audit::insert(&mut *conn, &entry, recipient_id).await?;
     Ok(())
+}
+
+/// The actor the audit log names when a command reads an office's data on its behalf.
+pub fn command_caller(office: &str, office_name: &str, command: &str) -> Caller {
+    Caller {
+        role: Role::Operator,
+        actor_id: command.to_string(),
+        display_name: command.to_string(),
+        user_id: None,
+        office_number: Some(office.to_string()),
+        institution_code: None,
+        recipient_id: None,
+        actor_label: format!("{office_name}（{command}）"),
+    }
 }

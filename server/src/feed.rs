@@ -5,7 +5,7 @@
 //! The feed is read from `verifications` by (office_number, verified_date); a build records
 //! in `daily_feeds` (`store::feeds`) that the day was delivered and how many verifications it
 //! held. Building a day again replaces that row and rewrites the files: nothing is ever listed
-//! twice.
+//! twice. The same build stores the day's alerts for each office (`crate::alerts`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,10 +13,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
-use domain::api::{FeedRow, Role};
+use domain::api::FeedRow;
 use domain::feed::FeedEntry;
 
-use crate::auth::Caller;
 use crate::db::{now_text, Db};
 use crate::store::{feeds, verifications};
 
@@ -32,6 +31,11 @@ pub struct Built {
 pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
     let date_text = date.to_string();
     let rows = verifications::count_by_office_on(&db.pool, date).await?;
+    // The day's alerts (`crate::alerts`): only a day with verifications can bring new ones.
+    let mut day_alerts = Vec::new();
+    for row in rows.iter().filter(|row| row.count > 0) {
+        day_alerts.push(crate::alerts::derive(db, &row.office_number, date).await?);
+    }
     let built_at = now_text();
     let mut tx = db.pool.begin().await?;
     for row in &rows {
@@ -43,6 +47,9 @@ pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
             &built_at,
         )
         .await?;
+    }
+    for day in &day_alerts {
+        crate::alerts::store(&mut tx, day, &built_at).await?;
     }
     tx.commit().await?;
     Ok(rows
@@ -102,6 +109,20 @@ pub async fn rows(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<
         .collect())
 }
 
+/// The office staff `caller` fetched (opened or downloaded) its feed of `date`: the first
+/// fetch of a built day is recorded for the operator's 日次連携の未取得 count.
+pub async fn fetched(
+    db: &Db,
+    caller: &Caller,
+    office: &str,
+    date: NaiveDate,
+) -> anyhow::Result<()> {
+    if matches!(caller.role, Role::Caseworker | Role::Supervisor) {
+        feeds::mark_fetched(&db.pool, office, date, &now_text(), &caller.actor_id).await?;
+    }
+    Ok(())
+}
+
 /// The recipients (ids) named in an office's feed of a day: for the audit log.
 pub async fn recipient_ids(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<i64>> {
     verifications::recipient_ids_of_office_on(&db.pool, office, date).await
@@ -128,7 +149,7 @@ pub async fn write_files(
         std::fs::rename(&partial, &path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         let ids = recipient_ids(db, &office.office_number, date).await?;
-        let caller = command_caller(
+        let caller = crate::audit::command_caller(
             &office.office_number,
             &office.office_name,
             "onshi daily-feed",
@@ -144,20 +165,6 @@ pub async fn write_files(
         written.push(path);
     }
     Ok(written)
-}
-
-/// The actor the audit log names when a command reads an office's data on its behalf.
-pub fn command_caller(office: &str, office_name: &str, command: &str) -> Caller {
-    Caller {
-        role: Role::Operator,
-        actor_id: command.to_string(),
-        display_name: command.to_string(),
-        user_id: None,
-        office_number: Some(office.to_string()),
-        institution_code: None,
-        recipient_id: None,
-        actor_label: format!("{office_name}（{command}）"),
-    }
 }
 
 /// `--feed-time HH:MM` for clap.

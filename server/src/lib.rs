@@ -16,6 +16,7 @@
 //!
 //! Domain rules (numbers, dates, verdicts, file formats) live in the `domain` crate.
 
+pub mod alerts;
 pub mod archives;
 pub mod audit;
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod cards;
 pub mod claims;
 pub mod cli;
 pub mod closed_days;
+pub mod compliance;
 pub mod db;
 pub mod deadlines;
 pub mod error;
@@ -33,6 +35,7 @@ pub mod http;
 pub mod imports;
 pub mod keys;
 pub mod log;
+pub mod registry;
 pub mod scope;
 pub mod screening;
 pub mod seed;

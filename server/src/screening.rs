@@ -157,7 +157,7 @@ pub async fn run_cli(
         ScreenFormat::Json => format!("{}\n", serde_json::to_string_pretty(&result)?),
     };
     let bytes = encoding.encode(&text);
-    let caller = crate::feed::command_caller(office.as_str(), &office_name, "onshi screen");
+    let caller = crate::audit::command_caller(office.as_str(), &office_name, "onshi screen");
     crate::audit::record_many(
         db,
         &caller,
@@ -201,6 +201,27 @@ pub async fn run_cli(
 
 /// Longest note kept, in characters.
 pub const NOTE_MAX_CHARS: usize = 1000;
+
+/// What is wrong with a follow-up's note (trimmed; also an alert's): 対象外 needs its reason,
+/// at most [`NOTE_MAX_CHARS`] characters, no control characters.
+pub fn check_note(note: &str, needs_note: bool) -> Vec<domain::error::FieldError> {
+    let mut errors = Vec::new();
+    if needs_note && note.is_empty() {
+        errors.push(domain::error::FieldError::new(
+            "メモ",
+            "対象外とする理由をメモに入力してください。",
+        ));
+    }
+    if note.chars().count() > NOTE_MAX_CHARS {
+        errors.push(domain::error::FieldError::new(
+            "メモ",
+            format!("メモは{NOTE_MAX_CHARS}文字以内にしてください。"),
+        ));
+    } else if let Err(e) = domain::text::check_chars("メモ", note, domain::text::Lines::Many) {
+        errors.push(e);
+    }
+    errors
+}
 
 /// An office's follow-ups for a month, newest first, with the recipient ids (for the audit log).
 pub async fn followups(
@@ -249,20 +270,7 @@ pub async fn add_followup(
         ));
     }
     let note = req.note.trim();
-    if req.action.needs_note() && note.is_empty() {
-        errors.push(domain::error::FieldError::new(
-            "メモ",
-            "対象外とする理由をメモに入力してください。",
-        ));
-    }
-    if note.chars().count() > NOTE_MAX_CHARS {
-        errors.push(domain::error::FieldError::new(
-            "メモ",
-            format!("メモは{NOTE_MAX_CHARS}文字以内にしてください。"),
-        ));
-    } else if let Err(e) = domain::text::check_chars("メモ", note, domain::text::Lines::Many) {
-        errors.push(e);
-    }
+    errors.extend(check_note(note, req.action.needs_note()));
     let (Some(recipient), Some(month), true) = (recipient, month, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
     };

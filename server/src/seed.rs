@@ -326,6 +326,111 @@ async fn demo_caseloads(
     Ok(())
 }
 
+/// The operator's compliance table shows a case of each count (docs/compliance.md): in the
+/// first office, a recipient the story leaves without tickets was 停止 early last month and
+/// 再開 a week later; the 再開 was registered late and its 医療券, covering it from its first
+/// day, was issued days after the decision. (The seed's generated histories and months of
+/// tickets are not counted: they were not entered at a desk.)
+async fn demo_compliance(
+    tx: &mut sqlx::AnyConnection,
+    people: &[Person],
+    institutions: &[DemoInstitution],
+    month: NaiveDate,
+    issue_seq: usize,
+) -> anyhow::Result<()> {
+    let office = OFFICES[0].number;
+    let local: Vec<&Person> = people.iter().filter(|p| p.office == office).collect();
+    // Every fourth recipient (but the short intensive case) holds no tickets in the story.
+    let Some(person) = local.iter().enumerate().rev().find_map(|(i, p)| {
+        (i % 4 == 3
+            && i != 3
+            && !p.restricted
+            && p.qualified_until.is_none()
+            && p.qualified_from < month)
+            .then_some(*p)
+    }) else {
+        return Ok(());
+    };
+    let Some(clinic) = institutions
+        .iter()
+        .find(|i| i.prefecture == OFFICES[0].prefecture && i.score_table == 1)
+    else {
+        return Ok(());
+    };
+    let at = |day: NaiveDate, hour: u32| crate::db::instant_text(jst_utc(day, hour, 0));
+    let day = |n: i64| month + Duration::days(n);
+    for (kind, effective, decision, registered) in [
+        (QualificationKind::Suspend, day(1), day(1), day(1)),
+        // Due 2 開庁日 after the decision: registered two weeks later.
+        (QualificationKind::Restart, day(5), day(8), day(22)),
+    ] {
+        let registered_at = at(registered, 10);
+        store::people::insert_decision(
+            &mut *tx,
+            &store::people::NewDecision {
+                recipient_id: person.id,
+                kind,
+                effective,
+                decision,
+                status: "registered",
+                registration_due: None,
+                at: &registered_at,
+                by: "tokyo-cw",
+                source: "decision",
+                linked_event_id: None,
+            },
+        )
+        .await?;
+    }
+    store::people::refresh_current_period(&mut *tx, person.id, &at(day(22), 10)).await?;
+    let mut ticket = retroactive_ticket(clinic, month, day(5), issue_seq + 1)?;
+    ticket.valid_until = month_end(month);
+    ticket.injury_names = vec!["腰痛症".to_string()];
+    ticket.remarks = Vec::new();
+    ticket.retroactive_reason = None;
+    let issued_at = at(day(15), 9);
+    store::tickets::insert_many(
+        &mut *tx,
+        &[NewTicket {
+            office_number: office,
+            recipient_id: person.id,
+            ticket: &ticket,
+            created_at: &issued_at,
+            created_by: "tokyo-cw",
+            renewed_from: None,
+        }],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The first office's daily feeds of three and two days ago: both built the next morning,
+/// the later one fetched by its caseworker, the earlier never (the operator's 未取得).
+async fn demo_feeds(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
+    let office = OFFICES[0].number;
+    let mut conn = db.pool.acquire().await?;
+    for (back, fetched) in [(3, false), (2, true)] {
+        let date = today - Duration::days(back);
+        let count =
+            store::verifications::count_of_office_on(&mut *conn, office, &date.to_string()).await?;
+        let built = date + Duration::days(1);
+        let built_at = crate::db::instant_text(jst_utc(built, 6, 0));
+        store::feeds::record(
+            &mut conn,
+            office,
+            &date.to_string(),
+            i64::try_from(count).unwrap_or(0),
+            &built_at,
+        )
+        .await?;
+        if fetched {
+            let at = crate::db::instant_text(jst_utc(built, 9, 0));
+            store::feeds::mark_fetched(&mut *conn, office, date, &at, "tokyo-cw").await?;
+        }
+    }
+    Ok(())
+}
+
 /// Open days of a clinic in the demo: every day but Sunday.
 fn clinic_days(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     from.iter_days()
@@ -383,7 +488,7 @@ pub async fn demo(
                 online_capable: inst.online,
                 postal_code: office.map(|o| o.postal.to_string()),
                 address: office.map(|o| format!("{}{}丁目{}番", o.town, 1 + i % 5, 1 + i % 9)),
-                phone: office.map(|o| format!("{}-555-{:04}", &o.phone[..2], 1000 + i)),
+                phone: office.map(|o| format!("{}-5555-{:04}", &o.phone[..2], 1000 + i)),
             }
         })
         .collect();
@@ -704,6 +809,16 @@ pub async fn demo(
                 let day2 = start + Duration::days(16);
                 verifications.push(verification(&day1, 20, 15, &other.code, person, 2, 6)?);
                 verifications.push(verification(&day2, 21, 40, &other.code, person, 2, 6)?);
+                // And again yesterday evening: the office home's 未委託 alert of the day (in
+                // last month's list too when yesterday was in last month).
+                let again = (local_index == 5).then_some(yesterday);
+                if let Some(day) = again {
+                    verifications.push(verification(&day, 22, 10, &other.code, person, 2, 6)?);
+                }
+                let again_last_month = again
+                    .filter(|d| *d < months[2])
+                    .map(|d| format!("、{d}"))
+                    .unwrap_or_default();
                 if local_index == 6 {
                     // 事後委託: the office later issued a ticket covering the first (night) visit only.
                     issue_seq += 1;
@@ -718,7 +833,7 @@ pub async fn demo(
                     ));
                 } else {
                     unentrusted.push(format!(
-                        "{} {}（{} {}、{}）",
+                        "{} {}（{} {}、{}{again_last_month}）",
                         person.office, person.number, other.name, day1, day2
                     ));
                 }
@@ -801,6 +916,7 @@ pub async fn demo(
         })
         .collect();
     store::tickets::insert_many(&mut tx, &new).await?;
+    demo_compliance(&mut tx, &people, &institutions, months[1], issue_seq).await?;
     let new: Vec<NewVerification<'_>> = verifications
         .iter()
         .map(SeedVerification::new_verification)
@@ -825,6 +941,7 @@ pub async fn demo(
         .find(|i| i.prefecture == 27 && i.score_table == 1 && i.online);
     tx.commit().await?;
     crate::store::people::backfill_digests(db, keys).await?;
+    demo_feeds(db, today).await?;
 
     // (login, role, display name, office, institution)
     type Account = (String, Role, String, Option<String>, Option<String>);
@@ -943,6 +1060,15 @@ pub async fn demo(
             cases.join(" / ")
         );
     }
+    // The alerts each morning's feed would have raised since the first of last month, and
+    // yesterday's feed itself (issue 13 item 1): the office home shows both kinds.
+    let alerts = crate::alerts::backfill(db, months[1], yesterday).await?;
+    crate::feed::build(db, yesterday).await?;
+    let _ = writeln!(
+        report,
+        "アラート（{}〜{yesterday}の日次連携）: {alerts}件",
+        months[1]
+    );
     // 健診 and 薬剤情報 (issue 7): last fiscal year's 健診, last month's drugs, a 向精神薬 case.
     let health = crate::health::seed_demo(db, today).await?;
     let _ = writeln!(report, "{health}");

@@ -25,6 +25,8 @@ pub mod office;
 #[cfg(feature = "role-office")]
 pub mod office_home;
 #[cfg(feature = "role-office")]
+pub mod operator;
+#[cfg(feature = "role-office")]
 pub mod operator_home;
 #[cfg(feature = "role-portal")]
 pub mod portal;

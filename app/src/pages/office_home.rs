@@ -1,5 +1,6 @@
 //! `/office`: the 福祉事務所 home for 地区担当員 and 査察指導員 — the office, its
-//! figures, and the recipients most recently registered or changed.
+//! figures, its alerts (`pages::office::AlertsPanel`), and the recipients most recently
+//! registered or changed.
 
 use chrono::NaiveDate;
 use domain::api::{OfficeHome, RecipientSummary};
@@ -11,7 +12,7 @@ use crate::components::{
     CheckupDeadlineCard, DateJa, DateRangeJa, LoadError, Loading, PageHeading, Stat,
 };
 use crate::format::{group_digits, month_label};
-use crate::pages::office::DeadlinesPanel;
+use crate::pages::office::{AlertsPanel, DeadlinesPanel};
 use crate::session::use_session;
 
 #[component]
@@ -101,6 +102,7 @@ fn OfficeOverview(home: OfficeHome) -> impl IntoView {
             <A href="/office/renew" attr:class="button">"翌月分の医療券を一括発行"</A>
         </div>
 
+        <AlertsPanel/>
         <DeadlinesPanel/>
         <CheckupDeadlineCard/>
 

@@ -1,4 +1,5 @@
-//! `/operator`: what the database holds, for the システム運用者.
+//! `/operator`: what the database holds, each office's compliance and the institution
+//! registry, for the システム運用者.
 
 use domain::api::OperatorHome;
 use leptos::prelude::*;
@@ -6,6 +7,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::{LoadError, Loading, PageHeading, Stat};
 use crate::format::group_digits;
+use crate::pages::operator::{CompliancePanel, RegistryPanel};
 use crate::session::use_session;
 
 #[component]
@@ -23,6 +25,8 @@ pub fn OperatorHome() -> impl IntoView {
                 }
                 .into_any(),
             }}
+            <CompliancePanel/>
+            <RegistryPanel/>
         </section>
     }
 }

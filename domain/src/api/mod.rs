@@ -6,20 +6,24 @@
 //! With the `schema` feature (server only) every type also derives `schemars::JsonSchema`
 //! for `GET /api/openapi.json`.
 
+mod alerts;
 mod claims;
 mod health;
 mod homes;
 mod office;
+mod operator;
 mod portal;
 mod screening;
 mod session;
 mod verify;
 mod visits;
 
+pub use alerts::*;
 pub use claims::*;
 pub use health::*;
 pub use homes::*;
 pub use office::*;
+pub use operator::*;
 pub use portal::*;
 pub use screening::*;
 pub use session::*;

@@ -582,6 +582,11 @@ pub fn describe_access(action: &str) -> String {
         ("feed", _) | ("daily_feed", _) => Some("前日の資格確認の記録の受け取り（毎朝の連携）"),
         ("screening", _) => Some("受診状況の確認（頻回受診・未委託受診の確認）"),
         ("visits", _) => Some("受診状況（資格確認の記録・医療券・薬剤情報・健診結果）の表示"),
+        ("operator", "compliance") => {
+            Some("システム運用者による期限の遵守状況の確認（受給者番号と日付のみ）")
+        }
+        ("alert", "handle") => Some("受診状況のお知らせ（頻回受診・未委託受診）への対応の記録"),
+        ("alert", _) => Some("受診状況のお知らせ（頻回受診・未委託受診）の確認"),
         _ => None,
     };
     if let Some(text) = fixed {
@@ -757,6 +762,18 @@ mod tests {
         check("roster", "その月の医療券・調剤券の一覧の取得（一括照会）");
         check("consent", "薬剤情報・健診情報を見ることへの同意の記録");
         check("recipient.list", "受給者一覧での表示");
+        check(
+            "operator.compliance",
+            "システム運用者による期限の遵守状況の確認（受給者番号と日付のみ）",
+        );
+        check(
+            "alert.list",
+            "受診状況のお知らせ（頻回受診・未委託受診）の確認",
+        );
+        check(
+            "alert.handle",
+            "受診状況のお知らせ（頻回受診・未委託受診）への対応の記録",
+        );
         check("recipient.read", "登録情報（氏名・住所など）の表示");
         check("recipient.update", "登録情報（氏名・住所など）の変更");
         check("ticket.create", "医療券・調剤券の登録");

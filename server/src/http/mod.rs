@@ -2,6 +2,7 @@
 //! merged once in [`app`]. `app` is what `onshi serve` runs and what the tests drive with
 //! `tower::ServiceExt::oneshot`.
 
+pub mod alerts;
 mod caller;
 pub mod claims;
 pub mod csrf;
@@ -14,6 +15,7 @@ pub mod office;
 pub mod onshi;
 pub mod openapi;
 pub mod operation;
+pub mod operator;
 pub mod portal;
 pub mod screening;
 pub mod session;
@@ -45,6 +47,7 @@ pub fn app_with_origins(state: AppState, allow_origins: &[String]) -> Router {
     );
     let api = Router::new()
         .merge(session::router())
+        .merge(alerts::router())
         .merge(homes::router())
         .merge(health::router())
         .merge(office::router())
@@ -53,6 +56,7 @@ pub fn app_with_origins(state: AppState, allow_origins: &[String]) -> Router {
         .merge(portal::router())
         .merge(screening::router())
         .merge(verify::router())
+        .merge(operator::router())
         .merge(openapi::router());
     Router::new()
         .route("/healthz", get(healthz))

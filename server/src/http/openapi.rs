@@ -13,7 +13,9 @@ use serde_json::{json, Value};
 
 use super::operation::Operation;
 use super::state::AppState;
-use super::{claims, health, homes, office, onshi, portal, screening, session, verify};
+use super::{
+    alerts, claims, health, homes, office, onshi, operator, portal, screening, session, verify,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/openapi.json", get(|| async { Json(document()) }))
@@ -30,6 +32,7 @@ fn generator() -> SchemaGenerator {
 pub fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
     let mut all = Vec::new();
     all.extend(session::operations(generator));
+    all.extend(alerts::operations(generator));
     all.extend(homes::operations(generator));
     all.extend(health::operations(generator));
     all.extend(office::operations(generator));
@@ -38,6 +41,7 @@ pub fn operations(generator: &mut SchemaGenerator) -> Vec<Operation> {
     all.extend(portal::operations(generator));
     all.extend(screening::operations(generator));
     all.extend(verify::operations(generator));
+    all.extend(operator::operations(generator));
     all.push(Operation::new(
         "get",
         "/api/openapi.json",

@@ -151,6 +151,7 @@ async fn feed(
         &format!("資格確認実績の日次連携（{date}）"),
     )
     .await?;
+    crate::feed::fetched(db, &caller, &office, date).await?;
     Ok(Json(DailyFeed {
         built: crate::store::feeds::build_of(&db.pool, &office, date).await?,
         office_number: office,
@@ -187,6 +188,7 @@ async fn feed_csv(
         &format!("資格確認実績の日次連携ファイル（{date}）"),
     )
     .await?;
+    crate::feed::fetched(db, &caller, &office, date).await?;
     let body = encoding.encode(&domain::feed::verification_log_csv(&entries));
     let file = domain::feed::feed_file_name(&office, date);
     let content_type = format!("text/csv; charset={}", encoding.charset());

@@ -3,7 +3,8 @@
 //! The feed itself is read from `verifications` (`store::verifications`); a build records
 //! here that the day was delivered and how many verifications it held. [`record`] replaces
 //! an earlier build of the same day (callers building every office pass a transaction);
-//! [`build_of`] reads one, [`count_on`] counts a day's.
+//! [`build_of`] reads one, [`count_on`] counts a day's; [`mark_fetched`] records the office's
+//! first fetch (the operator's 未取得 count).
 
 use sqlx::{AnyConnection, AnyExecutor};
 
@@ -56,4 +57,26 @@ pub async fn count_on<'e>(exec: impl AnyExecutor<'e>, date: &str) -> anyhow::Res
         .fetch_one(exec)
         .await?;
     Ok(n)
+}
+
+/// Record that the office fetched its built feed of a day (the first fetch is kept; a day
+/// not built yet records nothing).
+pub async fn mark_fetched<'e>(
+    exec: impl AnyExecutor<'e>,
+    office: &str,
+    date: chrono::NaiveDate,
+    at: &str,
+    by: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE daily_feeds SET fetched_at = $3, fetched_by = $4 \
+         WHERE office_number = $1 AND feed_date = $2 AND fetched_at IS NULL",
+    )
+    .bind(office)
+    .bind(date.to_string())
+    .bind(at)
+    .bind(by)
+    .execute(exec)
+    .await?;
+    Ok(())
 }

@@ -194,3 +194,217 @@ pub async fn other_clinic(
     .await?;
     Ok(row.map(|r| r.0))
 }
+
+// ---------------------------------------------------------------- the operator's registry
+
+/// An institution as the registry keeps it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RegistryRow {
+    pub code: String,
+    pub name: String,
+    pub score_table: i64,
+    pub online_capable: i64,
+    pub designated_from: Option<String>,
+    pub designated_until: Option<String>,
+    pub abolished_on: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+const REGISTRY_COLUMNS: &str =
+    "code, name, score_table, online_capable, designated_from, designated_until, \
+     abolished_on, postal_code, address, phone";
+
+impl RegistryRow {
+    /// The stored fields as the domain checks them (a date that does not read is none).
+    pub fn values(&self) -> domain::institution::InstitutionValues {
+        let date = |v: &Option<String>| {
+            v.as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        };
+        domain::institution::InstitutionValues {
+            name: self.name.clone(),
+            online_capable: self.online_capable != 0,
+            designated_from: date(&self.designated_from),
+            designated_until: date(&self.designated_until),
+            abolished_on: date(&self.abolished_on),
+            postal_code: self.postal_code.clone(),
+            address: self.address.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
+/// One institution of the registry.
+pub async fn registry_row(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> anyhow::Result<Option<RegistryRow>> {
+    let sql = format!("SELECT {REGISTRY_COLUMNS} FROM institutions WHERE code = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// Up to `limit` institutions of the registry matching `search`, by code.
+pub async fn registry_search(
+    db: &Db,
+    search: Search<'_>,
+    limit: i64,
+) -> anyhow::Result<Vec<RegistryRow>> {
+    let codes: Vec<String> = self::search(db, search, None, limit)
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {REGISTRY_COLUMNS} FROM institutions WHERE code IN ({}) ORDER BY code",
+        crate::db::placeholders(1, codes.len())
+    );
+    let mut query = sqlx::query_as::<_, RegistryRow>(sqlx::AssertSqlSafe(sql));
+    for c in &codes {
+        query = query.bind(c);
+    }
+    Ok(query.fetch_all(&db.pool).await?)
+}
+
+fn date_text(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// Add an institution (its 点数表 from the code); false when the code is taken.
+pub async fn insert_one(
+    conn: &mut AnyConnection,
+    code: &domain::numbers::InstitutionCode,
+    v: &domain::institution::InstitutionValues,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO institutions (code, name, score_table, online_capable, designated_from, designated_until, \
+         abolished_on, postal_code, address, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (code) DO NOTHING",
+    )
+    .bind(code.as_str())
+    .bind(&v.name)
+    .bind(i64::from(code.score_table().code()))
+    .bind(i64::from(v.online_capable))
+    .bind(date_text(v.designated_from))
+    .bind(date_text(v.designated_until))
+    .bind(date_text(v.abolished_on))
+    .bind(&v.postal_code)
+    .bind(&v.address)
+    .bind(&v.phone)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replace the fields of an institution (not its code); false when it is not stored.
+pub async fn update_one(
+    conn: &mut AnyConnection,
+    code: &str,
+    v: &domain::institution::InstitutionValues,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE institutions SET name = $2, online_capable = $3, designated_from = $4, designated_until = $5, \
+         abolished_on = $6, postal_code = $7, address = $8, phone = $9 WHERE code = $1",
+    )
+    .bind(code)
+    .bind(&v.name)
+    .bind(i64::from(v.online_capable))
+    .bind(date_text(v.designated_from))
+    .bind(date_text(v.designated_until))
+    .bind(date_text(v.abolished_on))
+    .bind(&v.postal_code)
+    .bind(&v.address)
+    .bind(&v.phone)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Who changed an institution, and when (UTC RFC 3339).
+pub struct ChangeAuthor<'a> {
+    pub at: &'a str,
+    pub login: &'a str,
+    pub name: &'a str,
+}
+
+/// Append the audit trail of one change.
+pub async fn insert_changes(
+    conn: &mut AnyConnection,
+    code: &str,
+    changes: &[domain::institution::FieldChange],
+    by: &ChangeAuthor<'_>,
+) -> anyhow::Result<()> {
+    let rows: Vec<Vec<Value>> = changes
+        .iter()
+        .map(|c| {
+            vec![
+                code.to_string().into(),
+                c.field.to_string().into(),
+                c.before.clone().into(),
+                c.after.clone().into(),
+                by.at.to_string().into(),
+                by.login.to_string().into(),
+                by.name.to_string().into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "institution_changes",
+        &[
+            "institution_code",
+            "field",
+            "before_value",
+            "after_value",
+            "changed_at",
+            "changed_by",
+            "changed_by_name",
+        ],
+        &rows,
+    )
+    .await
+}
+
+/// One line of an institution's audit trail.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChangeRow {
+    pub changed_at: String,
+    pub changed_by: String,
+    pub changed_by_name: String,
+    pub field: String,
+    pub before_value: String,
+    pub after_value: String,
+}
+
+/// The audit trail of an institution, newest first.
+pub async fn changes(conn: &mut AnyConnection, code: &str) -> anyhow::Result<Vec<ChangeRow>> {
+    Ok(sqlx::query_as(
+        "SELECT changed_at, changed_by, changed_by_name, field, before_value, after_value \
+         FROM institution_changes WHERE institution_code = $1 ORDER BY id DESC",
+    )
+    .bind(code)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// The institution's 廃止年月日, if it is registered and abolished.
+pub async fn abolished_on(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> anyhow::Result<Option<chrono::NaiveDate>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT abolished_on FROM institutions WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row
+        .and_then(|r| r.0)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+}

@@ -11,11 +11,13 @@
 //!   errors are `anyhow::Error`, which handlers turn into their internal error with `?`.
 //!   Scope checks stay with the callers: a store filters on what it is given.
 
+pub mod alerts;
 pub mod audit;
 pub mod backup;
 pub mod bulk_requests;
 pub mod cards;
 pub mod claims;
+pub mod compliance;
 pub mod feeds;
 pub mod followups;
 pub mod health;

@@ -57,6 +57,13 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("get", "/api/institution/home", "FFAAFFAU"),
     ("get", "/api/me/home", "FFFFAFFU"),
     ("get", "/api/operator/home", "FFFFFAFU"),
+    // the operator's compliance table and institution registry
+    ("get", "/api/operator/compliance", "FFFFFAFU"),
+    ("get", "/api/operator/compliance/{office}", "FFFFFAFU"),
+    ("get", "/api/operator/institutions", "FFFFFAFU"),
+    ("post", "/api/operator/institutions", "FFFFFAFU"),
+    ("get", "/api/operator/institutions/{code}", "FFFFFAFU"),
+    ("put", "/api/operator/institutions/{code}", "FFFFFAFU"),
     // the recipient portal
     ("get", "/api/me/profile", "FFFFAFFU"),
     ("get", "/api/me/tickets", "FFFFAFFU"),
@@ -119,6 +126,9 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("get", "/api/office/screening/data", "AAFFFFFU"),
     ("get", "/api/office/screening/result", "AAFFFFFU"),
     ("get", "/api/office/screening/followups", "AAFFFFFU"),
+    // alerts
+    ("get", "/api/office/alerts", "AAFFFFFU"),
+    ("post", "/api/office/alerts/{alert_id}/handle", "AAFFFFFU"),
     ("post", "/api/office/screening/followups", "AAFFFFFU"),
     // 請求前資格確認
     ("post", "/api/office/claims-check", "AAFFFFFU"),
@@ -142,6 +152,29 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
 ];
 
 pub const MISSING: i64 = 987_654_321;
+
+/// A 医療機関コード not registered yet (東京, 医科; a new one each call).
+pub fn fresh_institution_code() -> String {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let body = format!("131{:06}", 900_000 + n);
+    let digit = domain::numbers::luhn_check_digit(&body).unwrap();
+    format!("{body}{digit}")
+}
+
+/// The fields of an institution as the operator's form sends them.
+pub fn institution_fields() -> Value {
+    json!({"name": "権限確認クリニック", "online_capable": true, "designated_from": "令和6年4月1日",
+           "designated_until": "", "abolished_on": "", "postal_code": "105-0011",
+           "address": "東京都港区芝公園1-1", "phone": "03-1234-5678"})
+}
+
+/// A new institution (a fresh code each call).
+pub fn new_institution() -> Value {
+    let mut body = institution_fields();
+    body["code"] = json!(fresh_institution_code());
+    body
+}
 
 /// The Osaka office's own 閉庁日 (another tenant's, for Tokyo's callers).
 pub const OSAKA_CLOSED_DAY: &str = "2031-06-10";
@@ -283,6 +316,7 @@ pub struct World {
     pub osaka_recipient: i64,
     pub osaka_ticket: i64,
     pub osaka_event: i64,
+    pub osaka_alert: i64,
     pub tokyo_claims: i64,
     pub osaka_claims: i64,
     pub clinic_verification: i64,
@@ -388,6 +422,7 @@ impl World {
             osaka_recipient,
             osaka_ticket: 0,
             osaka_event: 0,
+            osaka_alert: 0,
             tokyo_claims: 0,
             osaka_claims: 0,
             clinic_verification: 0,
@@ -417,6 +452,7 @@ impl World {
             }
         }
         world.osaka_event = world.pending_event(&osaka, osaka_recipient).await;
+        world.osaka_alert = world.alert(OSAKA, osaka_recipient).await;
         // The Osaka office closes a day of its own (no Osaka supervisor here: the store).
         let mut conn = world.f.db.pool.acquire().await.unwrap();
         let day = domain::closed_days::ClosedDay {
@@ -553,6 +589,35 @@ impl World {
             .unwrap()
     }
 
+    /// A fresh open alert (未委託受診, a new date each call) of `office`'s `recipient`: the
+    /// store writes it as a day's feed would.
+    pub async fn alert(&self, office: &str, recipient: i64) -> i64 {
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let date = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap() + chrono::Days::new(n);
+        let draft = domain::alerts::AlertDraft {
+            kind: domain::alerts::AlertKind::Unentrusted,
+            recipient_number: format!("r{recipient}"),
+            recipient_name: String::new(),
+            institution_code: CLINIC.to_string(),
+            institution_name: "権限確認クリニック".to_string(),
+            month: date.format("%Y-%m").to_string(),
+            date,
+            dates: vec![date],
+            days_in_month: 1,
+            days_in_three_months: None,
+        };
+        server::store::alerts::upsert(
+            &self.f.db.pool,
+            office,
+            recipient,
+            &draft,
+            "2030-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap()
+    }
+
     /// A fresh Tokyo recipient with a registered 保護開始.
     pub async fn fresh_recipient(&self) -> i64 {
         let cw = &self.auth(Who::Caseworker);
@@ -637,6 +702,13 @@ impl World {
                 self.osaka_ticket
             };
         }
+        if path.contains("{alert_id}") {
+            return if own {
+                self.alert(TOKYO, self.tokyo_recipient).await
+            } else {
+                self.osaka_alert
+            };
+        }
         if path.contains("{event_id}") {
             if !own {
                 return self.osaka_event;
@@ -717,6 +789,8 @@ impl World {
             ("post", "/api/office/recipients/{id}/tickets")
             | ("put", "/api/office/tickets/{ticket_id}") => json_body(medical_ticket(CLINIC)),
             ("post", "/api/office/tickets/renew/preview") => json_body(json!({})),
+            ("post", "/api/operator/institutions") => json_body(new_institution()),
+            ("put", "/api/operator/institutions/{code}") => json_body(institution_fields()),
             ("post", "/api/office/closed-days") => {
                 json_body(json!({"date": fresh_date(), "reason": "権限の確認"}))
             }
@@ -743,6 +817,9 @@ impl World {
             }
             ("post", "/api/office/receipts/import") => {
                 Some(("text/csv", sample("receipts/1311234569_202405.csv")))
+            }
+            ("post", "/api/office/alerts/{alert_id}/handle") => {
+                json_body(json!({"action": "guidance", "note": "権限の確認"}))
             }
             ("post", "/api/office/screening/followups") => json_body(json!({
                 "recipient_number": "1234566", "institution_code": CLINIC, "month": this_month(),
@@ -810,6 +887,14 @@ impl World {
             concrete.push('/');
             if segment == "{date}" {
                 concrete.push_str(&self.closed_day(ids).await);
+            } else if segment == "{office}" || segment == "{code}" {
+                // The operator sees every office and institution: no other tenant's exists.
+                concrete.push_str(match (segment, ids) {
+                    ("{office}", Ids::Own) => TOKYO,
+                    ("{code}", Ids::Own) => CLINIC,
+                    ("{office}", _) => "99999999",
+                    _ => "1319999999",
+                });
             } else if segment.starts_with('{') {
                 concrete.push_str(&self.id(method, path, who, ids).await.to_string());
             } else {

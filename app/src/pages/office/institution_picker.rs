@@ -9,6 +9,20 @@ use leptos::task::spawn_local;
 use super::fields::FormState;
 use crate::api;
 
+/// How a chosen institution is shown: name, 点数表 and whether it takes online verification.
+pub fn option_label(option: &InstitutionOption) -> String {
+    format!(
+        "{}（{}・{}）",
+        option.name,
+        option.score_table_label,
+        if option.online_capable {
+            "オンライン資格確認対応"
+        } else {
+            "オンライン未対応: 紙の券が必要"
+        }
+    )
+}
+
 #[component]
 pub fn InstitutionPicker(
     id: &'static str,
@@ -36,16 +50,7 @@ pub fn InstitutionPicker(
 
     let choose = move |option: &InstitutionOption| {
         code.set(option.code.clone());
-        name.set(format!(
-            "{}（{}・{}）",
-            option.name,
-            option.score_table_label,
-            if option.online_capable {
-                "オンライン資格確認対応"
-            } else {
-                "オンライン未対応: 紙の券が必要"
-            }
-        ));
+        name.set(option_label(option));
         form.edited(field);
     };
     let search = move || {

@@ -3,6 +3,7 @@
 //! supervisor's view.
 //! The `/office` home itself is `pages::office_home`, which shows [`DeadlinesPanel`].
 
+pub mod alerts_panel;
 pub mod closed_days;
 pub mod deadlines_panel;
 pub mod fields;
@@ -20,6 +21,7 @@ pub mod ticket_months;
 pub mod ticket_print;
 pub mod visits;
 
+pub use alerts_panel::AlertsPanel;
 pub use closed_days::ClosedDaysPage;
 pub use deadlines_panel::DeadlinesPanel;
 pub use recipient_detail::RecipientDetailPage;

@@ -1,7 +1,8 @@
 //! `/office/recipients/:id/tickets/new` and `/office/tickets/:id/edit`: the 医療券・調剤券
 //! form with every item. It is checked as typed with `domain::ticket_form::build_ticket`
 //! (the server builds the ticket with the same function); a 有効開始日 before today is
-//! 事後委託 and asks for its reason.
+//! 事後委託 and asks for its reason. A new ticket can come prefilled from an alert's
+//! 事後委託 path (`?institution=<医療機関コード>&from=<受診日>`, [`Prefill`]).
 
 use chrono::{Datelike, NaiveDate};
 use domain::api::{RecipientDetail, TicketInput, TicketView};
@@ -16,10 +17,10 @@ use domain::ticket_form::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::fields::{today, ErrorSummary, FormState, TextField};
-use super::institution_picker::InstitutionPicker;
+use super::institution_picker::{option_label, InstitutionPicker};
 use super::{not_found, recipient_id};
 use crate::api::{self, Failure};
 use crate::components::{LoadError, Loading, PageHeading};
@@ -40,11 +41,53 @@ const IDS: &[(&str, &str)] = &[
     ("診療別", "t-treatment"),
 ];
 
+/// A new ticket's values from the URL: an alert's 事後委託 path names the institution and
+/// the day of the visit the ticket must cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefill {
+    pub institution_code: String,
+    pub valid_from: NaiveDate,
+}
+
+impl Prefill {
+    /// `?institution=&from=`; nothing when either is missing or not valid.
+    pub fn from_query(institution: Option<&str>, from: Option<&str>) -> Option<Prefill> {
+        let code = domain::numbers::InstitutionCode::parse(institution?.trim()).ok()?;
+        let valid_from = NaiveDate::parse_from_str(from?.trim(), "%Y-%m-%d").ok()?;
+        Some(Prefill {
+            institution_code: code.as_str().to_string(),
+            valid_from,
+        })
+    }
+
+    /// The form's address for a recipient, prefilled with this.
+    pub fn href(&self, recipient_id: i64) -> String {
+        format!(
+            "/office/recipients/{recipient_id}/tickets/new?institution={}&from={}",
+            self.institution_code, self.valid_from
+        )
+    }
+
+    /// A pharmacy gets a 調剤券, anything else a 医療券.
+    pub fn ticket_type(&self) -> TicketType {
+        match domain::numbers::InstitutionCode::parse(&self.institution_code) {
+            Ok(code) if code.score_table() == domain::numbers::ScoreTable::Pharmacy => {
+                TicketType::Dispensing
+            }
+            _ => TicketType::Medical,
+        }
+    }
+}
+
 /// `/office/recipients/:id/tickets/new`
 #[component]
 pub fn TicketNew() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
+    let query = use_query_map();
+    let prefill = query.with_untracked(|q| {
+        Prefill::from_query(q.get("institution").as_deref(), q.get("from").as_deref())
+    });
     let loaded = LocalResource::new(move || {
         let id = recipient_id(&params.get());
         async move {
@@ -59,7 +102,7 @@ pub fn TicketNew() -> impl IntoView {
             <PageHeading title="医療券・調剤券の発行" testid="ticket-new-heading"/>
             {move || match loaded.get() {
                 None => view! { <Loading/> }.into_any(),
-                Some(Ok(recipient)) => view! { <TicketForm recipient=recipient existing=None/> }.into_any(),
+                Some(Ok(recipient)) => view! { <TicketForm recipient=recipient existing=None prefill=prefill.clone()/> }.into_any(),
                 Some(Err(failure)) => view! {
                     <LoadError failure=failure retry=Callback::new(move |_| loaded.refetch())/>
                 }
@@ -90,7 +133,7 @@ pub fn TicketEdit() -> impl IntoView {
             <PageHeading title="医療券・調剤券の訂正" testid="ticket-edit-heading"/>
             {move || match loaded.get() {
                 None => view! { <Loading/> }.into_any(),
-                Some(Ok((recipient, ticket))) => view! { <TicketForm recipient=recipient existing=Some(ticket)/> }.into_any(),
+                Some(Ok((recipient, ticket))) => view! { <TicketForm recipient=recipient existing=Some(ticket) prefill=None/> }.into_any(),
                 Some(Err(failure)) => view! {
                     <LoadError failure=failure retry=Callback::new(move |_| loaded.refetch())/>
                 }
@@ -118,7 +161,11 @@ fn parse_iso(iso: &Option<String>) -> Option<NaiveDate> {
 }
 
 #[component]
-fn TicketForm(recipient: RecipientDetail, existing: Option<TicketView>) -> impl IntoView {
+fn TicketForm(
+    recipient: RecipientDetail,
+    existing: Option<TicketView>,
+    prefill: Option<Prefill>,
+) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let today = today();
@@ -127,22 +174,49 @@ fn TicketForm(recipient: RecipientDetail, existing: Option<TicketView>) -> impl 
     let former = existing.as_ref().map(|v| v.ticket.clone());
     let f = former.as_ref();
 
-    let ticket_type = RwSignal::new(f.map_or(TicketType::Medical, |t| t.ticket_type));
+    let p = prefill.as_ref();
+    let prefill_notice = p.map(|p| {
+        format!(
+            "アラートの未委託受診（{}）から、事後委託の券として指定医療機関と有効開始日を入れました。事後委託の理由を入力してください。",
+            domain::wareki::format_date(p.valid_from)
+        )
+    });
+    let ticket_type = RwSignal::new(f.map_or_else(
+        || p.map_or(TicketType::Medical, Prefill::ticket_type),
+        |t| t.ticket_type,
+    ));
     let month = RwSignal::new(f.map_or_else(
         || {
-            today
+            p.map(|p| p.valid_from)
+                .or(today)
                 .map(|d| format!("{:04}-{:02}", d.year(), d.month()))
                 .unwrap_or_default()
         },
         |t| t.treatment_month.clone(),
     ));
-    let valid_from = RwSignal::new(f.map(|t| t.valid_from.to_string()).unwrap_or_default());
+    let valid_from = RwSignal::new(
+        f.map(|t| t.valid_from.to_string())
+            .or_else(|| p.map(|p| p.valid_from.to_string()))
+            .unwrap_or_default(),
+    );
     let valid_until = RwSignal::new(f.map(|t| t.valid_until.to_string()).unwrap_or_default());
     let institution = RwSignal::new(
         f.map(|t| t.institution_code.as_str().to_string())
+            .or_else(|| p.map(|p| p.institution_code.clone()))
             .unwrap_or_default(),
     );
     let institution_name = RwSignal::new(f.map(|t| t.institution_name.clone()).unwrap_or_default());
+    // A prefilled institution is shown by its registry entry, as if chosen in the picker.
+    if let Some(code) = p.map(|p| p.institution_code.clone()) {
+        institution_name.set(code.clone());
+        spawn_local(async move {
+            if let Ok(list) = api::office_institutions(&code, None).await {
+                if let Some(found) = list.items.iter().find(|o| o.code == code) {
+                    institution_name.try_set(option_label(found));
+                }
+            }
+        });
+    }
     let prescriber = RwSignal::new(
         f.and_then(|t| t.prescriber_code.as_ref())
             .map(|c| c.as_str().to_string())
@@ -279,6 +353,7 @@ fn TicketForm(recipient: RecipientDetail, existing: Option<TicketView>) -> impl 
         <p class="lead" data-testid="ticket-recipient">
             {format!("{}（受給者番号 {}）／ 資格: {}", recipient.name, recipient.recipient_number, recipient.qualification_status.label_ja())}
         </p>
+        {prefill_notice.map(|text| view! { <div class="notice" role="note" data-testid="ticket-prefill"><p>{text}</p></div> })}
         <form class="form office-form" novalidate=true on:submit=on_submit data-testid="ticket-form">
             <ErrorSummary form=form client=client ids=IDS/>
             <fieldset class="field radio-group">
@@ -382,5 +457,45 @@ fn TicketForm(recipient: RecipientDetail, existing: Option<TicketView>) -> impl 
                 <A href=format!("/office/recipients/{recipient_id}") attr:class="button button-quiet">"戻る"</A>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alerts_path_prefills_the_institution_and_the_day() {
+        let p = Prefill::from_query(Some("1311234569"), Some("2024-05-10"));
+        let p = p.as_ref();
+        assert_eq!(p.map(|p| p.institution_code.as_str()), Some("1311234569"));
+        assert_eq!(
+            p.map(|p| p.valid_from.to_string()).as_deref(),
+            Some("2024-05-10")
+        );
+        assert_eq!(p.map(Prefill::ticket_type), Some(TicketType::Medical));
+        assert_eq!(
+            p.map(|p| p.href(7)).as_deref(),
+            Some("/office/recipients/7/tickets/new?institution=1311234569&from=2024-05-10")
+        );
+        let pharmacy = Prefill::from_query(Some("1341234563"), Some("2024-05-10"));
+        assert_eq!(
+            pharmacy.map(|p| p.ticket_type()),
+            Some(TicketType::Dispensing)
+        );
+    }
+
+    #[test]
+    fn a_wrong_or_missing_value_prefills_nothing() {
+        assert_eq!(
+            Prefill::from_query(Some("1311234568"), Some("2024-05-10")),
+            None
+        );
+        assert_eq!(
+            Prefill::from_query(Some("1311234569"), Some("2024-13-01")),
+            None
+        );
+        assert_eq!(Prefill::from_query(None, Some("2024-05-10")), None);
+        assert_eq!(Prefill::from_query(Some("1311234569"), None), None);
     }
 }

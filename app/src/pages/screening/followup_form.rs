@@ -12,7 +12,16 @@ use crate::format::instant_ja;
 use crate::session::use_session;
 
 /// Longest note the server keeps.
-const NOTE_MAX: usize = 1000;
+pub const NOTE_MAX: usize = 1000;
+
+/// What is wrong with a follow-up's note (also an alert's): 対象外 needs its reason, and the
+/// server keeps [`NOTE_MAX`] characters. `text` is trimmed.
+pub fn note_problem(needs_note: bool, text: &str) -> Option<String> {
+    if needs_note && text.is_empty() {
+        return Some("対象外とするときは、理由をメモに書いてください。".to_string());
+    }
+    (text.chars().count() > NOTE_MAX).then(|| format!("メモは{NOTE_MAX}文字以内で書いてください。"))
+}
 
 #[component]
 pub fn FollowupForm(
@@ -82,14 +91,8 @@ pub fn FollowupForm(
                 return;
             };
             let text = note.get_untracked().trim().to_string();
-            if chosen.needs_note() && text.is_empty() {
-                error.set(Some(
-                    "対象外とするときは、理由をメモに書いてください。".to_string(),
-                ));
-                return;
-            }
-            if text.chars().count() > NOTE_MAX {
-                error.set(Some(format!("メモは{NOTE_MAX}文字以内で書いてください。")));
+            if let Some(problem) = note_problem(chosen.needs_note(), &text) {
+                error.set(Some(problem));
                 return;
             }
             error.set(None);

@@ -151,6 +151,22 @@ async fn checked_ticket(
             ));
         }
     }
+    // An institution the operator marked 廃止 takes no ticket reaching its 廃止年月日.
+    if let (Some(code), Ok(ticket)) = (&institution, &built) {
+        if let Some(abolished) = institutions::abolished_on(conn, code.as_str()).await? {
+            if ticket.valid_until >= abolished
+                && !errors.iter().any(|e| e.field == FIELD_INSTITUTION)
+            {
+                errors.push(FieldError::new(
+                    FIELD_INSTITUTION,
+                    format!(
+                        "医療機関コード「{code}」の指定医療機関は{}に廃止されています。有効期間はその前日までにしてください。",
+                        domain::wareki::format_date(abolished)
+                    ),
+                ));
+            }
+        }
+    }
     let mut ticket = match built {
         Ok(ticket) if errors.is_empty() => ticket,
         _ => return Err(AppError::validation(errors)),

@@ -1,0 +1,195 @@
+//! The office's alerts (issue 13 item 1). When the daily feed of a day is built
+//! (`crate::feed::build`), each office with verifications that day gets its alerts: the day's
+//! 未委託受診 and the recipients who reached the 頻回受診候補 rule counting the month up to
+//! that day (`domain::alerts::derive`, the screening's own rules over the office's months
+//! M−2..M read by `crate::screening::load`). They are stored in `office_alerts`
+//! (`store::alerts`), keyed so that a rebuilt day neither duplicates nor reopens an alert.
+//!
+//! Caseworkers and supervisors of the office list them ([`list`]) and mark one handled
+//! ([`handle`]) with what was done; a follow-up action (主治医確認 …) is also recorded as a
+//! screening follow-up (`store::followups`), in the same transaction.
+
+use chrono::NaiveDate;
+
+use domain::alerts::AlertDraft;
+use domain::api::{AlertHandleRequest, AlertList, OfficeAlert, HANDLED_SHOWN};
+
+use crate::auth::Caller;
+use crate::db::{now_text, Db};
+use crate::error::ServiceError;
+use crate::store::{alerts, followups};
+
+/// An office's alerts of a day, each with the 台帳 id of its recipient.
+pub struct DayAlerts {
+    pub office_number: String,
+    pub alerts: Vec<(i64, AlertDraft)>,
+}
+
+/// Derive (read only) the alerts of `date` for `office`. Recipients not in the 台帳 are left
+/// out (an alert links to the recipient).
+pub async fn derive(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<DayAlerts> {
+    let month = domain::screening::month_of(date);
+    let loaded = crate::screening::load(db, office, month).await?;
+    let alerts = domain::alerts::derive(&loaded.input, date)
+        .into_iter()
+        .filter_map(|draft| {
+            let id = loaded.ids.get(&draft.recipient_number).copied()?;
+            Some((id, draft))
+        })
+        .collect();
+    Ok(DayAlerts {
+        office_number: office.to_string(),
+        alerts,
+    })
+}
+
+/// Store derived alerts inside the feed build's transaction; how many were written.
+pub async fn store(
+    conn: &mut sqlx::AnyConnection,
+    day: &DayAlerts,
+    now: &str,
+) -> anyhow::Result<usize> {
+    for (recipient_id, draft) in &day.alerts {
+        alerts::upsert(&mut *conn, &day.office_number, *recipient_id, draft, now).await?;
+    }
+    Ok(day.alerts.len())
+}
+
+/// Derive and store the alerts of every day `from..=until` for every office, oldest day
+/// first, reading each office's month once (the seed's history of daily builds). How many
+/// distinct alerts were found (a month's 頻回受診 alert, found again each day, counts once).
+pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Result<usize> {
+    let mut offices: Vec<String> = crate::store::offices::numbers(db)
+        .await?
+        .into_iter()
+        .collect();
+    offices.sort();
+    let now = now_text();
+    let mut found = std::collections::HashSet::new();
+    let mut month_start = from;
+    while month_start <= until {
+        let month = domain::screening::month_of(month_start);
+        let (year, next_month) = domain::screening::shift_month(month, 1);
+        let next = NaiveDate::from_ymd_opt(year, next_month, 1)
+            .ok_or_else(|| anyhow::anyhow!("month after {month_start} out of range"))?;
+        let last = until.min(next.pred_opt().unwrap_or(until));
+        for office in &offices {
+            let loaded = crate::screening::load(db, office, month).await?;
+            let mut tx = db.pool.begin().await?;
+            for date in month_start.iter_days().take_while(|d| *d <= last) {
+                for draft in domain::alerts::derive(&loaded.input, date) {
+                    if let Some(id) = loaded.ids.get(&draft.recipient_number) {
+                        alerts::upsert(&mut *tx, office, *id, &draft, &now).await?;
+                        found.insert((office.clone(), draft.key()));
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+        month_start = next;
+    }
+    Ok(found.len())
+}
+
+/// The office's open alerts and the latest handled ones, each marked `mine` when `login` is
+/// the recipient's 地区担当員, with the recipient ids they name (for the audit log).
+pub async fn list(db: &Db, office: &str, login: &str) -> anyhow::Result<(AlertList, Vec<i64>)> {
+    let mark = |mut list: Vec<OfficeAlert>| {
+        for alert in &mut list {
+            alert.mine = alert.caseworker_login.as_deref() == Some(login);
+        }
+        list
+    };
+    let open = mark(alerts::open_of_office(&db.pool, office).await?);
+    let handled = mark(alerts::handled_of_office(&db.pool, office, HANDLED_SHOWN).await?);
+    let mut ids: Vec<i64> = open
+        .iter()
+        .chain(handled.iter())
+        .map(|a| a.recipient_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((AlertList { open, handled }, ids))
+}
+
+/// Mark the open alert `id` of `office` handled by `caller`, recording what was done (and,
+/// for a follow-up action, the screening follow-up), audited in the same transaction.
+pub async fn handle(
+    db: &Db,
+    office: &str,
+    caller: &Caller,
+    id: i64,
+    req: &AlertHandleRequest,
+) -> Result<OfficeAlert, ServiceError> {
+    let note = req.note.trim();
+    let errors = crate::screening::check_note(note, req.action.needs_note());
+    let Some(alert) = alerts::of_office(&db.pool, office, id).await? else {
+        return Err(ServiceError::NotFound("アラート"));
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    if let Some(done) = &alert.handled {
+        return Err(already_handled(done));
+    }
+    let at = now_text();
+    let mut tx = db.pool.begin().await.map_err(anyhow::Error::from)?;
+    let handling = alerts::Handling {
+        action: req.action,
+        note,
+        by: &caller.actor_id,
+        by_name: &caller.display_name,
+        at: &at,
+    };
+    if !alerts::mark_handled(&mut *tx, office, id, &handling).await? {
+        return Err(ServiceError::Conflict(
+            "このアラートは既に対応済みです。".to_string(),
+        ));
+    }
+    if let Some(action) = req.action.followup() {
+        followups::insert(
+            &mut *tx,
+            &followups::NewFollowup {
+                office_number: office,
+                recipient_id: alert.recipient_id,
+                institution_code: Some(&alert.institution_code),
+                month: &alert.month,
+                category: Some(alert.kind.category()),
+                action,
+                note,
+                recorded_by: &caller.actor_id,
+                recorded_by_name: &caller.display_name,
+                recorded_at: &at,
+            },
+        )
+        .await?;
+    }
+    crate::audit::record_in(
+        &mut tx,
+        caller,
+        "alert.handle",
+        Some(alert.recipient_id),
+        &format!(
+            "{} {}（{}）: {}",
+            alert.kind.label_ja(),
+            alert.institution_name,
+            alert.dates.join("、"),
+            req.action.label_ja()
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    let mut saved = alerts::of_office(&db.pool, office, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("alert {id} unreadable"))?;
+    saved.mine = saved.caseworker_login.as_deref() == Some(caller.actor_id.as_str());
+    Ok(saved)
+}
+
+fn already_handled(done: &domain::api::AlertHandling) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "このアラートは既に対応済みです（{}、{}）。",
+        done.handled_by,
+        done.action.label_ja()
+    ))
+}
