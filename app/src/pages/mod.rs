@@ -30,5 +30,6 @@ pub mod operator;
 pub mod operator_home;
 #[cfg(feature = "role-portal")]
 pub mod portal;
-#[cfg(feature = "role-office-tools")]
+// The office home's alerts panel uses the screening follow-up's note check.
+#[cfg(any(feature = "role-office", feature = "role-office-tools"))]
 pub mod screening;
