@@ -9,6 +9,8 @@
 #   app-load          each role's first page in Chromium: bytes fetched (raw, gzip) and
 #                     time to first render, cold and from the service worker
 #                     (tests/bench/first_load.mjs)
+#   verify            verification by number, card and onshi XML over HTTP on SQLite and
+#                     PostgreSQL, against pgbench -S in the same run (scripts/bench-verify.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -62,6 +64,8 @@ cargo build --locked -p server
 ONSHI_BIN="$PWD/target/debug/onshi" ONSHI_DIST="$PWD/dist" \
   node tests/bench/first_load.mjs --runs 5 --out "$out/app-load.md"
 update_block bench "$doc" app-load "$out/app-load.md"
+step "verification throughput (scripts/bench-verify.sh)"
+scripts/bench-verify.sh
 
 echo
 echo "Results: $doc"

@@ -45,6 +45,10 @@ if [ "$what" = test ]; then
   command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
   # sqlite3: the deadline test closes office days in the demo database (no route writes them).
   command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+  # make bench (scripts/bench-verify.sh): wrk, the load generator; jq reads the roster.
+  command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+  command -v jq >/dev/null 2>&1 || need_apt+=(jq)
+  command -v curl >/dev/null 2>&1 || need_apt+=(curl)
   if [ ${#need_apt[@]} -gt 0 ]; then
     say "apt-get install ${need_apt[*]}"
     export DEBIAN_FRONTEND=noninteractive

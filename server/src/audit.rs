@@ -113,3 +113,39 @@ pub fn command_caller(office: &str, office_name: &str, command: &str) -> Caller 
         actor_label: format!("{office_name}（{command}）"),
     }
 }
+
+/// One access, for [`record_all_in`].
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    pub caller: &'a Caller,
+    pub action: &'a str,
+    pub recipient_id: Option<i64>,
+    pub detail: &'a str,
+}
+
+/// [`record_in`] for several accesses at once, in one multi-row statement (the group commit
+/// of verifications, `crate::recorder`).
+pub async fn record_all_in(
+    conn: &mut sqlx::AnyConnection,
+    accesses: &[Access<'_>],
+) -> anyhow::Result<()> {
+    if accesses.is_empty() {
+        return Ok(());
+    }
+    let at = now_text();
+    let entries: Vec<(Entry<'_>, Option<i64>)> = accesses
+        .iter()
+        .map(|a| {
+            let entry = Entry {
+                at: &at,
+                actor_role: a.caller.role.as_str(),
+                actor_id: &a.caller.actor_id,
+                actor_label: &a.caller.actor_label,
+                action: a.action,
+                detail: a.detail,
+            };
+            (entry, a.recipient_id)
+        })
+        .collect();
+    store::audit::insert_entries(conn, &entries).await
+}

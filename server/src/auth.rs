@@ -129,11 +129,15 @@ pub async fn set_password(db: &Db, login: &str, password: &str) -> anyhow::Resul
     ))
 }
 
-/// Resolve a session cookie token to its caller, if the session is live.
+/// Resolve a session cookie token to its caller, if the session is live. One statement reads
+/// the session with its account, every request: nothing about sessions is cached in the
+/// process, so a sign-out, `onshi user revoke-sessions` or a password change (even from
+/// another process) takes effect on the next request.
 pub async fn caller_from_session(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
-    let Some(session) = users::session(db, &token_hash(token)).await? else {
+    let Some(found) = users::session_with_user(db, &token_hash(token)).await? else {
         return Ok(None);
     };
+    let session = &found.session;
     if session.expires_at < instant_text(chrono::Utc::now()) {
         delete_session(db, token).await?;
         return Ok(None);
@@ -142,7 +146,9 @@ pub async fn caller_from_session(db: &Db, token: &str) -> anyhow::Result<Option<
         return Ok(None);
     };
     match (session.user_id, session.recipient_id) {
-        (Some(user_id), _) => caller_for_user(db, user_id).await,
+        (Some(user_id), _) => Ok(found
+            .user
+            .and_then(|user| staff_caller(user_id, user, found.place_name))),
         (None, Some(recipient_id)) if role == Role::Recipient => {
             caller_for_recipient(db, recipient_id).await
         }
@@ -154,19 +160,28 @@ pub async fn caller_for_user(db: &Db, user_id: i64) -> anyhow::Result<Option<Cal
     let Some(user) = users::by_id(db, user_id).await? else {
         return Ok(None);
     };
-    let Some(role) = Role::parse(&user.role) else {
-        return Ok(None);
+    let place_name = match (&user.office_number, &user.institution_code) {
+        (Some(office), _) => office_name(db, office).await?,
+        (None, Some(code)) => institution_name(db, code).await?,
+        _ => None,
     };
+    Ok(staff_caller(user_id, user, place_name))
+}
+
+/// A staff or operator account as the caller; `place_name`: its office's name, else its
+/// institution's (the audit log's label; the number or code when not registered).
+fn staff_caller(
+    user_id: i64,
+    user: users::UserRecord,
+    place_name: Option<String>,
+) -> Option<Caller> {
+    let role = Role::parse(&user.role)?;
     let actor_label = match (&user.office_number, &user.institution_code) {
-        (Some(office), _) => office_name(db, office)
-            .await?
-            .unwrap_or_else(|| office.clone()),
-        (None, Some(code)) => institution_name(db, code)
-            .await?
-            .unwrap_or_else(|| code.clone()),
+        (Some(office), _) => place_name.unwrap_or_else(|| office.clone()),
+        (None, Some(code)) => place_name.unwrap_or_else(|| code.clone()),
         _ => "システム運用者".to_string(),
     };
-    Ok(Some(Caller {
+    Some(Caller {
         role,
         actor_id: user.login,
         display_name: user.display_name,
@@ -175,7 +190,7 @@ pub async fn caller_for_user(db: &Db, user_id: i64) -> anyhow::Result<Option<Cal
         institution_code: user.institution_code,
         recipient_id: None,
         actor_label,
-    }))
+    })
 }
 
 pub async fn caller_for_recipient(db: &Db, recipient_id: i64) -> anyhow::Result<Option<Caller>> {
@@ -194,12 +209,10 @@ pub async fn caller_for_recipient(db: &Db, recipient_id: i64) -> anyhow::Result<
 
 /// A machine client (レセコン, 資格確認端末 folder exchange) authenticated by its bearer token.
 pub async fn caller_from_institution_token(db: &Db, token: &str) -> anyhow::Result<Option<Caller>> {
-    let Some(code) = users::institution_of_token(db, &token_hash(token)).await? else {
+    let Some((code, name)) = users::institution_of_token(db, &token_hash(token)).await? else {
         return Ok(None);
     };
-    let name = institution_name(db, &code)
-        .await?
-        .unwrap_or_else(|| code.clone());
+    let name = name.unwrap_or_else(|| code.clone());
     Ok(Some(Caller {
         role: Role::Clinic,
         actor_id: code.clone(),

@@ -335,6 +335,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 keys,
                 static_dir,
                 secure_cookies: *secure_cookies,
+                recorder: crate::recorder::Recorder::new(db.clone()),
             };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await

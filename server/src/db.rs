@@ -54,6 +54,18 @@ impl Db {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            // sqlx pings each connection it hands out by default: a round trip (to
+            // PostgreSQL, or to SQLite's worker thread) before every statement. Only one that
+            // sat idle a while is pinged (the database may have restarted meanwhile).
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(&url)
             .await
             .with_context(|| format!("cannot open the database ({})", redact_url(&url)))?;
@@ -142,6 +154,9 @@ pub fn latest_sqlite_migration() -> i64 {
         .unwrap_or(0)
 }
 
+/// A pooled connection idle this long is pinged before it is used again.
+const PING_WHEN_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The SQLite file in a data directory when `DATABASE_URL` is not set.
 pub const SQLITE_FILE: &str = "onshi.sqlite3";
 
@@ -205,6 +220,22 @@ impl From<Option<String>> for Value {
     fn from(s: Option<String>) -> Self {
         s.map_or(Value::Null, Value::Text)
     }
+}
+
+/// Bind `values` in order to a query (a text written with [`placeholders`]).
+pub fn bind_values<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    values: Vec<Value>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for value in values {
+        query = match value {
+            Value::Text(s) => query.bind(s),
+            Value::Int(i) => query.bind(i),
+            Value::Null => query.bind(Option::<String>::None),
+            Value::NullInt => query.bind(Option::<i64>::None),
+        };
+    }
+    query
 }
 
 /// Insert many rows with multi-row `INSERT … VALUES (…), (…)` statements (bulk loads: seed, imports).

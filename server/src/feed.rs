@@ -13,9 +13,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
-use domain::api::FeedRow;
+use domain::api::{FeedRow, Role};
 use domain::feed::FeedEntry;
 
+use crate::auth::Caller;
 use crate::db::{now_text, Db};
 use crate::store::{feeds, verifications};
 

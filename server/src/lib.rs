@@ -10,6 +10,7 @@
 //! - [`store`]: one module per aggregate, the only code that writes SQL for its tables;
 //! - [`imports`], [`seed`], [`cards`]: what the operator's commands do;
 //! - [`feed`], [`screening`]: the daily feed and the screening (product.md §2 IV, §5).
+//! - [`recorder`]: the group commit of verifications (one writer, one transaction per batch).
 //! - [`health`]: 健診情報 and 薬剤情報: imports, CDA export, 健診 deadline, 向精神薬 screen.
 //! - [`terminal`]: `onshi terminal`, the 資格確認端末 folder exchange for レセコン;
 //!   [`claims`]: 請求前資格確認 (the 資格情報ファイル check and its sample generator).
@@ -35,6 +36,7 @@ pub mod http;
 pub mod imports;
 pub mod keys;
 pub mod log;
+pub mod recorder;
 pub mod registry;
 pub mod scope;
 pub mod screening;

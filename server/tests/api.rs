@@ -590,6 +590,7 @@ async fn state_changes_from_another_site_are_refused() {
             keys: f.keys.clone(),
             static_dir: None,
             secure_cookies: false,
+            recorder: server::recorder::Recorder::new(f.db.clone()),
         },
         &["https://app.example.jp/".to_string()],
     );

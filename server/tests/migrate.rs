@@ -999,6 +999,7 @@ async fn a_previous_release_database_migrates_to_the_qualification_history() {
         keys,
         static_dir: None,
         secure_cookies: false,
+        recorder: server::recorder::Recorder::new(db.clone()),
     });
     let cookie = format!("{}={clinic_token}", server::auth::SESSION_COOKIE);
     let ago = |days: i64| today - Duration::days(days);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::db::Db;
 use crate::keys::Keys;
+use crate::recorder::Recorder;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,4 +15,6 @@ pub struct AppState {
     pub static_dir: Option<PathBuf>,
     /// Set the `Secure` attribute on cookies (behind TLS).
     pub secure_cookies: bool,
+    /// The writer of this database's verifications (group commit); `Recorder::new(db)`.
+    pub recorder: Recorder,
 }

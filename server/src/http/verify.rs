@@ -32,7 +32,7 @@ use domain::api::{
 use domain::codes::{CodeValue, QualificationValidity, ReferenceClass, Sex};
 use domain::error::FieldError;
 use domain::numbers::InstitutionCode;
-use domain::qualification::CoveredPeriod;
+use domain::qualification::{CoveredPeriod, QualificationHistory};
 use domain::ticket::Ticket;
 use domain::verdict::{decide, Qualification};
 
@@ -40,6 +40,7 @@ use super::error::{ApiJson, AppError};
 use super::state::AppState;
 use crate::auth::Caller;
 use crate::db::{instant_text, now_text, today_jst, Db};
+use crate::recorder::Verification;
 use crate::store::tickets;
 use crate::store::verifications::{self, NewVerification, Source, StoredVerification as Stored};
 use crate::{audit, scope, store};
@@ -168,7 +169,7 @@ async fn verify_card(
         )
     })?;
     let birth = recipient.birth_date;
-    let recipient = recipient.with_history(db, birth, date).await?;
+    let recipient = recipient.with_elsewhere(db, birth, date).await?;
     let tickets = tickets_for(db, recipient.id, &institution, date).await?;
     let decision = decide(
         Some(&recipient.qualification()),
@@ -189,10 +190,8 @@ async fn verify_card(
         source: Source::Online,
     };
     let audit = Some((recipient.id, decision.validity.label_ja().to_string()));
-    let Some((id, consent)) = insert(db, &new, &caller, audit, consent).await? else {
-        return replay(db, &caller, &req.client_id, &institution)
-            .await
-            .map(Json);
+    let Some((id, consent)) = insert(&state, &new, &caller, audit, consent).await? else {
+        return replay(db, &caller, &new).await.map(Json);
     };
     let meta = meta(&new, Some(id), false);
     let office = recipient.contact_for(decision.validity, date);
@@ -374,15 +373,8 @@ pub async fn by_number(
     };
     let date = domain::jst::date_of(at);
     let entry = req.check(date).map_err(AppError::validation)?;
-    if let Some(stored) = stored_by_client_id(db, &req.client_id).await? {
-        stored.check_same(
-            institution,
-            ReferenceClass::NumberEntry,
-            entry.office_number.as_str(),
-            entry.recipient_number.as_str(),
-        )?;
-        return stored.result(db, caller, institution).await;
-    }
+    // No look-up of the `client_id` first: a repeated id is rare (a retry, the outbox's
+    // sync), and the insert finds it (`insert` answers `None`, then `replay`).
     let recipient = match Recipient::by_numbers(
         db,
         entry.office_number.as_str(),
@@ -390,7 +382,7 @@ pub async fn by_number(
     )
     .await?
     {
-        Some(r) => Some(r.with_history(db, entry.birth_date, date).await?),
+        Some(r) => Some(r.with_elsewhere(db, entry.birth_date, date).await?),
         None => None,
     };
     let tickets = match &recipient {
@@ -428,8 +420,8 @@ pub async fn by_number(
         };
         (r.id, detail)
     });
-    let Some((id, _)) = insert(db, &new, caller, audit, None).await? else {
-        return replay(db, caller, &req.client_id, institution).await;
+    let Some((id, _)) = insert(state, &new, caller, audit, None).await? else {
+        return replay(db, caller, &new).await;
     };
     let office = recipient
         .as_ref()
@@ -444,20 +436,25 @@ pub async fn by_number(
     ))
 }
 
-/// Lost a race on `client_id` (another request stored it first): answer that one.
+/// The `client_id` was stored already (a retry, or another request stored it first): answer
+/// that one, if it is the same verification.
 async fn replay(
     db: &Db,
     caller: &Caller,
-    client_id: &str,
-    institution: &InstitutionCode,
+    new: &NewVerification<'_>,
 ) -> Result<VerificationResult, AppError> {
-    let stored = stored_by_client_id(db, client_id)
+    let stored = stored_by_client_id(db, new.client_id)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("verification {client_id} vanished after a conflict"))?;
-    if stored.institution_code != institution.as_str() {
-        return Err(client_id_taken());
-    }
-    stored.result(db, caller, institution).await
+        .ok_or_else(|| {
+            anyhow::anyhow!("verification {} vanished after a conflict", new.client_id)
+        })?;
+    stored.check_same(
+        new.institution,
+        new.reference_class,
+        new.office_number,
+        new.recipient_number,
+    )?;
+    stored.result(db, caller, new.institution).await
 }
 
 // ---------------------------------------------------------------- storage
@@ -476,40 +473,30 @@ fn client_id_taken() -> AppError {
     )
 }
 
-/// Insert a verification, the consent if any, and their audit rows (`audit`: whose data
-/// was read, with the detail) in one transaction. `None` when the `client_id` was already
-/// stored: nothing written.
+/// Store a verification, the consent if any, and their audit rows (`audit`: whose data was
+/// read, with the detail) in one transaction, through the group commit (`crate::recorder`);
+/// returns once committed. `None` when the `client_id` was already stored: nothing written.
 async fn insert(
-    db: &Db,
+    state: &AppState,
     new: &NewVerification<'_>,
     caller: &Caller,
     audit: Option<(i64, String)>,
     consent: Option<ConsentRequest>,
 ) -> Result<Option<(i64, Option<ConsentRecord>)>, AppError> {
-    let mut tx = db.pool.begin().await?;
-    let Some(id) = verifications::insert(&mut *tx, new).await? else {
-        tx.rollback().await?;
-        return Ok(None);
+    let verification = Verification {
+        client_id: new.client_id.to_string(),
+        verified_at: new.verified_at,
+        institution: new.institution.clone(),
+        office_number: new.office_number.to_string(),
+        recipient_number: new.recipient_number.to_string(),
+        reference_class: new.reference_class,
+        validity: new.validity,
+        source: new.source,
+        caller: caller.clone(),
+        audit,
+        consent,
     };
-    let consent = match consent {
-        Some(c) => Some(verifications::insert_consent(&mut tx, id, &c, &now_text()).await?),
-        None => None,
-    };
-    if let Some((recipient_id, detail)) = &audit {
-        audit::record_in(&mut tx, caller, "verification", Some(*recipient_id), detail).await?;
-        if let Some(c) = &consent {
-            audit::record_in(
-                &mut tx,
-                caller,
-                "consent",
-                Some(*recipient_id),
-                &consent_detail(c),
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(Some((id, consent)))
+    Ok(state.recorder.record(verification).await?)
 }
 
 fn meta(new: &NewVerification<'_>, id: Option<i64>, already_stored: bool) -> VerificationMeta {
@@ -584,7 +571,7 @@ impl Replay for Stored {
             match Recipient::by_numbers(db, &self.office_number, &self.recipient_number).await? {
                 Some(r) => {
                     let birth = r.birth_date;
-                    Some(r.with_history(db, birth, self.verified_date).await?)
+                    Some(r.with_elsewhere(db, birth, self.verified_date).await?)
                 }
                 None => None,
             }
@@ -658,30 +645,40 @@ struct Recipient {
     qualified_from: Option<NaiveDate>,
     qualified_until: Option<NaiveDate>,
     restricted: bool,
-    /// Covered periods of this record's 資格 history (`with_history`).
+    /// Covered periods of this record's 資格 history (`by_numbers`, `by_id`).
     periods: Vec<CoveredPeriod>,
     /// The same person's records at other offices (a 転居), read only when the date is
-    /// not covered here (`with_history`).
+    /// not covered here (`with_elsewhere`).
     elsewhere: Vec<store::people::OtherRecord>,
 }
 
 impl Recipient {
+    /// The record with these numbers, with its 資格 history (one statement).
     async fn by_numbers(
         db: &Db,
         office: &str,
         recipient: &str,
     ) -> Result<Option<Recipient>, AppError> {
-        store::people::verified_by_numbers(db, office, recipient)
+        store::people::verified_with_history_by_numbers(db, office, recipient)
             .await?
-            .map(Recipient::from_record)
+            .map(Recipient::from_record_with_history)
             .transpose()
     }
 
+    /// The record with this id, with its 資格 history (one statement).
     async fn by_id(db: &Db, id: i64) -> Result<Option<Recipient>, AppError> {
-        store::people::verified_by_id(db, id)
+        store::people::verified_with_history_by_id(db, id)
             .await?
-            .map(Recipient::from_record)
+            .map(Recipient::from_record_with_history)
             .transpose()
+    }
+
+    fn from_record_with_history(
+        (record, history): (store::people::VerifiedRecord, QualificationHistory),
+    ) -> Result<Recipient, AppError> {
+        let mut recipient = Recipient::from_record(record)?;
+        recipient.periods = history.periods();
+        Ok(recipient)
     }
 
     /// The recipients with these ids, by id.
@@ -716,18 +713,17 @@ impl Recipient {
         })
     }
 
-    /// Read the record's 資格 history, and the person's other records when `date` is not
-    /// covered here and the birth date matches (what a 3 無効（新しい資格あり） needs).
-    async fn with_history(
+    /// Read the person's other records when `date` is not covered here and the birth date
+    /// matches (what a 3 無効（新しい資格あり） needs).
+    async fn with_elsewhere(
         mut self,
         db: &Db,
         entered_birth_date: NaiveDate,
         date: NaiveDate,
     ) -> Result<Recipient, AppError> {
-        let mut conn = db.pool.acquire().await?;
-        self.periods = store::people::history(&mut conn, self.id).await?.periods();
         let covered = self.periods.iter().any(|p| p.covers(date));
         if !covered && self.birth_date == entered_birth_date {
+            let mut conn = db.pool.acquire().await?;
             self.elsewhere = store::people::other_records(&mut conn, self.id).await?;
         }
         Ok(self)
@@ -883,15 +879,6 @@ fn month_param(month: Option<&str>) -> Result<String, AppError> {
             .map(|(y, m)| format!("{y:04}-{m:02}"))
             .map_err(|e| AppError::field(FIELD_MONTH, e.month_message())),
     }
-}
-
-fn consent_detail(c: &ConsentRecord) -> String {
-    let yes = |b: bool| if b { "同意" } else { "同意しない" };
-    format!(
-        "本人同意 薬剤情報: {}、健診情報: {}",
-        yes(c.drug_info),
-        yes(c.checkup_info)
-    )
 }
 
 // ---------------------------------------------------------------- stored values

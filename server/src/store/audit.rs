@@ -62,16 +62,26 @@ pub async fn insert_many(
     entry: &Entry<'_>,
     recipient_ids: &[i64],
 ) -> anyhow::Result<()> {
-    let rows: Vec<Vec<Value>> = recipient_ids
+    let entries: Vec<(Entry<'_>, Option<i64>)> =
+        recipient_ids.iter().map(|id| (*entry, Some(*id))).collect();
+    insert_entries(conn, &entries).await
+}
+
+/// Write several accesses (each to one recipient or to none) with multi-row statements.
+pub async fn insert_entries(
+    conn: &mut AnyConnection,
+    entries: &[(Entry<'_>, Option<i64>)],
+) -> anyhow::Result<()> {
+    let rows: Vec<Vec<Value>> = entries
         .iter()
-        .map(|id| {
+        .map(|(entry, recipient_id)| {
             vec![
                 entry.at.into(),
                 entry.actor_role.into(),
                 entry.actor_id.into(),
                 entry.actor_label.into(),
                 entry.action.into(),
-                (*id).into(),
+                recipient_id.map_or(Value::NullInt, Value::Int),
                 entry.detail.into(),
             ]
         })

@@ -69,7 +69,8 @@ pub async fn holder(
     Ok(row.map(|r| r.0))
 }
 
-/// Store a challenge, first dropping those created before `stale_before` (useless by now).
+/// Store a challenge, first dropping those created before `stale_before` (useless by now):
+/// one transaction, one commit.
 pub async fn insert_challenge(
     db: &Db,
     id: &str,
@@ -77,30 +78,28 @@ pub async fn insert_challenge(
     created_at: &str,
     stale_before: &str,
 ) -> anyhow::Result<()> {
+    let mut tx = db.pool.begin().await?;
     sqlx::query("DELETE FROM card_challenges WHERE created_at < $1")
         .bind(stale_before)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
     sqlx::query("INSERT INTO card_challenges (id, challenge, created_at) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(challenge)
         .bind(created_at)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
-/// Take a challenge out: (challenge, created_at), if it existed. It is deleted either way,
-/// so each challenge is answered at most once.
+/// Take a challenge out: (challenge, created_at), if it existed. One statement deletes and
+/// returns it, so of requests racing with the same challenge only one gets it.
 pub async fn take_challenge(db: &Db, id: &str) -> anyhow::Result<Option<(String, String)>> {
     let row: Option<(String, String)> =
-        sqlx::query_as("SELECT challenge, created_at FROM card_challenges WHERE id = $1")
+        sqlx::query_as("DELETE FROM card_challenges WHERE id = $1 RETURNING challenge, created_at")
             .bind(id)
             .fetch_optional(&db.pool)
             .await?;
-    sqlx::query("DELETE FROM card_challenges WHERE id = $1")
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
     Ok(row)
 }

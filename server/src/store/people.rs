@@ -1268,6 +1268,7 @@ pub struct VerifiedRecord {
 const VERIFIED_COLUMNS: &str =
     "r.id, r.office_number, o.name, o.phone, r.recipient_number, r.name, r.name_kana, \
      r.sex, r.birth_date, r.qualified_from, r.qualified_until, r.restricted";
+const VERIFIED_COLUMN_COUNT: usize = 12;
 
 fn verified_record(row: &sqlx::any::AnyRow) -> anyhow::Result<VerifiedRecord> {
     Ok(VerifiedRecord {
@@ -1286,32 +1287,55 @@ fn verified_record(row: &sqlx::any::AnyRow) -> anyhow::Result<VerifiedRecord> {
     })
 }
 
-/// The record with these numbers, for a 資格確認.
-pub async fn verified_by_numbers(
+/// The record with these numbers and its registered 資格 history, in one statement (the
+/// record's columns repeated on each of its decisions), for a 資格確認.
+pub async fn verified_with_history_by_numbers(
     db: &Db,
     office: &str,
     recipient: &str,
-) -> anyhow::Result<Option<VerifiedRecord>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {VERIFIED_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number \
-         WHERE r.office_number = $1 AND r.recipient_number = $2"
-    )))
-    .bind(office)
-    .bind(recipient)
-    .fetch_optional(&db.pool)
-    .await?;
-    row.as_ref().map(verified_record).transpose()
+) -> anyhow::Result<Option<(VerifiedRecord, QualificationHistory)>> {
+    verified_with_history(
+        db,
+        "r.office_number = $1 AND r.recipient_number = $2",
+        vec![office.into(), recipient.into()],
+    )
+    .await
 }
 
-/// The record with this id, for a 資格確認.
-pub async fn verified_by_id(db: &Db, id: i64) -> anyhow::Result<Option<VerifiedRecord>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {VERIFIED_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number WHERE r.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?;
-    row.as_ref().map(verified_record).transpose()
+/// The record with this id and its registered 資格 history, in one statement, for a 資格確認.
+pub async fn verified_with_history_by_id(
+    db: &Db,
+    id: i64,
+) -> anyhow::Result<Option<(VerifiedRecord, QualificationHistory)>> {
+    verified_with_history(db, "r.id = $1", vec![id.into()]).await
+}
+
+async fn verified_with_history(
+    db: &Db,
+    filter: &str,
+    binds: Vec<crate::db::Value>,
+) -> anyhow::Result<Option<(VerifiedRecord, QualificationHistory)>> {
+    let sql = format!(
+        "SELECT {VERIFIED_COLUMNS}, e.kind, e.effective_date \
+         FROM recipients r JOIN offices o ON o.number = r.office_number \
+         LEFT JOIN qualification_events e ON e.recipient_id = r.id AND e.status = 'registered' \
+         WHERE {filter} ORDER BY {HISTORY_ORDER}"
+    );
+    let query = crate::db::bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), binds);
+    let rows = query.fetch_all(&db.pool).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let record = verified_record(first)?;
+    let mut decisions = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let kind: Option<String> = row.try_get(VERIFIED_COLUMN_COUNT)?;
+        let effective: Option<String> = row.try_get(VERIFIED_COLUMN_COUNT + 1)?;
+        if let (Some(kind), Some(effective)) = (kind, effective) {
+            decisions.push(decision(&kind, &effective)?);
+        }
+    }
+    Ok(Some((record, QualificationHistory::new(decisions))))
 }
 
 /// The records with these ids, for a 資格確認 (ids not found are left out).

@@ -11,9 +11,7 @@ use std::sync::LazyLock;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, AnyExecutor, Row as _};
+use sqlx::{AnyConnection, AnyExecutor, Row as _};
 
 use domain::api::TicketStatus;
 use domain::codes::{CodeValue, Presence, SingleOrCombined, TicketType, TreatmentType};
@@ -330,21 +328,6 @@ fn date(value: &str) -> anyhow::Result<NaiveDate> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d").with_context(|| format!("stored date 「{value}」"))
 }
 
-fn bind(
-    mut query: Query<'_, Any, AnyArguments>,
-    values: Vec<Value>,
-) -> Query<'_, Any, AnyArguments> {
-    for value in values {
-        query = match value {
-            Value::Text(s) => query.bind(s),
-            Value::Int(i) => query.bind(i),
-            Value::Null => query.bind(Option::<String>::None),
-            Value::NullInt => query.bind(Option::<i64>::None),
-        };
-    }
-    query
-}
-
 /// [`SELECT`] `tail` (`WHERE … ORDER BY …`) with `values` bound in order.
 async fn select<'e>(
     exec: impl AnyExecutor<'e>,
@@ -352,7 +335,7 @@ async fn select<'e>(
     values: Vec<Value>,
 ) -> anyhow::Result<Vec<StoredTicket>> {
     let query = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} {tail}")));
-    let rows = bind(query, values).fetch_all(exec).await?;
+    let rows = db::bind_values(query, values).fetch_all(exec).await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -361,7 +344,9 @@ async fn select<'e>(
 /// Insert a ticket; its id.
 pub async fn insert<'e>(exec: impl AnyExecutor<'e>, new: &NewTicket<'_>) -> anyhow::Result<i64> {
     let query = sqlx::query(sqlx::AssertSqlSafe(format!("{} RETURNING id", *INSERT)));
-    let row = bind(query, insert_values(new)).fetch_one(exec).await?;
+    let row = db::bind_values(query, insert_values(new))
+        .fetch_one(exec)
+        .await?;
     Ok(row.try_get::<i64, _>(0)?)
 }
 
@@ -372,7 +357,9 @@ pub async fn upsert_by_issue_number<'e>(
     new: &NewTicket<'_>,
 ) -> anyhow::Result<()> {
     let query = sqlx::query(sqlx::AssertSqlSafe(UPSERT.clone()));
-    bind(query, insert_values(new)).execute(exec).await?;
+    db::bind_values(query, insert_values(new))
+        .execute(exec)
+        .await?;
     Ok(())
 }
 
@@ -402,7 +389,7 @@ pub async fn amend<'e>(
     );
     values.extend([updated_at.into(), updated_by.into()]);
     let query = sqlx::query(sqlx::AssertSqlSafe(AMEND.clone()));
-    let done = bind(query, values).execute(exec).await?;
+    let done = db::bind_values(query, values).execute(exec).await?;
     Ok(done.rows_affected() > 0)
 }
 

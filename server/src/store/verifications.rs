@@ -200,17 +200,58 @@ pub async fn insert<'e>(
         INSERT_COLUMNS.join(", "),
         db::placeholders(1, INSERT_COLUMNS.len()),
     );
-    let mut query = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
-    for value in insert_values(new) {
-        query = match value {
-            Value::Text(t) => query.bind(t),
-            Value::Int(i) => query.bind(i),
-            Value::Null => query.bind(Option::<String>::None),
-            Value::NullInt => query.bind(Option::<i64>::None),
-        };
+    let query = db::bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), insert_values(new));
+    let row = query.fetch_optional(exec).await?;
+    row.map(|r| r.try_get::<i64, _>(0))
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// Insert verifications with one multi-row statement (the group commit of concurrent
+/// verifications); for each, in order, its id, or `None` when its `client_id` was stored
+/// already — before, or by an earlier one of `new` (only the first of a repeated id is
+/// written).
+pub async fn insert_batch(
+    conn: &mut AnyConnection,
+    new: &[NewVerification<'_>],
+) -> anyhow::Result<Vec<Option<i64>>> {
+    let mut first_of_id: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(new.len());
+    let mut written: Vec<&NewVerification<'_>> = Vec::with_capacity(new.len());
+    for (i, n) in new.iter().enumerate() {
+        if let std::collections::hash_map::Entry::Vacant(e) = first_of_id.entry(n.client_id) {
+            e.insert(i);
+            written.push(n);
+        }
     }
-    let id = query.fetch_optional(exec).await?;
-    Ok(id.map(|(id,)| id))
+    let mut ids = vec![None; new.len()];
+    // At most 64 rows (640 parameters) a statement.
+    for chunk in written.chunks(64) {
+        let rows = (0..chunk.len())
+            .map(|k| {
+                format!(
+                    "({})",
+                    db::placeholders(1 + k * INSERT_COLUMNS.len(), INSERT_COLUMNS.len())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO verifications ({}) VALUES {rows} ON CONFLICT (client_id) DO NOTHING RETURNING id, client_id",
+            INSERT_COLUMNS.join(", "),
+        );
+        let values = chunk.iter().flat_map(|n| insert_values(n)).collect();
+        let query = db::bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), values);
+        for row in query.fetch_all(&mut *conn).await? {
+            let id: i64 = row.try_get(0)?;
+            let client_id: String = row.try_get(1)?;
+            let i = first_of_id
+                .get(client_id.as_str())
+                .with_context(|| format!("insert returned an unknown client_id {client_id}"))?;
+            ids[*i] = Some(id);
+        }
+    }
+    Ok(ids)
 }
 
 /// Insert many verifications with multi-row statements (the seed's bulk load; no

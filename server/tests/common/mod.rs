@@ -28,6 +28,8 @@ pub struct Fixture {
     pub keys: Arc<Keys>,
     pub dir: tempfile::TempDir,
     pub database_url: Option<String>,
+    /// One verification writer per database, as `onshi serve` has (every `app()` shares it).
+    pub recorder: server::recorder::Recorder,
 }
 
 impl Fixture {
@@ -41,6 +43,7 @@ impl Fixture {
             keys: self.keys.clone(),
             static_dir,
             secure_cookies: false,
+            recorder: self.recorder.clone(),
         })
     }
 }
@@ -83,6 +86,7 @@ pub async fn empty() -> Fixture {
         .expect("open database");
     let keys = Arc::new(Keys::load_or_create(dir.path()).expect("keys"));
     Fixture {
+        recorder: server::recorder::Recorder::new(db.clone()),
         db,
         keys,
         dir,

@@ -1,0 +1,199 @@
+//! Group commit of 資格確認: every verification the server answers (number entry, card,
+//! onshi XML, the outbox's sync) is written by one writer task, which takes whatever
+//! verifications are waiting and writes them, with their consents and audit rows, in one
+//! transaction — one commit (one fsync) for all of them instead of one each, and no two
+//! writers waiting for SQLite's write lock.
+//!
+//! Nothing is weakened: a caller's `record` returns only after the transaction that holds its
+//! verification has committed (durable once acknowledged), each verification is written with
+//! its audit rows or not at all, and `client_id` stays the idempotency key (a repeated id,
+//! stored before or earlier in the same batch, is answered `None`: the caller replays the
+//! stored one). When a batch fails, each of its verifications is written again alone, so one
+//! bad verification fails only its own request.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, oneshot};
+
+use domain::api::{ConsentRecord, ConsentRequest};
+use domain::codes::{QualificationValidity, ReferenceClass};
+use domain::numbers::InstitutionCode;
+
+use crate::audit::{self, Access};
+use crate::auth::Caller;
+use crate::db::{now_text, Db};
+use crate::store::verifications::{self, NewVerification, Source};
+
+/// Verifications written in one transaction at most.
+const MAX_BATCH: usize = 256;
+/// Verifications waiting for the writer at most; more wait to be queued.
+const QUEUE: usize = 4096;
+
+/// A verification to store, with what its audit rows say.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub client_id: String,
+    pub verified_at: DateTime<Utc>,
+    pub institution: InstitutionCode,
+    pub office_number: String,
+    pub recipient_number: String,
+    pub reference_class: ReferenceClass,
+    pub validity: QualificationValidity,
+    pub source: Source,
+    /// Who verified (the audit log's actor).
+    pub caller: Caller,
+    /// Whose data the verification showed, and the audit row's detail (`None`: nobody's).
+    pub audit: Option<(i64, String)>,
+    /// The 本人同意 given with it, if any (recorded with its own audit row).
+    pub consent: Option<ConsentRequest>,
+}
+
+impl Verification {
+    fn as_new(&self) -> NewVerification<'_> {
+        NewVerification {
+            client_id: &self.client_id,
+            verified_at: self.verified_at,
+            institution: &self.institution,
+            office_number: &self.office_number,
+            recipient_number: &self.recipient_number,
+            reference_class: self.reference_class,
+            validity: self.validity,
+            source: self.source,
+        }
+    }
+}
+
+/// What [`Recorder::record`] answers: the stored id and consent, or `None` when the
+/// `client_id` was already stored (nothing written).
+pub type Recorded = Option<(i64, Option<ConsentRecord>)>;
+
+struct Job {
+    verification: Verification,
+    reply: oneshot::Sender<anyhow::Result<Recorded>>,
+}
+
+/// The writer of one database's verifications. Cheap to clone; its task starts with the
+/// first verification (inside the server's runtime).
+#[derive(Clone)]
+pub struct Recorder(Arc<Inner>);
+
+struct Inner {
+    db: Db,
+    jobs: OnceLock<mpsc::Sender<Job>>,
+}
+
+impl Recorder {
+    pub fn new(db: Db) -> Recorder {
+        Recorder(Arc::new(Inner {
+            db,
+            jobs: OnceLock::new(),
+        }))
+    }
+
+    /// Store a verification, its consent and audit rows; returns once they are committed.
+    pub async fn record(&self, verification: Verification) -> anyhow::Result<Recorded> {
+        let jobs = self.0.jobs.get_or_init(|| {
+            let (sender, receiver) = mpsc::channel(QUEUE);
+            tokio::spawn(run(self.0.db.clone(), receiver));
+            sender
+        });
+        let (reply, answer) = oneshot::channel();
+        jobs.send(Job {
+            verification,
+            reply,
+        })
+        .await
+        .map_err(|_| anyhow::anyhow!("the verification writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| anyhow::anyhow!("the verification writer stopped before answering"))?
+    }
+}
+
+/// The writer task: each round takes every verification waiting (at most [`MAX_BATCH`]) and
+/// writes them in one transaction; while it commits, the next ones queue up.
+async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let items: Vec<&Verification> = batch.iter().map(|j| &j.verification).collect();
+        match write(&db, &items).await {
+            Ok(recorded) => {
+                for (job, r) in batch.drain(..).zip(recorded) {
+                    let _ = job.reply.send(Ok(r));
+                }
+            }
+            Err(e) if batch.len() == 1 => {
+                if let Some(job) = batch.pop() {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+            Err(_) => {
+                // Nothing of the batch was written: each alone, so that only a verification
+                // that cannot be written fails.
+                for job in batch.drain(..) {
+                    let alone = write(&db, &[&job.verification])
+                        .await
+                        .map(|mut r| r.pop().flatten());
+                    let _ = job.reply.send(alone);
+                }
+            }
+        }
+    }
+}
+
+/// Write `items` in one transaction: for each, in order, what [`Recorder::record`] answers.
+async fn write(db: &Db, items: &[&Verification]) -> anyhow::Result<Vec<Recorded>> {
+    let new: Vec<NewVerification<'_>> = items.iter().map(|v| v.as_new()).collect();
+    let mut tx = db.pool.begin().await?;
+    let ids = verifications::insert_batch(&mut tx, &new).await?;
+    let now = now_text();
+    let mut recorded = Vec::with_capacity(items.len());
+    for (v, id) in items.iter().zip(&ids) {
+        recorded.push(match (id, &v.consent) {
+            (Some(id), Some(c)) => Some((
+                *id,
+                Some(verifications::insert_consent(&mut tx, *id, c, &now).await?),
+            )),
+            (Some(id), None) => Some((*id, None)),
+            (None, _) => None,
+        });
+    }
+    let consent_details: Vec<Option<String>> = recorded
+        .iter()
+        .map(|r| r.as_ref().and_then(|(_, c)| c.as_ref()).map(consent_detail))
+        .collect();
+    let mut accesses = Vec::with_capacity(items.len());
+    for ((v, r), consent) in items.iter().zip(&recorded).zip(&consent_details) {
+        let (Some(_), Some((recipient_id, detail))) = (r, &v.audit) else {
+            continue;
+        };
+        accesses.push(Access {
+            caller: &v.caller,
+            action: "verification",
+            recipient_id: Some(*recipient_id),
+            detail,
+        });
+        if let Some(consent) = consent {
+            accesses.push(Access {
+                caller: &v.caller,
+                action: "consent",
+                recipient_id: Some(*recipient_id),
+                detail: consent,
+            });
+        }
+    }
+    audit::record_all_in(&mut tx, &accesses).await?;
+    tx.commit().await?;
+    Ok(recorded)
+}
+
+/// The audit row's detail of a consent.
+pub fn consent_detail(c: &ConsentRecord) -> String {
+    let yes = |b: bool| if b { "同意" } else { "同意しない" };
+    format!(
+        "本人同意 薬剤情報: {}、健診情報: {}",
+        yes(c.drug_info),
+        yes(c.checkup_info)
+    )
+}
