@@ -28,7 +28,7 @@ fn build() -> Option<Cp932Encoder> {
     options.set_fatal(true);
     let decoder = TextDecoder::new_with_label_and_options("shift_jis", &options).ok()?;
     Some(Cp932Encoder::from_decoder(|lead, trail| {
-        let text = decoder.decode_with_u8_array(&mut [lead, trail]).ok()?;
+        let text = decoder.decode_with_u8_array(&[lead, trail]).ok()?;
         let mut chars = text.chars();
         match (chars.next(), chars.next()) {
             (Some(c), None) => Some(c),
