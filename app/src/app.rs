@@ -129,6 +129,18 @@ fn no_routes() -> AnyNestedRoute {
     StaticVec::<AnyNestedRoute>::from(Vec::new()).into_any_nested_route()
 }
 
+/// Moves to `path` by loading it anew when another bundle shows it (replacing this entry
+/// of the history, as every programmatic move of the app does): true when it did, false when
+/// this bundle shows `path` and the router should move. Going through the router first would
+/// show the address before the new page loads, then load it again.
+pub fn leave_for(path: &str) -> bool {
+    let route = path.split(['?', '#']).next().unwrap_or(path);
+    if holds(Bundle::for_path(route)) {
+        return false;
+    }
+    web_sys::window().is_some_and(|window| window.location().replace(path).is_ok())
+}
+
 /// `sessionStorage` key: the address this tab last reloaded for another bundle.
 const RELOADED_FOR: &str = "onshi-bundle-reload";
 
@@ -367,13 +379,15 @@ fn RootRedirect() -> impl IntoView {
             None if session.check.get() == SessionCheck::Done => "/login",
             None => return,
         };
-        navigate(
-            target,
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
+        if !leave_for(target) {
+            navigate(
+                target,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
     });
     move || match session.check.get() {
         SessionCheck::Failed(message) if session.role().is_none() => view! {
