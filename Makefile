@@ -19,9 +19,10 @@ tools:
 test-tools:
 	@scripts/bootstrap.sh test
 
+# One bundle per role (domain::bundle::Bundle): dist/<name>.html and its files, dist/sw.js.
 app: tools
 	cargo fetch --locked
-	trunk build --release --offline
+	scripts/build-app.sh
 
 server:
 	cargo build --release --locked -p server

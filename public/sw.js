@@ -1,5 +1,6 @@
-// 扶助オン資 service worker: keeps the app shell (this build's files) in the browser's
-// cache so that, offline, a reload of any app route still shows the app.
+// 扶助オン資 service worker: keeps the app shell (this build's files: every bundle's page,
+// WebAssembly, JS and CSS) in the browser's cache so that, offline, a reload of any app
+// route still shows the app, with the page of the bundle that shows that route.
 //
 // This file is a template: scripts/sw-manifest.sh (a Trunk post_build hook) writes
 // dist/sw.js from it, filling in the build's version and file list. Never edit dist/sw.js.
@@ -13,7 +14,27 @@ const VERSION = '__ONSHI_VERSION__';
 const CACHE_PREFIX = 'onshi-shell-';
 const CACHE = CACHE_PREFIX + VERSION;
 const SCOPE_PATH = new URL(self.registration.scope).pathname; // "/" with public_url "/"
-const INDEX = SCOPE_PATH + 'index.html';
+
+// The bundle of each app route, the same table as domain::bundle::Bundle::for_path (the
+// server's); tests/e2e/app_bundles.test.mjs checks the two agree.
+// bundle-table-start
+const OFFICE_TOOLS = ['/office/screening', '/office/health-import', '/office/claims'];
+const PRINT_OR_VISITS = /^\/office\/(tickets\/[^/]+\/print|recipients\/[^/]+\/(notice|visits))\/?$/;
+function bundleFor(path) {
+  const under = (prefix) => path === prefix || path.startsWith(prefix + '/');
+  if (under('/clinic')) return 'reception';
+  if (under('/me')) return 'portal';
+  if (OFFICE_TOOLS.some(under) || PRINT_OR_VISITS.test(path)) return 'office-tools';
+  if (under('/office') || under('/operator')) return 'office';
+  return 'signin';
+}
+// bundle-table-end
+
+// The cached page of an app route (`/office/recipients/3` → `/office.html`).
+function pageFor(url) {
+  const path = '/' + url.pathname.slice(SCOPE_PATH.length);
+  return SCOPE_PATH + bundleFor(path) + '.html';
+}
 const PRECACHE = [
   // __ONSHI_PRECACHE__
 ];
@@ -61,12 +82,12 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin || isApi(url)) return; // the API is never cached
 
   if (request.mode === 'navigate') {
-    // Every app route is the same page: answer with this version's index.html, from the
-    // cache first so that it works offline and matches the cached scripts.
+    // Each app route is its bundle's page: answer with this version's page, from the cache
+    // first so that it works offline and matches the cached scripts.
     event.respondWith(
       caches
         .open(CACHE)
-        .then((cache) => cache.match(INDEX))
+        .then((cache) => cache.match(pageFor(url)))
         .then((cached) => cached || fetch(request))
     );
     return;

@@ -6,6 +6,9 @@
 #                     100,000-recipient office (domain/examples/screening_bench.rs)
 #   screening-wasm    the same input screened by the app's WebAssembly in Chromium
 #                     (the browser half: see "Screening in WebAssembly" below)
+#   app-load          each role's first page in Chromium: bytes fetched (raw, gzip) and
+#                     time to first render, cold and from the service worker
+#                     (tests/bench/first_load.mjs)
 #   verify            verification by number, card and onshi XML over HTTP on SQLite and
 #                     PostgreSQL, against pgbench -S in the same run (scripts/bench-verify.sh)
 #   national, roster, feed, screening-sql: scripts/bench-data.sh
@@ -45,17 +48,23 @@ update_block bench "$doc" screening-native "$out/screening-native.md"
 #   $out/screening-result.csv   (domain::screening::to_csv of the native result)
 
 # --- Screening in WebAssembly (Chromium) ---------------------------------------------------
-# The app's release build (the bundle the caseworker gets), opened in headless Chromium;
+# The app's release build (the office-tools bundle the caseworker's screening page gets),
+# opened in headless Chromium;
 # tests/bench/screening_wasm.mjs calls window.wasmBindings.bench_screen (app/src/bench.rs):
 # parse $out/screening-input.json, domain::screening::screen, to_csv — and fails unless the
 # CSV equals $out/screening-result.csv byte for byte.
-step "screening, WebAssembly in Chromium (trunk build --release)"
-trunk build --release --offline
+step "screening, WebAssembly in Chromium (scripts/build-app.sh)"
+scripts/build-app.sh
 node tests/bench/screening_wasm.mjs --dist dist --input "$out/screening-input.json" \
   --expected "$out/screening-result.csv" --runs 7 --out "$out/screening-wasm.md"
 update_block bench "$doc" screening-wasm "$out/screening-wasm.md"
 # -------------------------------------------------------------------------------------------
 
+step "the app's first load per role, in Chromium"
+cargo build --locked -p server
+ONSHI_BIN="$PWD/target/debug/onshi" ONSHI_DIST="$PWD/dist" \
+  node tests/bench/first_load.mjs --runs 5 --out "$out/app-load.md"
+update_block bench "$doc" app-load "$out/app-load.md"
 step "verification throughput (scripts/bench-verify.sh)"
 scripts/bench-verify.sh
 scripts/bench-data.sh # national seed, 一括照会, daily feed, 頻回受診 in SQL (see its header)

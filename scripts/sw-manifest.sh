@@ -3,19 +3,19 @@
 # service worker precaches the app shell, and a version derived from their contents,
 # so any change to any file makes a new sw.js (and the app offers the new version).
 #
-# As a Trunk post_build hook (Trunk.toml) it works on $TRUNK_STAGING_DIR.
-# By hand, after editing dist/index.html (e.g. the onshi-api-origin meta):
+# scripts/build-app.sh runs it on the put-together dist/ (every bundle's page and files).
+# By hand, after editing a page in dist/ (e.g. the onshi-api-origin meta of dist/*.html):
 #   scripts/sw-manifest.sh dist
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="${TRUNK_STAGING_DIR:-${1:-$root/dist}}"
+out="${1:-$root/dist}"
 template="$root/public/sw.js"
-public_url="${TRUNK_PUBLIC_URL:-/}"
+public_url="${PUBLIC_URL:-/}"
 case "$public_url" in */) ;; *) public_url="$public_url/" ;; esac
 
 [ -d "$out" ] || { echo "sw-manifest: no such directory: $out" >&2; exit 1; }
-[ -f "$out/index.html" ] || { echo "sw-manifest: $out/index.html is missing" >&2; exit 1; }
+[ -f "$out/signin.html" ] || { echo "sw-manifest: $out/signin.html is missing (scripts/build-app.sh builds it)" >&2; exit 1; }
 [ -f "$template" ] || { echo "sw-manifest: template $template is missing" >&2; exit 1; }
 
 cd "$out"

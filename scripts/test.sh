@@ -37,7 +37,7 @@ unset ONSHI_TEST_PG_ADMIN_URL
 
 step "build the app (trunk, release) and the server"
 cargo fetch --locked
-trunk build --release --offline
+scripts/build-app.sh
 cargo build --locked -p server
 
 step "browser tests (headless Chromium)"

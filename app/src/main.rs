@@ -15,12 +15,32 @@
 //! - `components/` holds one reusable component per file, `pages/` one page per file,
 //!   grouped by role.
 //!
+//! - The app is built once per role (`role-*` features, `domain::bundle::Bundle`,
+//!   `scripts/build-app.sh`): each bundle holds only its role's pages, and a path of another
+//!   bundle reloads the page (`app::ElsewhereOrNotFound`).
+//!
 //! Architecture invariant: no `unwrap`/`expect` here; a panic in WebAssembly kills the page.
+
+// A one-role bundle leaves the other roles' helpers unused; the default build (every role)
+// is the one the lints check.
+#![cfg_attr(
+    not(all(
+        feature = "role-signin",
+        feature = "role-reception",
+        feature = "role-office",
+        feature = "role-office-tools",
+        feature = "role-portal"
+    )),
+    allow(dead_code, unused_imports)
+)]
 
 mod api;
 mod app;
+#[cfg(feature = "role-office-tools")]
 mod bench;
 mod components;
+#[cfg(feature = "role-reception")]
+mod cp932;
 mod download;
 mod format;
 mod offline;

@@ -10,6 +10,8 @@
 pub mod alerts;
 /// JSON API request/response types shared by server and app.
 pub mod api;
+/// Which bundle of the browser app (one per role) serves which page path.
+pub mod bundle;
 /// 開庁日: national holidays (祝日法) and office closed days.
 pub mod calendar;
 /// The mock マイナンバーカード: key pair, demo-CA certificate, PIN-protected key, challenge signatures.
@@ -24,6 +26,8 @@ pub mod closed_days;
 pub mod codes;
 /// The operator's compliance rules: late 資格 registration, late tickets, unfetched feeds.
 pub mod compliance;
+/// A CP932 encoder built from any Shift_JIS decoder (the browser's), the same bytes as `api::encode_cp932`.
+pub mod cp932;
 /// Field-level validation errors shown to users in Japanese.
 pub mod error;
 /// The daily feed of verifications to each office (verification-log layout), CSV encodings.

@@ -416,34 +416,58 @@ async fn openapi_describes_every_json_endpoint_and_healthz_answers() {
 }
 
 #[tokio::test]
-async fn the_app_is_served_with_spa_fallback_and_real_404s_for_assets() {
+async fn each_app_route_gets_its_bundles_page_and_missing_assets_are_real_404s() {
     let f = fixture().await;
     let dist = f.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(
-        dist.join("index.html"),
-        "<!doctype html><title>扶助オン資</title>",
-    )
-    .unwrap();
+    for bundle in domain::bundle::Bundle::ALL {
+        std::fs::write(
+            dist.join(format!("{}.html", bundle.name())),
+            format!("<!doctype html><title>扶助オン資 {}</title>", bundle.name()),
+        )
+        .unwrap();
+    }
     std::fs::write(dist.join("app-abc.js"), "console.log(1)").unwrap();
     let app = f.app_with_static(Some(dist));
-    for path in ["/", "/office", "/clinic/verify", "/login"] {
+    for (path, bundle) in [
+        ("/", "signin"),
+        ("/login", "signin"),
+        ("/no-such-page", "signin"),
+        ("/office", "office"),
+        ("/office/recipients/3", "office"),
+        ("/operator", "office"),
+        ("/office/screening", "office-tools"),
+        ("/office/tickets/9/print", "office-tools"),
+        ("/office/recipients/3/visits", "office-tools"),
+        ("/clinic/verify", "reception"),
+        ("/me/tickets", "portal"),
+        ("/portal.html", "portal"),
+        ("/office-tools.html", "office-tools"),
+    ] {
         let reply = send(&app, "GET", path, None, None).await;
         assert_eq!(reply.status, StatusCode::OK, "{path}");
-        assert!(reply.text.contains("扶助オン資"), "{path}");
+        assert!(
+            reply
+                .text
+                .ends_with(&format!("扶助オン資 {bundle}</title>")),
+            "{path}: {}",
+            reply.text
+        );
     }
     let js = send(&app, "GET", "/app-abc.js", None, None).await;
     assert_eq!(js.status, StatusCode::OK);
-    assert_eq!(
-        send(&app, "GET", "/app-missing.js", None, None)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        send(&app, "GET", "/api/missing", None, None).await.status,
-        StatusCode::NOT_FOUND
-    );
+    for missing in [
+        "/app-missing.js",
+        "/index.html",
+        "/office/office.html",
+        "/api/missing",
+    ] {
+        assert_eq!(
+            send(&app, "GET", missing, None, None).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
 }
 
 /// One request with the given headers; status and body text.
@@ -663,29 +687,41 @@ async fn every_answer_carries_the_content_security_policy_and_frame_protection()
     let f = fixture().await;
     let dist = f.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    let start = "\nimport init from '/app-abc.js';\nawait init();\n";
-    std::fs::write(
-        dist.join("index.html"),
-        format!("<!DOCTYPE html><html><head><title>扶助オン資</title><script type=\"module\">{start}</script><script src=\"/app-abc.js\"></script></head></html>"),
-    )
-    .unwrap();
+    // Each bundle's page has its own start script; a page is allowed its own and no other.
+    let start = |name: &str| format!("\nimport init from '/{name}-abc.js';\nawait init();\n");
+    for bundle in domain::bundle::Bundle::ALL {
+        std::fs::write(
+            dist.join(format!("{}.html", bundle.name())),
+            format!(
+                "<!DOCTYPE html><html><head><title>扶助オン資</title><script type=\"module\">{}</script><script src=\"/app-abc.js\"></script></head></html>",
+                start(bundle.name())
+            ),
+        )
+        .unwrap();
+    }
     std::fs::write(dist.join("app-abc.js"), "console.log(1)").unwrap();
     let app = f.app_with_static(Some(dist));
-    let hash = format!(
-        "'sha256-{}'",
-        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(start.as_bytes()))
-    );
+    let hash = |name: &str| {
+        format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD
+                .encode(sha2::Sha256::digest(start(name).as_bytes()))
+        )
+    };
     for (method, path, page) in [
-        ("GET", "/", true),
-        ("GET", "/clinic/verify", true),
-        ("GET", "/index.html", true),
-        ("GET", "/app-abc.js", false),
-        ("GET", "/app-missing.js", false),
-        ("GET", "/api/session", false),
-        ("GET", "/api/missing", false),
-        ("GET", "/healthz", false),
-        ("POST", "/onshi/OQSsiquc01req", false),
-        ("POST", "/api/login", false),
+        ("GET", "/", Some("signin")),
+        ("GET", "/clinic/verify", Some("reception")),
+        ("GET", "/me", Some("portal")),
+        ("GET", "/office", Some("office")),
+        ("GET", "/office/claims", Some("office-tools")),
+        ("GET", "/reception.html", Some("reception")),
+        ("GET", "/app-abc.js", None),
+        ("GET", "/app-missing.js", None),
+        ("GET", "/api/session", None),
+        ("GET", "/api/missing", None),
+        ("GET", "/healthz", None),
+        ("POST", "/onshi/OQSsiquc01req", None),
+        ("POST", "/api/login", None),
     ] {
         let request = axum::http::Request::builder()
             .method(method)
@@ -718,10 +754,12 @@ async fn every_answer_carries_the_content_security_policy_and_frame_protection()
             "{path}: {csp}"
         );
         assert!(csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
-        assert_eq!(csp.contains(&hash), page, "{path}: {csp}");
+        if let Some(name) = page {
+            assert!(csp.contains(&hash(name)), "{path}: {csp}");
+        }
         assert_eq!(
             csp.matches("'sha256-").count(),
-            usize::from(page),
+            usize::from(page.is_some()),
             "{path}: {csp}"
         );
         assert_eq!(get("x-frame-options"), "DENY", "{path}");

@@ -2,7 +2,9 @@
 // in the app's own WebAssembly in headless Chromium, and check the CSV against the native one.
 //
 // Serves dist/ and the input from a throwaway local HTTP server (no `onshi`, no database),
-// opens the app's index.html (whose Trunk start-up script sets window.wasmBindings), and calls
+// opens the screening page of the bundle that holds it (dist/office-tools.html, whose Trunk
+// start-up script sets window.wasmBindings; the session check is left unanswered so the page
+// stays where it is instead of moving to the sign-in page), and calls
 // the exported `bench_screen(json, month, runs)` (app/src/bench.rs): the same parse → screen →
 // to_csv the caseworker screen runs. Writes a Markdown table to OUT.
 //
@@ -57,14 +59,16 @@ const server = createServer((req, res) => {
     res.end(readFileSync(inputPath));
     return;
   }
-  // The app's API is not here: answer its start-up calls with a plain 401.
+  // Never answered: the page keeps 「ログイン状態を確認しています…」 and stays in this bundle.
+  if (path === '/api/session') return;
+  // The app's API is not here: answer any other call with a plain 401.
   if (path.startsWith('/api/')) {
     res.writeHead(401, { 'content-type': 'application/json' });
     res.end('{"error":"unauthenticated","code":"unauthenticated","message":"","fields":[]}');
     return;
   }
   let file = join(dist, path);
-  if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = join(dist, 'index.html');
+  if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = join(dist, 'office-tools.html');
   res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
   res.end(readFileSync(file));
 });
@@ -78,7 +82,7 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
-  await page.goto(`${base}/login`);
+  await page.goto(`${base}/office/screening`);
   await page.waitForFunction(() => typeof window.wasmBindings?.bench_screen === 'function', null, { timeout: 60_000 });
   const version = await browser.version();
   const answer = await page.evaluate(
@@ -105,7 +109,7 @@ try {
     `| \`screen\` in WebAssembly | median ${Math.round(median)} ms, best ${Math.round(times[0])} ms over ${times.length} runs |`,
     `| CSV | ${lines} lines, ${same ? 'byte for byte the same as the native result' : '**DIFFERS from the native result**'} |`,
     '',
-    `Measured ${new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10)} on ${cpu()} (${availableParallelism()} cores), headless Chromium ${version} (Debian), the app's \`wasm-release\` build (\`trunk build --release\`), through \`window.wasmBindings.bench_screen\` (app/src/bench.rs).`,
+    `Measured ${new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10)} on ${cpu()} (${availableParallelism()} cores), headless Chromium ${version} (Debian), the app's \`wasm-release\` office-tools bundle (\`scripts/build-app.sh\`), through \`window.wasmBindings.bench_screen\` (app/src/bench.rs).`,
     '',
   ].join('\n');
   writeFileSync(resolve(args.out), table + '\n');
@@ -117,5 +121,6 @@ try {
   }
 } finally {
   await browser.close();
+  server.closeAllConnections();
   server.close();
 }

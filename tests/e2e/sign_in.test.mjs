@@ -58,11 +58,13 @@ test('a caseworker is sent back to their own home from another role\'s page, and
   const page = await newPage(env.browser, env.url);
   await signIn(page, 'tokyo-cw');
   await page.waitForURL('**/office');
-  await page.goto('/clinic');
+  // Another role's page is another bundle: it loads, then moves on to the caseworker's home
+  // (a new document), so the first navigation never reaches its load event.
+  await page.goto('/clinic', { waitUntil: 'commit' });
   await page.waitForURL('**/office');
   await page.getByRole('button', { name: 'ログアウト' }).click();
   await page.waitForURL('**/login');
-  await page.goto('/office');
+  await page.goto('/office', { waitUntil: 'commit' });
   await page.waitForURL('**/login');
   await page.context().close();
 });

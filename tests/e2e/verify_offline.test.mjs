@@ -24,7 +24,7 @@ after(async () => {
 async function downloadText(page, testid, encoding) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
   const bytes = readFileSync(await download.path());
-  return { name: download.suggestedFilename(), text: new TextDecoder(encoding).decode(bytes) };
+  return { name: download.suggestedFilename(), bytes, text: new TextDecoder(encoding).decode(bytes) };
 }
 
 test('一括照会, then offline: verify from the roster, reload, restart the server, one record', async () => {
@@ -68,6 +68,17 @@ test('一括照会, then offline: verify from the roster, reload, restart the se
   await page.getByTestId('offline-banner').waitFor();
   assert.equal(await page.getByTestId('outbox-pending').innerText(), '未送信 1件');
   assert.deepEqual(await axeViolations(page), []);
+
+  // The roster's CSV is written here from the kept roster: in CP932 with the browser's own
+  // Shift_JIS table (app/src/cp932.rs), byte for byte the server's file.
+  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '一括照会' }).click();
+  await page.getByTestId('roster-table').waitFor();
+  const offlineSjis = await downloadText(page, 'roster-csv-cp932', 'shift_jis');
+  assert.ok(offlineSjis.bytes.equals(sjis.bytes), 'the offline CP932 file equals the server\'s');
+  const offlineUtf8 = await downloadText(page, 'roster-csv-utf8', 'utf-8');
+  assert.equal(offlineUtf8.text, utf8.text);
+  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '資格確認' }).click();
+  await page.waitForURL('**/clinic/verify');
 
   // What needs the network says so.
   await page.getByTestId('verify-tab-card').click();

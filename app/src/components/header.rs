@@ -118,6 +118,9 @@ fn finish_logout(session: crate::session::Session, navigate: &impl Fn(&str, Navi
     // A shared PC keeps nobody's portal data after they sign out.
     crate::offline::portal::forget_in_background();
     session.signed_out();
+    if crate::app::leave_for("/login") {
+        return;
+    }
     navigate(
         "/login",
         NavigateOptions {

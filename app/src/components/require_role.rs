@@ -31,6 +31,9 @@ pub fn RequireRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoVie
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Access::GoTo(path) = access.get() {
+            if crate::app::leave_for(path) {
+                return;
+            }
             navigate(
                 path,
                 NavigateOptions {

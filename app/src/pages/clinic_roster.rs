@@ -5,7 +5,8 @@
 //! This month's roster is the desk's (`reception`): fetched on visiting clinic pages and
 //! kept on this PC for offline checks. Another month is fetched when chosen, and kept too.
 //! Offline, the kept copy is shown and the CSV is written in the browser from it, with the
-//! same domain code as the server (`Roster::to_csv`, `encode_cp932`).
+//! same domain code as the server (`Roster::to_csv`; CP932 through `crate::cp932`, the same
+//! bytes as the server's `encode_cp932`).
 
 use domain::api::Roster;
 use leptos::ev::SubmitEvent;
@@ -108,11 +109,14 @@ pub fn ClinicRoster() -> impl IntoView {
                 Err(Failure::Unreachable) => {
                     reception.reachable.set(false);
                     let text = roster.to_csv();
-                    Ok(if cp932 {
-                        domain::api::encode_cp932(&text)
+                    if cp932 {
+                        crate::cp932::encode(&text).ok_or_else(|| {
+                            "このブラウザでは Shift_JIS (CP932) のファイルを作れません。UTF-8 をお使いください。"
+                                .to_string()
+                        })
                     } else {
-                        text.into_bytes()
-                    })
+                        Ok(text.into_bytes())
+                    }
                 }
                 Err(failure) => Err(failure.message()),
             };

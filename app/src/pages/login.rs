@@ -28,6 +28,9 @@ pub fn LoginPage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(role) = session.role() {
+            if crate::app::leave_for(home_path(role)) {
+                return;
+            }
             navigate(
                 home_path(role),
                 NavigateOptions {

@@ -1,11 +1,13 @@
-//! Serving the built SPA: files from `dist/`, `index.html` for app routes (paths without a
-//! file extension), and a real 404 for a missing asset or an unknown API path.
+//! Serving the built SPA: files from `dist/`, for app routes (paths without a file extension)
+//! the page of the bundle that shows them (`<name>.html` of [`Bundle::for_path`]: the
+//! reception desk, the office, the portal … each load only their own WebAssembly), and a
+//! real 404 for a missing asset or an unknown API path.
 //!
 //! Every answer of the server carries [`content_security_policy`] (set in `http/mod.rs`):
 //! nothing from another origin, no inline script or style, no frames, no plugins. The one
-//! inline script the app needs — the module Trunk writes into `index.html` to start the
-//! WebAssembly — is allowed by its SHA-256, computed from the `index.html` being served, so
-//! an edited page (`onshi-api-origin`) or a new build needs no configuration.
+//! inline script the app needs — the module Trunk writes into each page to start its
+//! WebAssembly — is allowed by its SHA-256, computed from the page being served, so an
+//! edited page (`onshi-api-origin`) or a new build needs no configuration.
 //! `'wasm-unsafe-eval'` lets the page compile its WebAssembly and nothing else.
 
 use axum::body::Body;
@@ -13,6 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use domain::bundle::Bundle;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
@@ -29,10 +32,19 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let last = path.rsplit('/').next().unwrap_or("");
-    // `/index.html` itself (what the service worker caches for every app route) is the page,
-    // with the page's policy.
-    let is_asset = last.contains('.') && path != "/index.html";
-    if is_asset {
+    // A bundle's page itself (`/office.html`: what the service worker caches for that
+    // bundle's routes) is served as a page, with the page's policy.
+    let page = if let Some(name) = last.strip_suffix(".html") {
+        match Bundle::ALL.into_iter().find(|b| b.name() == name) {
+            Some(bundle) if path == format!("/{last}") => Some(bundle),
+            _ => None,
+        }
+    } else if last.contains('.') {
+        None
+    } else {
+        Some(Bundle::for_path(&path))
+    };
+    let Some(bundle) = page else {
         let mut response = match ServeDir::new(&dir).oneshot(request).await {
             Ok(r) => r.map(Body::new),
             Err(never) => match never {},
@@ -44,8 +56,8 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         }
         return response;
-    }
-    match tokio::fs::read(dir.join("index.html")).await {
+    };
+    match tokio::fs::read(dir.join(format!("{}.html", bundle.name()))).await {
         Ok(bytes) => {
             let policy = content_security_policy(&inline_script_hashes(&bytes));
             (
@@ -67,13 +79,13 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         }
         Err(_) => (
             StatusCode::NOT_FOUND,
-            "index.html not found: build the app with `make build`",
+            "the app's pages are not built: run `make app` (scripts/build-app.sh)",
         )
             .into_response(),
     }
 }
 
-/// The policy of every answer that is not `index.html` (no inline script at all).
+/// The policy of every answer that is not a page (no inline script at all).
 pub const BASE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
 style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; worker-src 'self'; \
 manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the browser app into dist/: one Trunk build per bundle (domain::bundle::Bundle),
+# each from its entry app/entries/<name>.html with only its role's cargo feature, so each
+# role downloads only its own WebAssembly. Each build goes to a folder of its own (Trunk
+# empties its dist), then dist/ gets every bundle's files (hashed names), each entry's page
+# as <name>.html, and sw.js listing all of them (scripts/sw-manifest.sh).
+# Used by `make app` (so `make run`), scripts/test.sh and scripts/bench.sh.
+#   scripts/build-app.sh            # all bundles → dist/
+#   scripts/build-app.sh portal     # only these bundles rebuilt (the others kept from the last build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stage="${CARGO_TARGET_DIR:-$PWD/target}/app-bundles"
+mkdir -p "$stage"
+
+all=()
+for entry in app/entries/*.html; do all+=("$(basename "$entry" .html)"); done
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=("${all[@]}")
+
+for name in "${wanted[@]}"; do
+  [ -f "app/entries/$name.html" ] || { echo "build-app: no entry app/entries/$name.html" >&2; exit 1; }
+  echo "build-app: $name"
+  trunk build --release --offline --dist "$stage/$name" "app/entries/$name.html"
+done
+
+next="$(mktemp -d "${TMPDIR:-/tmp}/onshi-dist-XXXXXX")"
+trap 'rm -rf "$next"' EXIT
+for name in "${all[@]}"; do
+  [ -f "$stage/$name/index.html" ] || { echo "build-app: bundle $name was never built (run scripts/build-app.sh)" >&2; exit 1; }
+  cp "$stage/$name/index.html" "$next/$name.html"
+  (cd "$stage/$name" && find . -type f ! -name index.html ! -name '.*' -print0) |
+    while IFS= read -r -d '' file; do
+      target="$next/${file#./}"
+      # Shared files (CSS, icon) carry the hash of their content: the same name is the same file.
+      if [ -e "$target" ] && ! cmp -s "$stage/$name/$file" "$target"; then
+        echo "build-app: $file differs between bundles" >&2; exit 1
+      fi
+      mkdir -p "$(dirname "$target")"
+      cp "$stage/$name/$file" "$target"
+    done
+done
+scripts/sw-manifest.sh "$next"
+rm -rf dist
+cp -r "$next" dist
+chmod -R a+rX dist
+echo "build-app: dist/ holds ${#all[@]} bundles: ${all[*]}"
