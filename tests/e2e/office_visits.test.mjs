@@ -87,7 +87,11 @@ test('the caseworker reads a recipient’s 受診状況: 未委託 and 事後委
   assert.equal(await ticket.count(), 1);
   assert.match(await ticket.innerText(), /医療券[\s\S]*事後委託/);
   assert.match(await ticket.innerText(), /令和\d+年\d+月\d+日/);
-  await place.getByTestId('visit-unentrusted-note').getByRole('link', { name: '医療券・調剤券を発行' }).waitFor();
+  const issue = place.getByTestId('visit-unentrusted-note').getByRole('link', { name: '医療券・調剤券を発行' });
+  await issue.waitFor();
+  // The 事後委託 path: the ticket form prefilled with the institution and the 未委託 day.
+  const code = await place.getAttribute('data-institution');
+  assert.ok((await issue.getAttribute('href')).endsWith(`/tickets/new?institution=${code}&from=${seeded.unentrusted}`));
 
   // The month's counts: at least the 未委託 day; the visit days at least the clinic's two.
   const unentrustedDays = Number(await section.getByTestId('visits-unentrusted-days').locator('.stat-number').innerText());

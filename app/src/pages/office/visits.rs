@@ -264,10 +264,19 @@ fn VisitGrid(month: VisitMonth, dates: Vec<NaiveDate>) -> impl IntoView {
 #[component]
 fn InstitutionDetail(institution: VisitInstitution, recipient: i64) -> impl IntoView {
     let days = institution.days.len();
+    // The first 未委託 day: the 事後委託 path (the ticket form prefilled, as an alert's).
     let unentrusted = institution
         .days
         .iter()
-        .any(|d| d.coverage == VisitCoverage::Unentrusted);
+        .find(|d| d.coverage == VisitCoverage::Unentrusted)
+        .map(|d| {
+            super::ticket_form::Prefill::from_query(
+                Some(&institution.institution_code),
+                Some(&d.date),
+            )
+            .map(|prefill| prefill.href(recipient))
+            .unwrap_or_else(|| format!("/office/recipients/{recipient}/tickets/new"))
+        });
     let title = format!(
         "{}（{}・{}）",
         institution.institution_name, institution.institution_code, institution.score_table
@@ -333,10 +342,10 @@ fn InstitutionDetail(institution: VisitInstitution, recipient: i64) -> impl Into
         <section class="visit-institution" data-testid="visit-institution" data-institution=institution.institution_code.clone()>
             <h3>{title}<span class="muted">{format!(" 資格確認 {days}日")}</span></h3>
             {day_list}
-            {unentrusted.then(|| view! {
+            {unentrusted.map(|href| view! {
                 <p class="note" data-testid="visit-unentrusted-note">
                     "未委託・未登録の日があります。受診を確認し、必要なら事後委託の医療券を発行してください: "
-                    <A href=format!("/office/recipients/{recipient}/tickets/new")>"医療券・調剤券を発行"</A>
+                    <A href=href>"医療券・調剤券を発行"</A>
                 </p>
             })}
             {tickets}
