@@ -63,7 +63,9 @@ test('a caseworker is sent back to their own home from another role\'s page, and
   await page.goto('/clinic', { waitUntil: 'commit' });
   await page.waitForURL('**/office');
   await page.getByRole('button', { name: 'ログアウト' }).click();
-  await page.waitForURL('**/login');
+  // The sign-in page is another bundle too (a new document): wait for it by its commit.
+  await page.waitForURL('**/login', { waitUntil: 'commit' });
+  await page.getByRole('button', { name: 'ログイン' }).first().waitFor();
   await page.goto('/office', { waitUntil: 'commit' });
   await page.waitForURL('**/login');
   await page.context().close();
