@@ -68,10 +68,23 @@ impl Session {
     }
 
     pub fn signed_in(self, info: SessionInfo) {
+        offline::portal::allow_saves();
         remember_for_offline(&info);
         self.info.set(Some(info));
         self.offline.set(false);
         self.check.set(SessionCheck::Done);
+    }
+
+    /// The user pressed ログアウト and the server agreed: the kept data is gone before this
+    /// returns (a page left right after keeps none of it), then the session is cleared
+    /// unless `leave` moved to another document (which clears it anyway). One navigation:
+    /// the page guard does not also move when `leave` did.
+    pub async fn sign_out_and(self, leave: impl FnOnce() -> bool) {
+        let _ = offline::portal::forget().await;
+        let _ = offline::clinic::forget().await;
+        if !leave() {
+            self.signed_out();
+        }
     }
 
     /// The server said the session is gone (expired, signed out elsewhere).

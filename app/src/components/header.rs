@@ -52,8 +52,10 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
         spawn_local(async move {
             match api::logout().await {
                 // Already signed out on the server: the result is the same.
-                Ok(()) => finish_logout(session, &navigate),
-                Err(failure) if failure.is_unauthenticated() => finish_logout(session, &navigate),
+                Ok(()) => finish_logout(session, &navigate).await,
+                Err(failure) if failure.is_unauthenticated() => {
+                    finish_logout(session, &navigate).await
+                }
                 Err(failure) => {
                     logout_error.set(Some(format!(
                         "ログアウトできませんでした。{}",
@@ -114,18 +116,21 @@ fn SignedInBar(info: SessionInfo) -> impl IntoView {
     }
 }
 
-fn finish_logout(session: crate::session::Session, navigate: &impl Fn(&str, NavigateOptions)) {
-    // A shared PC keeps nobody's portal data after they sign out.
-    crate::offline::portal::forget_in_background();
-    session.signed_out();
-    if crate::app::leave_for("/login") {
-        return;
+async fn finish_logout(
+    session: crate::session::Session,
+    navigate: &impl Fn(&str, NavigateOptions),
+) {
+    // A shared PC keeps nobody's data after they sign out: forgotten before the page moves.
+    session
+        .sign_out_and(|| crate::app::leave_for("/login"))
+        .await;
+    if session.info.with_untracked(Option::is_none) {
+        navigate(
+            "/login",
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        );
     }
-    navigate(
-        "/login",
-        NavigateOptions {
-            replace: true,
-            ..Default::default()
-        },
-    );
 }

@@ -47,8 +47,22 @@ fn record_key(owner: &str, section: &str) -> String {
     format!("{owner}/{section}")
 }
 
-/// Keeps `data` as the last answer of `section` for `owner`.
+thread_local! {
+    /// Set by [`forget`] (sign-out): an answer that arrives after it is not kept, so a save
+    /// racing the sign-out cannot bring the data back. Cleared by [`allow_saves`].
+    static FORGOTTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Someone signed in: their answers are kept again.
+pub fn allow_saves() {
+    FORGOTTEN.with(|f| f.set(false));
+}
+
+/// Keeps `data` as the last answer of `section` for `owner` (nothing after a sign-out).
 pub async fn save<T: Serialize>(owner: &str, section: &str, data: &T) -> Result<(), OfflineError> {
+    if FORGOTTEN.with(std::cell::Cell::get) {
+        return Ok(());
+    }
     let payload = serde_json::to_string(data).map_err(|e| OfflineError(e.to_string()))?;
     let record = PortalRecord {
         key: record_key(owner, section),
@@ -109,6 +123,7 @@ pub async fn load<T: DeserializeOwned>(
 
 /// Removes every kept portal answer (on sign-out).
 pub async fn forget() -> Result<(), OfflineError> {
+    FORGOTTEN.with(|f| f.set(true));
     let db = open().await?;
     let tx = db
         .transaction([PORTAL, META])
@@ -118,12 +133,4 @@ pub async fn forget() -> Result<(), OfflineError> {
     tx.object_store(META)?.delete(OWNER_KEY).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// [`forget`], from code that cannot wait (the sign-out button). A failure leaves data
-/// that the next recipient's first save clears anyway.
-pub fn forget_in_background() {
-    leptos::task::spawn_local(async {
-        let _ = forget().await;
-    });
 }
