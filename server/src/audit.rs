@@ -159,11 +159,25 @@ pub async fn record_all_in(
         return Ok(());
     }
     let at = now_text();
-    let entries: Vec<(Entry<'_>, Option<i64>)> = accesses
+    store::audit::insert_entries(conn, &entries(accesses, &at)).await
+}
+
+/// [`record_all_in`] in a transaction of [`crate::db::SqliteFast`] (the group commit on
+/// SQLite).
+pub fn record_all_sqlite(
+    tx: &rusqlite::Transaction<'_>,
+    accesses: &[Access<'_>],
+) -> anyhow::Result<()> {
+    let at = now_text();
+    store::audit::insert_entries_sqlite(tx, &entries(accesses, &at))
+}
+
+fn entries<'a>(accesses: &[Access<'a>], at: &'a str) -> Vec<(Entry<'a>, Option<i64>)> {
+    accesses
         .iter()
         .map(|a| {
             let entry = Entry {
-                at: &at,
+                at,
                 actor_role: a.caller.role.as_str(),
                 actor_id: &a.caller.actor_id,
                 actor_label: &a.caller.actor_label,
@@ -172,6 +186,5 @@ pub async fn record_all_in(
             };
             (entry, a.recipient_id)
         })
-        .collect();
-    store::audit::insert_entries(conn, &entries).await
+        .collect()
 }

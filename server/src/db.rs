@@ -4,7 +4,8 @@
 //! Conventions that make one SQL text work on both: `$1…$n` placeholders, dates as ISO
 //! `TEXT`, instants as UTC RFC 3339 `TEXT` from [`now_text`], integers as 64-bit, flags 0/1.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -23,6 +24,9 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// On SQLite, the verification hot path's own connections to the same file
+    /// ([`SqliteFast`]); `None` on PostgreSQL (and for a file opened as it is).
+    pub sqlite: Option<Arc<SqliteFast>>,
 }
 
 impl Db {
@@ -83,7 +87,15 @@ impl Db {
             .run(&pool)
             .await
             .context("database migration failed")?;
-        Ok(Db { pool, backend })
+        let sqlite = match backend {
+            Backend::Sqlite => sqlite_file(&url).map(SqliteFast::open).transpose()?,
+            Backend::Postgres => None,
+        };
+        Ok(Db {
+            pool,
+            backend,
+            sqlite: sqlite.map(Arc::new),
+        })
     }
 
     /// Open an existing SQLite file as it is: no migration, no file created (e.g. a backup
@@ -102,6 +114,7 @@ impl Db {
         Ok(Db {
             pool,
             backend: Backend::Sqlite,
+            sqlite: None,
         })
     }
 
@@ -142,6 +155,135 @@ impl Db {
     pub async fn count(&self, sql: &'static str) -> anyhow::Result<u64> {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+/// The file a `sqlite:` URL names (`None` for an in-memory database).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+}
+
+/// The SQLite driver of the verification hot path (the caller, the person and tickets, the
+/// group commit's writes): `rusqlite` connections to the same file as the sqlx pool, used
+/// synchronously, each with its prepared statements cached. Through sqlx every statement is
+/// a round trip to the connection's worker thread (channels, a context switch each way) and
+/// a row conversion by the `Any` driver: most of the CPU of a verification (`perf`,
+/// docs/benchmarks.md). A point read here takes microseconds, less than handing it to
+/// another thread, so reads run on the calling task's thread; the group commit's writes run
+/// on a blocking thread (`crate::recorder`). Same settings as sqlx's connections: WAL (set by
+/// [`Db::open`]), `foreign_keys = ON`, `synchronous = FULL` (durable once committed), a busy
+/// timeout for the write lock both drivers take. The SQL stays in the stores.
+pub struct SqliteFast {
+    file: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+/// Connections [`SqliteFast`] keeps open when idle.
+const SQLITE_FAST_IDLE: usize = 8;
+
+impl SqliteFast {
+    fn open(file: PathBuf) -> anyhow::Result<SqliteFast> {
+        let fast = SqliteFast {
+            file,
+            idle: Mutex::new(Vec::new()),
+        };
+        let first = fast
+            .connect()
+            .with_context(|| format!("cannot open {}", fast.file.display()))?;
+        fast.idle_connections().push(first);
+        Ok(fast)
+    }
+
+    fn connect(&self) -> rusqlite::Result<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.file,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
+        conn.set_prepared_statement_cache_capacity(32);
+        Ok(conn)
+    }
+
+    fn idle_connections(&self) -> std::sync::MutexGuard<'_, Vec<rusqlite::Connection>> {
+        // A panic while the list was held cannot leave it inconsistent.
+        self.idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Run `f` on a connection of the pool (opened if none is idle). Blocking: a short read
+    /// may run on an async task's thread; a write (it waits for the disk) on a blocking one.
+    pub fn with<R>(
+        &self,
+        f: impl FnOnce(&mut rusqlite::Connection) -> anyhow::Result<R>,
+    ) -> anyhow::Result<R> {
+        let taken = self.idle_connections().pop();
+        let mut conn = match taken {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        let result = f(&mut conn);
+        // A connection is given back only outside a transaction (a failed one rolled back).
+        if conn.is_autocommit() {
+            let mut idle = self.idle_connections();
+            if idle.len() < SQLITE_FAST_IDLE {
+                idle.push(conn);
+            }
+        }
+        result
+    }
+}
+
+/// A column of a row read by either driver (sqlx's `Any` or [`SqliteFast`]'s rusqlite): a
+/// store maps its rows once, for both.
+pub trait DbRow {
+    fn col<T: Column>(&self, index: usize) -> anyhow::Result<T>;
+    fn named<T: Column>(&self, name: &str) -> anyhow::Result<T>;
+}
+
+/// A value both drivers decode.
+pub trait Column:
+    for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
+{
+}
+
+impl<T> Column for T where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
+{
+}
+
+impl DbRow for AnyRow {
+    fn col<T: Column>(&self, index: usize) -> anyhow::Result<T> {
+        Ok(sqlx::Row::try_get(self, index)?)
+    }
+    fn named<T: Column>(&self, name: &str) -> anyhow::Result<T> {
+        Ok(sqlx::Row::try_get(self, name)?)
+    }
+}
+
+impl DbRow for rusqlite::Row<'_> {
+    fn col<T: Column>(&self, index: usize) -> anyhow::Result<T> {
+        Ok(self.get(index)?)
+    }
+    fn named<T: Column>(&self, name: &str) -> anyhow::Result<T> {
+        Ok(self.get(name)?)
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(match self {
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Null | Value::NullInt => ToSqlOutput::Borrowed(ValueRef::Null),
+        })
     }
 }
 

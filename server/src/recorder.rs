@@ -116,76 +116,153 @@ impl Recorder {
 async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let items: Vec<&Verification> = batch.iter().map(|j| &j.verification).collect();
-        match write(&db, &items).await {
+        let (items, replies): (Vec<Verification>, Vec<_>) =
+            batch.drain(..).map(|j| (j.verification, j.reply)).unzip();
+        let (items, written) = write(&db, items).await;
+        match written {
             Ok(recorded) => {
-                for (job, r) in batch.drain(..).zip(recorded) {
-                    let _ = job.reply.send(Ok(r));
+                for (reply, r) in replies.into_iter().zip(recorded) {
+                    let _ = reply.send(Ok(r));
                 }
             }
-            Err(e) if batch.len() == 1 => {
-                if let Some(job) = batch.pop() {
-                    let _ = job.reply.send(Err(e));
+            Err(e) if items.len() == 1 => {
+                if let Some(reply) = replies.into_iter().next() {
+                    let _ = reply.send(Err(e));
                 }
             }
             Err(_) => {
                 // Nothing of the batch was written: each alone, so that only a verification
                 // that cannot be written fails.
-                for job in batch.drain(..) {
-                    let alone = write(&db, &[&job.verification])
-                        .await
-                        .map(|mut r| r.pop().flatten());
-                    let _ = job.reply.send(alone);
+                for (item, reply) in items.into_iter().zip(replies) {
+                    let (_, alone) = write(&db, vec![item]).await;
+                    let _ = reply.send(alone.map(|mut r| r.pop().flatten()));
                 }
             }
         }
     }
 }
 
-/// Write `items` in one transaction: for each, in order, what [`Recorder::record`] answers.
-async fn write(db: &Db, items: &[&Verification]) -> anyhow::Result<Vec<Recorded>> {
-    let new: Vec<NewVerification<'_>> = items.iter().map(|v| v.as_new()).collect();
+/// Write `items` in one transaction: for each, in order, what [`Recorder::record`] answers
+/// (and the items back). On SQLite through [`crate::db::SqliteFast`] on a blocking thread (a
+/// commit waits for the disk), else through the pool.
+async fn write(
+    db: &Db,
+    items: Vec<Verification>,
+) -> (Vec<Verification>, anyhow::Result<Vec<Recorded>>) {
+    let Some(fast) = db.sqlite.clone() else {
+        let written = write_pool(db, &items).await;
+        return (items, written);
+    };
+    let blocking = tokio::task::spawn_blocking(move || {
+        let written = fast.with(|conn| write_sqlite(conn, &items));
+        (items, written)
+    });
+    match blocking.await {
+        Ok(done) => done,
+        Err(e) => (
+            Vec::new(),
+            Err(anyhow::anyhow!("the verification writer failed: {e}")),
+        ),
+    }
+}
+
+/// [`write`] through sqlx's pool (PostgreSQL): multi-row statements, one round trip each.
+async fn write_pool(db: &Db, items: &[Verification]) -> anyhow::Result<Vec<Recorded>> {
+    let new: Vec<NewVerification<'_>> = items.iter().map(Verification::as_new).collect();
     let mut tx = db.pool.begin().await?;
     let ids = verifications::insert_batch(&mut tx, &new).await?;
     let now = now_text();
-    let mut recorded = Vec::with_capacity(items.len());
+    let mut consents = Vec::new();
     for (v, id) in items.iter().zip(&ids) {
-        recorded.push(match (id, &v.consent) {
-            (Some(id), Some(c)) => Some((
-                *id,
-                Some(verifications::insert_consent(&mut tx, *id, c, &now).await?),
-            )),
-            (Some(id), None) => Some((*id, None)),
-            (None, _) => None,
-        });
-    }
-    let consent_details: Vec<Option<String>> = recorded
-        .iter()
-        .map(|r| r.as_ref().and_then(|(_, c)| c.as_ref()).map(consent_detail))
-        .collect();
-    let mut accesses = Vec::with_capacity(items.len());
-    for ((v, r), consent) in items.iter().zip(&recorded).zip(&consent_details) {
-        let (Some(_), Some((recipient_id, detail))) = (r, &v.audit) else {
-            continue;
-        };
-        accesses.push(Access {
-            caller: &v.caller,
-            action: "verification",
-            recipient_id: Some(*recipient_id),
-            detail,
-        });
-        if let Some(consent) = consent {
-            accesses.push(Access {
-                caller: &v.caller,
-                action: "consent",
-                recipient_id: Some(*recipient_id),
-                detail: consent,
-            });
+        if let (Some(id), Some(c)) = (id, &v.consent) {
+            consents.push(verifications::insert_consent(&mut tx, *id, c, &now).await?);
         }
     }
-    audit::record_all_in(&mut tx, &accesses).await?;
+    let written = Written::new(items, &ids, consents);
+    audit::record_all_in(&mut tx, &written.accesses(items)).await?;
     tx.commit().await?;
-    Ok(recorded)
+    Ok(written.recorded)
+}
+
+/// [`write`] in one transaction of a [`crate::db::SqliteFast`] connection (SQLite): prepared
+/// statements, `BEGIN IMMEDIATE` (the write lock first, shared with sqlx's connections).
+fn write_sqlite(
+    conn: &mut rusqlite::Connection,
+    items: &[Verification],
+) -> anyhow::Result<Vec<Recorded>> {
+    let new: Vec<NewVerification<'_>> = items.iter().map(Verification::as_new).collect();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let ids = verifications::insert_batch_sqlite(&tx, &new)?;
+    let now = now_text();
+    let mut consents = Vec::new();
+    for (v, id) in items.iter().zip(&ids) {
+        if let (Some(id), Some(c)) = (id, &v.consent) {
+            consents.push(verifications::insert_consent_sqlite(&tx, *id, c, &now)?);
+        }
+    }
+    let written = Written::new(items, &ids, consents);
+    audit::record_all_sqlite(&tx, &written.accesses(items))?;
+    tx.commit()?;
+    Ok(written.recorded)
+}
+
+/// What a batch wrote, for its answers and its audit rows (the same for both drivers).
+struct Written {
+    recorded: Vec<Recorded>,
+    /// The audit detail of each written consent, by item.
+    consent_details: Vec<Option<String>>,
+}
+
+impl Written {
+    /// `ids`: each item's stored id (`None`: its `client_id` was stored already);
+    /// `consents`: the consents written, in item order.
+    fn new(items: &[Verification], ids: &[Option<i64>], consents: Vec<ConsentRecord>) -> Written {
+        let mut consents = consents.into_iter();
+        let recorded: Vec<Recorded> = items
+            .iter()
+            .zip(ids)
+            .map(|(v, id)| {
+                id.map(|id| {
+                    let consent = v.consent.as_ref().and_then(|_| consents.next());
+                    (id, consent)
+                })
+            })
+            .collect();
+        let consent_details = recorded
+            .iter()
+            .map(|r| r.as_ref().and_then(|(_, c)| c.as_ref()).map(consent_detail))
+            .collect();
+        Written {
+            recorded,
+            consent_details,
+        }
+    }
+
+    /// The audit rows: each written verification that showed someone's data, with its
+    /// consent's row.
+    fn accesses<'a>(&'a self, items: &'a [Verification]) -> Vec<Access<'a>> {
+        let mut accesses = Vec::with_capacity(items.len());
+        for ((v, r), consent) in items.iter().zip(&self.recorded).zip(&self.consent_details) {
+            let (Some(_), Some((recipient_id, detail))) = (r, &v.audit) else {
+                continue;
+            };
+            accesses.push(Access {
+                caller: &v.caller,
+                action: "verification",
+                recipient_id: Some(*recipient_id),
+                detail,
+            });
+            if let Some(consent) = consent {
+                accesses.push(Access {
+                    caller: &v.caller,
+                    action: "consent",
+                    recipient_id: Some(*recipient_id),
+                    detail: consent,
+                });
+            }
+        }
+        accesses
+    }
 }
 
 /// The audit row's detail of a consent.

@@ -789,8 +789,7 @@ async fn tickets_for(
     date: NaiveDate,
 ) -> Result<Vec<Ticket>, AppError> {
     let month = domain::ticket::month_of(date);
-    let stored =
-        tickets::active_for_verification(&db.pool, recipient_id, institution, &month).await?;
+    let stored = tickets::for_verification(db, recipient_id, institution, &month).await?;
     Ok(stored.into_iter().map(|t| t.ticket).collect())
 }
 

@@ -40,18 +40,39 @@ pub async fn insert<'e>(
     entry: &Entry<'_>,
     recipient_id: Option<i64>,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_role, actor_id, actor_label, action, recipient_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(entry.at)
-    .bind(entry.actor_role)
-    .bind(entry.actor_id)
-    .bind(entry.actor_label)
-    .bind(entry.action)
-    .bind(recipient_id)
-    .bind(entry.detail)
-    .execute(exec)
-    .await?;
+    sqlx::query(INSERT_ONE)
+        .bind(entry.at)
+        .bind(entry.actor_role)
+        .bind(entry.actor_id)
+        .bind(entry.actor_label)
+        .bind(entry.action)
+        .bind(recipient_id)
+        .bind(entry.detail)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+const INSERT_ONE: &str = "INSERT INTO audit_log (at, actor_role, actor_id, actor_label, action, recipient_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Write several accesses in a transaction of [`crate::db::SqliteFast`] (the group commit of
+/// verifications on SQLite): one prepared statement, run for each.
+pub fn insert_entries_sqlite(
+    tx: &rusqlite::Transaction<'_>,
+    entries: &[(Entry<'_>, Option<i64>)],
+) -> anyhow::Result<()> {
+    let mut statement = tx.prepare_cached(INSERT_ONE)?;
+    for (entry, recipient_id) in entries {
+        statement.execute(rusqlite::params![
+            entry.at,
+            entry.actor_role,
+            entry.actor_id,
+            entry.actor_label,
+            entry.action,
+            recipient_id,
+            entry.detail
+        ])?;
+    }
     Ok(())
 }
 

@@ -20,7 +20,7 @@ use domain::qualification::{
     CoveredPeriod, QualificationHistory, QualificationKind, QualifiedPeriod,
 };
 
-use crate::db::Db;
+use crate::db::{Db, DbRow};
 use crate::keys::Keys;
 
 /// Registered decisions in the order they apply: by 効力発生日; on one day a 開始・再開
@@ -1270,20 +1270,20 @@ const VERIFIED_COLUMNS: &str =
      r.sex, r.birth_date, r.qualified_from, r.qualified_until, r.restricted";
 const VERIFIED_COLUMN_COUNT: usize = 12;
 
-fn verified_record(row: &sqlx::any::AnyRow) -> anyhow::Result<VerifiedRecord> {
+fn verified_record(row: &impl DbRow) -> anyhow::Result<VerifiedRecord> {
     Ok(VerifiedRecord {
-        id: row.try_get(0)?,
-        office_number: row.try_get(1)?,
-        office_name: row.try_get(2)?,
-        office_phone: row.try_get(3)?,
-        recipient_number: row.try_get(4)?,
-        name: row.try_get(5)?,
-        name_kana: row.try_get(6)?,
-        sex: row.try_get(7)?,
-        birth_date: row.try_get(8)?,
-        qualified_from: row.try_get(9)?,
-        qualified_until: row.try_get(10)?,
-        restricted: row.try_get(11)?,
+        id: row.col(0)?,
+        office_number: row.col(1)?,
+        office_name: row.col(2)?,
+        office_phone: row.col(3)?,
+        recipient_number: row.col(4)?,
+        name: row.col(5)?,
+        name_kana: row.col(6)?,
+        sex: row.col(7)?,
+        birth_date: row.col(8)?,
+        qualified_from: row.col(9)?,
+        qualified_until: row.col(10)?,
+        restricted: row.col(11)?,
     })
 }
 
@@ -1321,21 +1321,52 @@ async fn verified_with_history(
          LEFT JOIN qualification_events e ON e.recipient_id = r.id AND e.status = 'registered' \
          WHERE {filter} ORDER BY {HISTORY_ORDER}"
     );
-    let query = crate::db::bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), binds);
-    let rows = query.fetch_all(&db.pool).await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let record = verified_record(first)?;
-    let mut decisions = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let kind: Option<String> = row.try_get(VERIFIED_COLUMN_COUNT)?;
-        let effective: Option<String> = row.try_get(VERIFIED_COLUMN_COUNT + 1)?;
-        if let (Some(kind), Some(effective)) = (kind, effective) {
-            decisions.push(decision(&kind, &effective)?);
+    let mut history = RecordWithHistory::default();
+    if let Some(fast) = &db.sqlite {
+        // The verification hot path on SQLite (`crate::db::SqliteFast`): the same statement.
+        fast.with(|conn| {
+            let mut statement = conn.prepare_cached(&sql)?;
+            let mut rows = statement.query(rusqlite::params_from_iter(&binds))?;
+            while let Some(row) = rows.next()? {
+                history.add(row)?;
+            }
+            Ok(())
+        })?;
+    } else {
+        let query = crate::db::bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), binds);
+        for row in query.fetch_all(&db.pool).await? {
+            history.add(&row)?;
         }
     }
-    Ok(Some((record, QualificationHistory::new(decisions))))
+    Ok(history.finish())
+}
+
+/// The rows of [`verified_with_history`] read in order: the record (its columns repeated on
+/// each row) and its registered decisions.
+#[derive(Default)]
+struct RecordWithHistory {
+    record: Option<VerifiedRecord>,
+    decisions: Vec<(QualificationKind, NaiveDate)>,
+}
+
+impl RecordWithHistory {
+    fn add(&mut self, row: &impl DbRow) -> anyhow::Result<()> {
+        if self.record.is_none() {
+            self.record = Some(verified_record(row)?);
+        }
+        let kind: Option<String> = row.col(VERIFIED_COLUMN_COUNT)?;
+        let effective: Option<String> = row.col(VERIFIED_COLUMN_COUNT + 1)?;
+        if let (Some(kind), Some(effective)) = (kind, effective) {
+            self.decisions.push(decision(&kind, &effective)?);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Option<(VerifiedRecord, QualificationHistory)> {
+        let decisions = self.decisions;
+        self.record
+            .map(|record| (record, QualificationHistory::new(decisions)))
+    }
 }
 
 /// The records with these ids, for a 資格確認 (ids not found are left out).

@@ -19,7 +19,7 @@ use domain::numbers::InstitutionCode;
 use domain::paper::CardStatus;
 use domain::ticket::Ticket;
 
-use crate::db::{self, Row, Value};
+use crate::db::{self, DbRow, Value};
 
 // ---------------------------------------------------------------- records
 
@@ -232,19 +232,18 @@ const SELECT: &str = "SELECT t.id, t.office_number, t.recipient_id, t.ticket_typ
 
 /// A [`StoredTicket`] from a row of [`SELECT`]. Blank optional texts read as absent; 傷病名 and
 /// 備考 keep their filled slots, trimmed.
-fn from_row(row: &Row) -> anyhow::Result<StoredTicket> {
-    let id: i64 = row.try_get("id")?;
+fn from_row(row: &impl DbRow) -> anyhow::Result<StoredTicket> {
+    let id: i64 = row.named("id")?;
     read_row(row, id).with_context(|| format!("stored ticket {id}"))
 }
 
-fn read_row(row: &Row, id: i64) -> anyhow::Result<StoredTicket> {
-    let text = |c: &str| -> anyhow::Result<String> { Ok(row.try_get::<String, _>(c)?) };
-    let raw =
-        |c: &str| -> anyhow::Result<Option<String>> { Ok(row.try_get::<Option<String>, _>(c)?) };
+fn read_row(row: &impl DbRow, id: i64) -> anyhow::Result<StoredTicket> {
+    let text = |c: &str| -> anyhow::Result<String> { row.named::<String>(c) };
+    let raw = |c: &str| -> anyhow::Result<Option<String>> { row.named::<Option<String>>(c) };
     let opt = |c: &str| -> anyhow::Result<Option<String>> {
         Ok(raw(c)?.filter(|s| !s.trim().is_empty()))
     };
-    let int = |c: &str| -> anyhow::Result<i64> { Ok(row.try_get::<i64, _>(c)?) };
+    let int = |c: &str| -> anyhow::Result<i64> { row.named::<i64>(c) };
     let slots = |columns: [&str; 3]| -> anyhow::Result<Vec<String>> {
         let mut filled = Vec::new();
         for c in columns {
@@ -297,7 +296,7 @@ fn read_row(row: &Row, id: i64) -> anyhow::Result<StoredTicket> {
         cancelled_at: raw("cancelled_at")?,
         cancelled_by: raw("cancelled_by")?,
         cancel_reason: raw("cancel_reason")?,
-        renewed_from: row.try_get::<Option<i64>, _>("renewed_from")?,
+        renewed_from: row.named::<Option<i64>>("renewed_from")?,
         institution: NamedInstitution {
             online_capable: int("institution_online")? != 0,
             phone: raw("institution_phone")?,
@@ -491,12 +490,49 @@ pub async fn active_for_verification<'e>(
 ) -> anyhow::Result<Vec<StoredTicket>> {
     select(
         exec,
-        "WHERE t.recipient_id = $1 AND t.institution_code = $2 AND t.treatment_month = $3 AND t.status = 'active' \
-         ORDER BY t.valid_from, t.id",
-        vec![recipient_id.into(), institution.as_str().into(), month.into()],
+        ACTIVE_FOR_VERIFICATION_TAIL,
+        vec![
+            recipient_id.into(),
+            institution.as_str().into(),
+            month.into(),
+        ],
     )
     .await
 }
+
+/// [`active_for_verification`] for a 資格確認: on SQLite through [`crate::db::SqliteFast`]
+/// (the verification hot path), else through the pool; the same statement.
+pub async fn for_verification(
+    db: &db::Db,
+    recipient_id: i64,
+    institution: &InstitutionCode,
+    month: &str,
+) -> anyhow::Result<Vec<StoredTicket>> {
+    let Some(fast) = &db.sqlite else {
+        return active_for_verification(&db.pool, recipient_id, institution, month).await;
+    };
+    let values: Vec<Value> = vec![
+        recipient_id.into(),
+        institution.as_str().into(),
+        month.into(),
+    ];
+    fast.with(|conn| {
+        let mut statement = conn.prepare_cached(&ACTIVE_FOR_VERIFICATION)?;
+        let mut rows = statement.query(rusqlite::params_from_iter(&values))?;
+        let mut found = Vec::new();
+        while let Some(row) = rows.next()? {
+            found.push(from_row(row)?);
+        }
+        Ok(found)
+    })
+}
+
+/// [`SELECT`] with the filter of [`active_for_verification`].
+static ACTIVE_FOR_VERIFICATION: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT} {ACTIVE_FOR_VERIFICATION_TAIL}"));
+
+const ACTIVE_FOR_VERIFICATION_TAIL: &str = "WHERE t.recipient_id = $1 AND t.institution_code = $2 AND t.treatment_month = $3 AND t.status = 'active' \
+     ORDER BY t.valid_from, t.id";
 
 /// 一括照会: every active ticket naming `institution` in `month`, by office, 受給者番号 and
 /// 有効開始日 (one recipient's tickets together).

@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 
 use domain::api::Role;
 
-use crate::db::Db;
+use crate::db::{Db, DbRow};
 
 /// A staff, institution or operator account as the rest of the server sees it.
 #[derive(Debug, Clone)]
@@ -201,59 +201,58 @@ pub struct SessionWithUser {
 }
 
 /// The session stored under this token hash (expired or not), with its account and the name
-/// of the account's office or institution.
+/// of the account's office or institution. On SQLite through [`crate::db::SqliteFast`] (every
+/// request starts with this), on PostgreSQL through the pool: the same statement.
 pub async fn session_with_user(
     db: &Db,
     token_hash: &str,
 ) -> anyhow::Result<Option<SessionWithUser>> {
-    type Row = (
-        String,
-        Option<i64>,
-        Option<i64>,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT s.role, s.user_id, s.recipient_id, s.expires_at, \
-         u.login, u.role, u.display_name, u.office_number, u.institution_code, \
-         CASE WHEN u.office_number IS NOT NULL THEN o.name ELSE i.name END \
-         FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
-         LEFT JOIN offices o ON o.number = u.office_number \
-         LEFT JOIN institutions i ON i.code = u.institution_code \
-         WHERE s.token_hash = $1",
-    )
-    .bind(token_hash)
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.map(
-        |(role, user_id, recipient_id, expires_at, login, user_role, name, office, inst, place)| {
-            let user = match (login, user_role, name) {
-                (Some(login), Some(role), Some(display_name)) => Some(UserRecord {
-                    login,
-                    role,
-                    display_name,
-                    office_number: office,
-                    institution_code: inst,
-                }),
-                _ => None,
-            };
-            SessionWithUser {
-                session: SessionRecord {
-                    role,
-                    user_id,
-                    recipient_id,
-                    expires_at,
-                },
-                user,
-                place_name: place,
-            }
+    if let Some(fast) = &db.sqlite {
+        return fast.with(|conn| {
+            let mut statement = conn.prepare_cached(SESSION_WITH_USER)?;
+            let mut rows = statement.query([token_hash])?;
+            rows.next()?.map(session_from_row).transpose()
+        });
+    }
+    let row = sqlx::query(SESSION_WITH_USER)
+        .bind(token_hash)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(session_from_row).transpose()
+}
+
+const SESSION_WITH_USER: &str = "SELECT s.role, s.user_id, s.recipient_id, s.expires_at, \
+     u.login, u.role, u.display_name, u.office_number, u.institution_code, \
+     CASE WHEN u.office_number IS NOT NULL THEN o.name ELSE i.name END \
+     FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
+     LEFT JOIN offices o ON o.number = u.office_number \
+     LEFT JOIN institutions i ON i.code = u.institution_code \
+     WHERE s.token_hash = $1";
+
+fn session_from_row(row: &impl DbRow) -> anyhow::Result<SessionWithUser> {
+    let login: Option<String> = row.col(4)?;
+    let user_role: Option<String> = row.col(5)?;
+    let name: Option<String> = row.col(6)?;
+    let user = match (login, user_role, name) {
+        (Some(login), Some(role), Some(display_name)) => Some(UserRecord {
+            login,
+            role,
+            display_name,
+            office_number: row.col(7)?,
+            institution_code: row.col(8)?,
+        }),
+        _ => None,
+    };
+    Ok(SessionWithUser {
+        session: SessionRecord {
+            role: row.col(0)?,
+            user_id: row.col(1)?,
+            recipient_id: row.col(2)?,
+            expires_at: row.col(3)?,
         },
-    ))
+        user,
+        place_name: row.col(9)?,
+    })
 }
 
 /// End every session of a user but the one stored under `keep` (if any); how many ended.

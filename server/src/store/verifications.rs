@@ -195,16 +195,41 @@ pub async fn insert<'e>(
     exec: impl AnyExecutor<'e>,
     new: &NewVerification<'_>,
 ) -> anyhow::Result<Option<i64>> {
-    let sql = format!(
-        "INSERT INTO verifications ({}) VALUES ({}) ON CONFLICT (client_id) DO NOTHING RETURNING id",
-        INSERT_COLUMNS.join(", "),
-        db::placeholders(1, INSERT_COLUMNS.len()),
-    );
-    let query = db::bind_values(sqlx::query(sqlx::AssertSqlSafe(sql)), insert_values(new));
+    let query = db::bind_values(sqlx::query(INSERT_ONE.as_str()), insert_values(new));
     let row = query.fetch_optional(exec).await?;
     row.map(|r| r.try_get::<i64, _>(0))
         .transpose()
         .map_err(Into::into)
+}
+
+/// One verification, idempotent by `client_id`: its id, none when the id was stored.
+static INSERT_ONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO verifications ({}) VALUES ({}) ON CONFLICT (client_id) DO NOTHING RETURNING id",
+        INSERT_COLUMNS.join(", "),
+        db::placeholders(1, INSERT_COLUMNS.len()),
+    )
+});
+
+/// [`insert_batch`] in a transaction of [`crate::db::SqliteFast`] (the group commit on
+/// SQLite): one prepared statement, run for each in order, so a `client_id` stored before or
+/// earlier in the batch is answered `None` as there.
+pub fn insert_batch_sqlite(
+    tx: &rusqlite::Transaction<'_>,
+    new: &[NewVerification<'_>],
+) -> anyhow::Result<Vec<Option<i64>>> {
+    use rusqlite::OptionalExtension as _;
+    let mut statement = tx.prepare_cached(&INSERT_ONE)?;
+    let mut ids = Vec::with_capacity(new.len());
+    for n in new {
+        let values = insert_values(n);
+        ids.push(
+            statement
+                .query_row(rusqlite::params_from_iter(&values), |row| row.get(0))
+                .optional()?,
+        );
+    }
+    Ok(ids)
 }
 
 /// Insert verifications with one multi-row statement (the group commit of concurrent
@@ -271,20 +296,41 @@ pub async fn insert_consent(
     consent: &ConsentRequest,
     recorded_at: &str,
 ) -> anyhow::Result<ConsentRecord> {
-    sqlx::query(
-        "INSERT INTO consents (verification_id, drug_info, checkup_info, recorded_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(verification_id)
-    .bind(i64::from(consent.drug_info))
-    .bind(i64::from(consent.checkup_info))
-    .bind(recorded_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(ConsentRecord {
+    sqlx::query(INSERT_CONSENT)
+        .bind(verification_id)
+        .bind(i64::from(consent.drug_info))
+        .bind(i64::from(consent.checkup_info))
+        .bind(recorded_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(consent_record(consent, recorded_at))
+}
+
+/// [`insert_consent`] in a transaction of [`crate::db::SqliteFast`].
+pub fn insert_consent_sqlite(
+    tx: &rusqlite::Transaction<'_>,
+    verification_id: i64,
+    consent: &ConsentRequest,
+    recorded_at: &str,
+) -> anyhow::Result<ConsentRecord> {
+    tx.prepare_cached(INSERT_CONSENT)?
+        .execute(rusqlite::params![
+            verification_id,
+            i64::from(consent.drug_info),
+            i64::from(consent.checkup_info),
+            recorded_at
+        ])?;
+    Ok(consent_record(consent, recorded_at))
+}
+
+const INSERT_CONSENT: &str = "INSERT INTO consents (verification_id, drug_info, checkup_info, recorded_at) VALUES ($1, $2, $3, $4)";
+
+fn consent_record(consent: &ConsentRequest, recorded_at: &str) -> ConsentRecord {
+    ConsentRecord {
         drug_info: consent.drug_info,
         checkup_info: consent.checkup_info,
         recorded_at: recorded_at.to_string(),
-    })
+    }
 }
 
 // ---------------------------------------------------------------- reads
