@@ -112,7 +112,17 @@ fn only_the_stores_write_sql() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        for needle in ["sqlx::query", "query_as(", "query_scalar(", "AssertSqlSafe"] {
+        // sqlx's queries, and rusqlite's (the SQLite hot path, `db::SqliteFast`).
+        for needle in [
+            "sqlx::query",
+            "query_as(",
+            "query_scalar(",
+            "AssertSqlSafe",
+            "prepare_cached(",
+            "execute_batch(",
+            "query_row(",
+            "rusqlite::params",
+        ] {
             if let Some(at) = text.find(needle) {
                 let line = text[..at].lines().count() + 1;
                 offenders.push(format!("{rel}:{line}: {needle}"));

@@ -1186,3 +1186,81 @@ async fn todays_list_is_newest_first_and_names_nobody_for_verdict_4() {
     );
     assert_eq!(items[1]["screen_label"], "未委託・未登録");
 }
+
+/// On SQLite the verification path reads through its own driver (`server::db::SqliteFast`),
+/// and reads exactly what the pool reads: the caller's session, the person with the 資格
+/// history, the tickets. (PostgreSQL has no such driver: everything goes through the pool.)
+#[tokio::test]
+async fn on_sqlite_the_verification_path_reads_what_the_pool_reads() {
+    let f = setup().await;
+    if f.database_url.is_some() {
+        assert!(f.db.sqlite.is_none());
+        return;
+    }
+    assert!(
+        f.db.sqlite.is_some(),
+        "SQLite verifies through server::db::SqliteFast"
+    );
+    let pool_only = server::db::Db {
+        sqlite: None,
+        ..f.db.clone()
+    };
+    tokyo_ticket_at(&f, CLINIC, "T-FAST-1", "高血圧症").await;
+    tokyo_ticket_at(&f, CLINIC, "T-FAST-2", "糖尿病").await;
+    let app = f.app();
+    let cookie = login(&app, "clinic").await;
+    let token = cookie.split_once('=').unwrap().1;
+    let hash = server::auth::token_hash(token);
+    let both = |fast: &dyn std::fmt::Debug, pool: &dyn std::fmt::Debug| {
+        assert_eq!(format!("{fast:?}"), format!("{pool:?}"));
+    };
+
+    use server::store::{people, tickets, users};
+    let fast = users::session_with_user(&f.db, &hash).await.unwrap();
+    let pool = users::session_with_user(&pool_only, &hash).await.unwrap();
+    assert!(fast.as_ref().is_some_and(|s| s.user.is_some()), "{fast:?}");
+    both(&fast, &pool);
+    let missing = users::session_with_user(&f.db, "no such hash")
+        .await
+        .unwrap();
+    assert!(missing.is_none());
+    let bearer = server::auth::add_institution_token(&f.db, CLINIC)
+        .await
+        .unwrap();
+    let bearer = server::auth::token_hash(&bearer);
+    let fast = users::institution_of_token(&f.db, &bearer).await.unwrap();
+    let pool = users::institution_of_token(&pool_only, &bearer)
+        .await
+        .unwrap();
+    assert_eq!(
+        fast,
+        Some((CLINIC.to_string(), Some("テスト内科".to_string())))
+    );
+    assert_eq!(fast, pool);
+
+    for number in ["1234566", ENDED, RESTRICTED, "9999999"] {
+        let fast = people::verified_with_history_by_numbers(&f.db, TOKYO, number)
+            .await
+            .unwrap();
+        let pool = people::verified_with_history_by_numbers(&pool_only, TOKYO, number)
+            .await
+            .unwrap();
+        both(&fast, &pool);
+    }
+    let (record, history) = people::verified_with_history_by_numbers(&f.db, TOKYO, "1234566")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!history.periods().is_empty(), "{history:?}");
+
+    let clinic = domain::numbers::InstitutionCode::parse(CLINIC).unwrap();
+    let month = domain::ticket::month_of(today());
+    let fast = tickets::for_verification(&f.db, record.id, &clinic, &month)
+        .await
+        .unwrap();
+    let pool = tickets::for_verification(&pool_only, record.id, &clinic, &month)
+        .await
+        .unwrap();
+    assert_eq!(fast.len(), 2, "{fast:?}");
+    assert_eq!(fast, pool);
+}

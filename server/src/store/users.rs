@@ -373,12 +373,23 @@ pub async fn institution_of_token(
     db: &Db,
     token_hash: &str,
 ) -> anyhow::Result<Option<(String, Option<String>)>> {
-    let row: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT t.institution_code, i.name FROM institution_tokens t \
-         LEFT JOIN institutions i ON i.code = t.institution_code WHERE t.token_hash = $1",
-    )
-    .bind(token_hash)
-    .fetch_optional(&db.pool)
-    .await?;
+    if let Some(fast) = &db.sqlite {
+        // The verification hot path on SQLite (`crate::db::SqliteFast`).
+        return fast.with(|conn| {
+            let mut statement = conn.prepare_cached(INSTITUTION_OF_TOKEN)?;
+            let mut rows = statement.query([token_hash])?;
+            match rows.next()? {
+                Some(row) => Ok(Some((row.col(0)?, row.col(1)?))),
+                None => Ok(None),
+            }
+        });
+    }
+    let row: Option<(String, Option<String>)> = sqlx::query_as(INSTITUTION_OF_TOKEN)
+        .bind(token_hash)
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(row)
 }
+
+const INSTITUTION_OF_TOKEN: &str = "SELECT t.institution_code, i.name FROM institution_tokens t \
+     LEFT JOIN institutions i ON i.code = t.institution_code WHERE t.token_hash = $1";
