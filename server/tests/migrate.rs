@@ -81,7 +81,12 @@ async fn previous_release() -> Previous {
         "the migration under test exists"
     );
     migrator.run_to(PREVIOUS, &pool).await.unwrap();
-    let db = Db { pool, backend };
+    // The pool only: the migration under test, through sqlx (no SQLite hot path).
+    let db = Db {
+        pool,
+        backend,
+        sqlite: None,
+    };
     assert_eq!(
         applied_versions(&db).await,
         (1..=PREVIOUS).collect::<Vec<_>>()
