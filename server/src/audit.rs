@@ -49,6 +49,35 @@ pub async fn record_many(
     .await
 }
 
+/// A 一括照会 read of `institution`'s `month` by `caller` that listed `recipient_ids`: a read
+/// of each of them, stored as one row naming the set listed (`store::audit::insert_roster_read`);
+/// each recipient's 提供記録 shows it. Nothing listed, nothing read: no row.
+pub async fn record_roster_read(
+    db: &Db,
+    caller: &Caller,
+    institution: &str,
+    month: &str,
+    recipient_ids: &[i64],
+    detail: &str,
+) -> anyhow::Result<()> {
+    if recipient_ids.is_empty() {
+        return Ok(());
+    }
+    let at = now_text();
+    let entry = Entry {
+        at: &at,
+        actor_role: caller.role.as_str(),
+        actor_id: &caller.actor_id,
+        actor_label: &caller.actor_label,
+        action: "roster",
+        detail,
+    };
+    let mut tx = db.pool.begin().await?;
+    store::audit::insert_roster_read(&mut tx, &entry, institution, month, recipient_ids).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One access of [`record_batch`]: the same access for each recipient listed.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchAccess<'a> {
