@@ -69,9 +69,11 @@ pub async fn institutions(
         &state.db,
         search,
         table.map(ScoreTable::code),
+        Some(today_jst()),
         INSTITUTION_LIMIT + 1,
     )
     .await?;
+    let today_text = today_jst().format("%Y-%m-%d").to_string();
     let truncated = rows.len() > usize::try_from(INSTITUTION_LIMIT).unwrap_or(30);
     rows.truncate(usize::try_from(INSTITUTION_LIMIT).unwrap_or(30));
     let items = rows
@@ -88,6 +90,7 @@ pub async fn institutions(
                 online_capable: r.online_capable != 0,
                 address: r.address,
                 phone: r.phone,
+                abolished_on: r.abolished_on.filter(|d| *d <= today_text),
             }
         })
         .collect();
