@@ -258,6 +258,8 @@ pub async fn issue(
         .ok_or_else(|| AppError::from(anyhow::anyhow!("no 交付番号 issued")))?;
     ticket.issue_number = number;
     let ticket_id = insert_ticket(&mut tx, &office, id, &ticket, &caller.actor_id, None).await?;
+    // 事後委託: the 未委託受診 alerts this ticket covers are settled with it.
+    crate::alerts::settle_by_ticket(&mut tx, &office, &caller, id, &ticket).await?;
     tx.commit().await?;
     audit::record(
         &state.db,
