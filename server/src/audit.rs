@@ -64,14 +64,7 @@ pub async fn record_roster_read(
         return Ok(());
     }
     let at = now_text();
-    let entry = Entry {
-        at: &at,
-        actor_role: caller.role.as_str(),
-        actor_id: &caller.actor_id,
-        actor_label: &caller.actor_label,
-        action: "roster",
-        detail,
-    };
+    let entry = entry_of(&at, caller, "roster", detail);
     let mut tx = db.pool.begin().await?;
     store::audit::insert_roster_read(&mut tx, &entry, institution, month, recipient_ids).await?;
     tx.commit().await?;
@@ -96,18 +89,23 @@ pub async fn record_batch(db: &Db, accesses: &[BatchAccess<'_>]) -> anyhow::Resu
     let at = now_text();
     let mut tx = db.pool.begin().await?;
     for access in accesses {
-        let entry = Entry {
-            at: &at,
-            actor_role: access.caller.role.as_str(),
-            actor_id: &access.caller.actor_id,
-            actor_label: &access.caller.actor_label,
-            action: access.action,
-            detail: access.detail,
-        };
+        let entry = entry_of(&at, access.caller, access.action, access.detail);
         store::audit::insert_many(&mut tx, &entry, access.recipient_ids).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The audit entry of `caller`'s access.
+fn entry_of<'a>(at: &'a str, caller: &'a Caller, action: &'a str, detail: &'a str) -> Entry<'a> {
+    Entry {
+        at,
+        actor_role: caller.role.as_str(),
+        actor_id: &caller.actor_id,
+        actor_label: &caller.actor_label,
+        action,
+        detail,
+    }
 }
 
 /// For actors that are not a signed-in caller (the command line, imports, the seed).
@@ -143,14 +141,7 @@ pub async fn record_in(
     detail: &str,
 ) -> anyhow::Result<()> {
     let at = now_text();
-    let entry = Entry {
-        at: &at,
-        actor_role: caller.role.as_str(),
-        actor_id: &caller.actor_id,
-        actor_label: &caller.actor_label,
-        action,
-        detail,
-    };
+    let entry = entry_of(&at, caller, action, detail);
     store::audit::insert(&mut *conn, &entry, recipient_id).await?;
     Ok(())
 }
@@ -190,17 +181,7 @@ pub async fn record_all_in(
     let at = now_text();
     let entries: Vec<(Entry<'_>, Option<i64>)> = accesses
         .iter()
-        .map(|a| {
-            let entry = Entry {
-                at: &at,
-                actor_role: a.caller.role.as_str(),
-                actor_id: &a.caller.actor_id,
-                actor_label: &a.caller.actor_label,
-                action: a.action,
-                detail: a.detail,
-            };
-            (entry, a.recipient_id)
-        })
+        .map(|a| (entry_of(&at, a.caller, a.action, a.detail), a.recipient_id))
         .collect();
     store::audit::insert_entries(conn, &entries).await
 }
