@@ -172,6 +172,23 @@ pub fn parse_dates(text: &str) -> Vec<NaiveDate> {
         .collect()
 }
 
+/// Does a ticket naming `institution` from `from` to `until` settle an open alert? Only a
+/// 未委託受診 at that institution whose every visit day the ticket covers (事後委託); a
+/// 頻回受診 alert asks for a judgement, not a ticket.
+pub fn ticket_settles(
+    kind: AlertKind,
+    alert_institution: &str,
+    dates: &[NaiveDate],
+    institution: &str,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> bool {
+    kind == AlertKind::Unentrusted
+        && alert_institution == institution
+        && !dates.is_empty()
+        && dates.iter().all(|d| from <= *d && *d <= until)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -283,5 +300,31 @@ mod tests {
             assert_eq!(AlertKind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(AlertKind::from_code("other"), None);
+    }
+
+    #[test]
+    fn a_ticket_settles_an_unentrusted_visit_it_covers_at_its_institution_only() {
+        let day = [date(2024, 5, 10)];
+        let may = (date(2024, 5, 1), date(2024, 5, 31));
+        let settles = |kind, at: &str, dates: &[NaiveDate], (from, until)| {
+            ticket_settles(kind, at, dates, CLINIC, from, until)
+        };
+        assert!(settles(AlertKind::Unentrusted, CLINIC, &day, may));
+        assert!(settles(
+            AlertKind::Unentrusted,
+            CLINIC,
+            &day,
+            (date(2024, 5, 10), date(2024, 5, 10))
+        ));
+        // Another institution, a day outside, no day, or a 頻回受診 alert: not settled.
+        assert!(!settles(AlertKind::Unentrusted, OTHER, &day, may));
+        assert!(!settles(
+            AlertKind::Unentrusted,
+            CLINIC,
+            &day,
+            (date(2024, 5, 11), date(2024, 5, 31))
+        ));
+        assert!(!settles(AlertKind::Unentrusted, CLINIC, &[], may));
+        assert!(!settles(AlertKind::FrequentVisits, CLINIC, &day, may));
     }
 }

@@ -7,12 +7,13 @@
 //!
 //! Caseworkers and supervisors of the office list them ([`list`]) and mark one handled
 //! ([`handle`]) with what was done; a follow-up action (主治医確認 …) is also recorded as a
-//! screening follow-up (`store::followups`), in the same transaction.
+//! screening follow-up (`store::followups`), in the same transaction. Issuing a ticket
+//! that covers a 未委託受診 settles its alert as 事後委託 ([`settle_by_ticket`]).
 
 use chrono::NaiveDate;
 
 use domain::alerts::AlertDraft;
-use domain::api::{AlertHandleRequest, AlertList, OfficeAlert, HANDLED_SHOWN};
+use domain::api::{AlertAction, AlertHandleRequest, AlertList, OfficeAlert, HANDLED_SHOWN};
 
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
@@ -184,6 +185,65 @@ pub async fn handle(
         .ok_or_else(|| anyhow::anyhow!("alert {id} unreadable"))?;
     saved.mine = saved.caseworker_login.as_deref() == Some(caller.actor_id.as_str());
     Ok(saved)
+}
+
+/// A ticket just issued in `conn`'s transaction by `caller`: the recipient's open 未委託受診
+/// alerts that it covers (`domain::alerts::ticket_settles`) are marked handled as 事後委託,
+/// noting its 交付番号, and audited in the same transaction. Returns how many.
+pub async fn settle_by_ticket(
+    conn: &mut sqlx::AnyConnection,
+    office: &str,
+    caller: &Caller,
+    recipient_id: i64,
+    ticket: &domain::ticket::Ticket,
+) -> anyhow::Result<usize> {
+    let open = alerts::open_of_recipient(&mut *conn, office, recipient_id).await?;
+    let at = now_text();
+    let note = format!("交付番号 {} の券を発行（自動）", ticket.issue_number);
+    let mut settled = 0;
+    for alert in open {
+        let dates: Vec<NaiveDate> = alert
+            .dates
+            .iter()
+            .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .collect();
+        if !domain::alerts::ticket_settles(
+            alert.kind,
+            &alert.institution_code,
+            &dates,
+            ticket.institution_code.as_str(),
+            ticket.valid_from,
+            ticket.valid_until,
+        ) {
+            continue;
+        }
+        let handling = alerts::Handling {
+            action: AlertAction::RetroactiveTicket,
+            note: &note,
+            by: &caller.actor_id,
+            by_name: &caller.display_name,
+            at: &at,
+        };
+        if alerts::mark_handled(&mut *conn, office, alert.id, &handling).await? {
+            crate::audit::record_in(
+                conn,
+                caller,
+                "alert.handle",
+                Some(recipient_id),
+                &format!(
+                    "{} {}（{}）: {}（{}）",
+                    alert.kind.label_ja(),
+                    alert.institution_name,
+                    alert.dates.join("、"),
+                    AlertAction::RetroactiveTicket.label_ja(),
+                    note
+                ),
+            )
+            .await?;
+            settled += 1;
+        }
+    }
+    Ok(settled)
 }
 
 fn already_handled(done: &domain::api::AlertHandling) -> ServiceError {

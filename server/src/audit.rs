@@ -49,6 +49,28 @@ pub async fn record_many(
     .await
 }
 
+/// A 一括照会 read of `institution`'s `month` by `caller` that listed `recipient_ids`: a read
+/// of each of them, stored as one row naming the set listed (`store::audit::insert_roster_read`);
+/// each recipient's 提供記録 shows it. Nothing listed, nothing read: no row.
+pub async fn record_roster_read(
+    db: &Db,
+    caller: &Caller,
+    institution: &str,
+    month: &str,
+    recipient_ids: &[i64],
+    detail: &str,
+) -> anyhow::Result<()> {
+    if recipient_ids.is_empty() {
+        return Ok(());
+    }
+    let at = now_text();
+    let entry = entry_of(&at, caller, "roster", detail);
+    let mut tx = db.pool.begin().await?;
+    store::audit::insert_roster_read(&mut tx, &entry, institution, month, recipient_ids).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One access of [`record_batch`]: the same access for each recipient listed.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchAccess<'a> {
@@ -67,18 +89,23 @@ pub async fn record_batch(db: &Db, accesses: &[BatchAccess<'_>]) -> anyhow::Resu
     let at = now_text();
     let mut tx = db.pool.begin().await?;
     for access in accesses {
-        let entry = Entry {
-            at: &at,
-            actor_role: access.caller.role.as_str(),
-            actor_id: &access.caller.actor_id,
-            actor_label: &access.caller.actor_label,
-            action: access.action,
-            detail: access.detail,
-        };
+        let entry = entry_of(&at, access.caller, access.action, access.detail);
         store::audit::insert_many(&mut tx, &entry, access.recipient_ids).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The audit entry of `caller`'s access.
+fn entry_of<'a>(at: &'a str, caller: &'a Caller, action: &'a str, detail: &'a str) -> Entry<'a> {
+    Entry {
+        at,
+        actor_role: caller.role.as_str(),
+        actor_id: &caller.actor_id,
+        actor_label: &caller.actor_label,
+        action,
+        detail,
+    }
 }
 
 /// For actors that are not a signed-in caller (the command line, imports, the seed).
@@ -114,14 +141,7 @@ pub async fn record_in(
     detail: &str,
 ) -> anyhow::Result<()> {
     let at = now_text();
-    let entry = Entry {
-        at: &at,
-        actor_role: caller.role.as_str(),
-        actor_id: &caller.actor_id,
-        actor_label: &caller.actor_label,
-        action,
-        detail,
-    };
+    let entry = entry_of(&at, caller, action, detail);
     store::audit::insert(&mut *conn, &entry, recipient_id).await?;
     Ok(())
 }
@@ -175,16 +195,6 @@ pub fn record_all_sqlite(
 fn entries<'a>(accesses: &[Access<'a>], at: &'a str) -> Vec<(Entry<'a>, Option<i64>)> {
     accesses
         .iter()
-        .map(|a| {
-            let entry = Entry {
-                at,
-                actor_role: a.caller.role.as_str(),
-                actor_id: &a.caller.actor_id,
-                actor_label: &a.caller.actor_label,
-                action: a.action,
-                detail: a.detail,
-            };
-            (entry, a.recipient_id)
-        })
+        .map(|a| (entry_of(at, a.caller, a.action, a.detail), a.recipient_id))
         .collect()
 }

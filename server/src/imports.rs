@@ -263,6 +263,10 @@ async fn check_verification_refs(
     Ok(errors)
 }
 
+/// Who the registry's trail names for `onshi import institutions`.
+const IMPORT_LOGIN: &str = "onshi-import";
+const IMPORT_NAME: &str = "一括取込（onshi import institutions）";
+
 pub async fn write_offices(db: &Db, rows: &[OfficeRow]) -> anyhow::Result<usize> {
     let mut tx = db.pool.begin().await?;
     for r in rows {
@@ -272,10 +276,36 @@ pub async fn write_offices(db: &Db, rows: &[OfficeRow]) -> anyhow::Result<usize>
     Ok(rows.len())
 }
 
+/// Upsert the institutions; each field a row changes (or every field of a new institution)
+/// goes to the registry's trail (`institution_changes`) as the operator's edits do, by the
+/// import command, in the same transaction. The file carries no 指定/廃止 dates: those stay.
 pub async fn write_institutions(db: &Db, rows: &[InstitutionRow]) -> anyhow::Result<usize> {
+    let at = now_text();
+    let author = store::institutions::ChangeAuthor {
+        at: &at,
+        login: IMPORT_LOGIN,
+        name: IMPORT_NAME,
+    };
     let mut tx = db.pool.begin().await?;
     for r in rows {
+        let before = store::institutions::registry_row(&mut tx, r.code.as_str())
+            .await?
+            .map(|row| row.values());
+        let kept = before.clone().unwrap_or_default();
+        let after = domain::institution::InstitutionValues {
+            name: r.name.clone(),
+            online_capable: r.online_capable,
+            postal_code: r.postal_code.clone(),
+            address: r.address.clone(),
+            phone: r.phone.clone(),
+            ..kept
+        };
+        let trail = domain::institution::changes(&r.code, before.as_ref(), &after);
+        if trail.is_empty() {
+            continue;
+        }
         store::institutions::upsert(&mut tx, r).await?;
+        store::institutions::insert_changes(&mut tx, r.code.as_str(), &trail, &author).await?;
     }
     tx.commit().await?;
     Ok(rows.len())

@@ -396,3 +396,90 @@ async fn another_offices_alert_is_not_found() {
     let again = alerts(&f, &tokyo_cw).await;
     assert!(again.open.iter().any(|a| a.id == theirs));
 }
+
+/// Issuing the 事後委託 ticket that covers a 未委託受診 settles its alert, by whoever issued
+/// it and naming the 交付番号; a ticket at another institution, or one that leaves the day
+/// out, settles nothing. (A 頻回受診 alert asks for a judgement and stays open.)
+#[tokio::test]
+async fn issuing_the_retroactive_ticket_settles_the_unentrusted_alert_it_covers() {
+    let f = demo().await;
+    let cookie = login(&f, "tokyo-cw").await;
+    let list = alerts(&f, &cookie).await;
+    let alert = list
+        .open
+        .iter()
+        .find(|a| a.kind == AlertKind::Unentrusted && a.first_date == YESTERDAY)
+        .expect("yesterday's 未委託 alert")
+        .clone();
+    let frequent_before = list
+        .open
+        .iter()
+        .filter(|a| a.kind == AlertKind::FrequentVisits)
+        .count();
+    let issue = |institution: &str, from: &str, until: &str| {
+        let body = serde_json::json!({
+            "ticket_type": "01", "treatment_month": alert.month, "institution_code": institution,
+            "valid_from": from, "valid_until": until,
+            "treatment_type": "01", "injury_names": ["急性胃腸炎"], "self_pay_amount": "0",
+            "single_or_combined": "01", "social_insurance": "02", "infection_law": "02",
+            "elderly_care": "02", "prefectural_expense": "02",
+            "retroactive_reason": "夜間の急病（救急外来）"
+        });
+        let path = format!("/api/office/recipients/{}/tickets", alert.recipient_id);
+        let f = &f;
+        let cookie = cookie.clone();
+        async move {
+            let reply = send(
+                &f.app(),
+                "POST",
+                &path,
+                Some(&cookie),
+                Some(&body.to_string()),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+            reply.json["ticket"]["issue_number"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let still_open = |list: &AlertList| list.open.iter().any(|a| a.id == alert.id);
+
+    // Another institution of the same day, and the right one but ending the day before.
+    let elsewhere = server::seed::demo_institutions()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.prefecture == 13 && i.score_table == 1 && i.code != alert.institution_code)
+        .unwrap()
+        .code;
+    issue(&elsewhere, YESTERDAY, YESTERDAY).await;
+    issue(&alert.institution_code, "2026-11-01", "2026-11-22").await;
+    assert!(still_open(&alerts(&f, &cookie).await));
+
+    // The 事後委託 ticket that covers the day settles it.
+    let number = issue(&alert.institution_code, YESTERDAY, "2026-11-30").await;
+    let after = alerts(&f, &cookie).await;
+    assert!(!still_open(&after));
+    let settled = after.handled.iter().find(|a| a.id == alert.id).unwrap();
+    let done = settled.handled.as_ref().unwrap();
+    assert_eq!(done.action, AlertAction::RetroactiveTicket);
+    assert_eq!(done.handled_by, "山川 太郎");
+    assert!(done.note.contains(&number), "{}", done.note);
+    assert_eq!(
+        after
+            .open
+            .iter()
+            .filter(|a| a.kind == AlertKind::FrequentVisits)
+            .count(),
+        frequent_before
+    );
+    let (audited,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'alert.handle' AND recipient_id = $1 AND actor_id = 'tokyo-cw'",
+    )
+    .bind(alert.recipient_id)
+    .fetch_one(&f.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}

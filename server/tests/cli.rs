@@ -373,3 +373,62 @@ async fn a_password_change_or_the_operator_ends_every_session_of_a_user() {
         text(&out.stderr)
     );
 }
+
+/// `onshi import institutions` leaves the registry's trail as the operator's edits do: every
+/// field of a new institution, then only the fields a later file changes, by the import
+/// command; a file that changes nothing writes nothing.
+#[tokio::test]
+async fn import_institutions_writes_the_registry_trail_of_what_changed() {
+    let f = common::empty().await;
+    let file = samples().join("institutions.csv");
+    let out = onshi(&f, &["import", "institutions", file.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let institutions = count(&f, "SELECT COUNT(*) FROM institutions").await;
+    assert_eq!(institutions, 7);
+    assert_eq!(
+        count(
+            &f,
+            "SELECT COUNT(DISTINCT institution_code) FROM institution_changes \
+             WHERE changed_by = 'onshi-import' AND field = '医療機関コード'"
+        )
+        .await,
+        institutions
+    );
+    let first = count(&f, "SELECT COUNT(*) FROM institution_changes").await;
+
+    // The same file again: nothing changed, nothing written.
+    let out = onshi(&f, &["import", "institutions", file.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        count(&f, "SELECT COUNT(*) FROM institution_changes").await,
+        first
+    );
+
+    // A renamed clinic: one line, 名称, before → after.
+    let original = std::fs::read_to_string(&file).unwrap();
+    let renamed = original.replace("みどり内科クリニック", "みどり内科・循環器クリニック");
+    let changed = f.dir.path().join("institutions-renamed.csv");
+    std::fs::write(&changed, renamed).unwrap();
+    let out = onshi(
+        &f,
+        &["import", "institutions", changed.to_str().unwrap()],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT institution_code, field, before_value, after_value FROM institution_changes WHERE id > $1",
+    )
+    .bind(first)
+    .fetch_all(&f.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        lines,
+        [(
+            "1311234569".to_string(),
+            "名称".to_string(),
+            "みどり内科クリニック".to_string(),
+            "みどり内科・循環器クリニック".to_string()
+        )]
+    );
+}

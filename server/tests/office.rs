@@ -1512,6 +1512,40 @@ async fn the_supervisor_sees_the_whole_office_and_caseworkers_pick_institutions(
     )
     .await;
     assert_eq!(pharmacies.json["items"].as_array().unwrap().len(), 1);
+    // An abolished institution is listed after those in force, with its 廃止年月日; one
+    // abolished only in the future is in force today.
+    exec(
+        &f,
+        &format!("UPDATE institutions SET abolished_on = '2020-01-01' WHERE code = '{CLINIC}'"),
+    )
+    .await;
+    exec(&f, "INSERT INTO institutions (code, name, score_table, online_capable, abolished_on) VALUES ('1311299990', 'みなと新内科', 1, 1, '2099-01-01')").await;
+    let listed = call(
+        &app,
+        "GET",
+        "/api/office/institutions?q=1311",
+        &cw,
+        Value::Null,
+    )
+    .await;
+    let items: Vec<(&str, &Value)> = listed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["code"].as_str().unwrap(), &i["abolished_on"]))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("1311299990", &Value::Null),
+            (CLINIC, &Value::from("2020-01-01"))
+        ]
+    );
+    exec(
+        &f,
+        &format!("UPDATE institutions SET abolished_on = NULL WHERE code = '{CLINIC}'"),
+    )
+    .await;
     let bad = call(
         &app,
         "GET",

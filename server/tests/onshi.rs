@@ -741,7 +741,8 @@ async fn bulk_request_then_result_with_polling() {
     assert_eq!(
         count(
             &f,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'roster' AND actor_id = '1311234569'"
+            "SELECT COUNT(*) FROM audit_log a JOIN roster_set_members m ON m.set_id = a.roster_set_id \
+             WHERE a.action = 'roster' AND a.actor_id = '1311234569'"
         )
         .await,
         1

@@ -579,6 +579,72 @@ async fn tickets_say_when_coverage_has_ended() {
         .contains("終わっています"));
 }
 
+/// Issue 12: a 一括照会 read is one audit row naming the set of recipients it listed. It is in
+/// the 提供記録 of exactly those recipients: one listed only by a later read sees that read
+/// only; reads of an unchanged roster share their set.
+#[tokio::test]
+async fn a_roster_read_is_in_the_access_log_of_exactly_the_recipients_it_listed() {
+    let f = fixture().await;
+    let app = f.app();
+    let tokyo = recipient_id(&f, TOKYO, "1234566").await;
+    let osaka = recipient_id(&f, OSAKA, "0000018").await;
+    ticket(&f, TOKYO, tokyo, CLINIC, &month(0), "2099-S0001", "active").await;
+    let clinic = login(&app, "clinic").await;
+    let read = |app: &axum::Router| {
+        let app = app.clone();
+        let clinic = clinic.clone();
+        async move {
+            let reply = send(&app, "GET", "/api/verify/roster", Some(&clinic), None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+            reply.json["recipients"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(read(&app).await, 1);
+    assert_eq!(read(&app).await, 1);
+    // A ticket for a recipient of another office naming the same clinic: the next read lists both.
+    ticket(&f, OSAKA, osaka, CLINIC, &month(0), "2099-S0002", "active").await;
+    assert_eq!(read(&app).await, 2);
+
+    let roster_lines = |office: &'static str, number: &'static str| {
+        let app = app.clone();
+        let f = &f;
+        async move {
+            let me = card_session(f, &app, office, number).await;
+            let log = send(&app, "GET", "/api/me/access-log", Some(&me), None).await;
+            assert_eq!(log.status, StatusCode::OK, "{}", log.text);
+            log.json["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["action"] == "roster")
+                .map(|e| e["detail"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let tokyo_lines = roster_lines(TOKYO, "1234566").await;
+    assert_eq!(tokyo_lines.len(), 1, "{tokyo_lines:?}");
+    assert!(tokyo_lines[0].contains("3回"), "{tokyo_lines:?}");
+    let osaka_lines = roster_lines(OSAKA, "0000018").await;
+    assert_eq!(osaka_lines.len(), 1, "{osaka_lines:?}");
+    // One read: no count.
+    assert_eq!(osaka_lines[0], "一括照会", "{osaka_lines:?}");
+
+    // Three reads, two sets: the unchanged roster's second read wrote one row.
+    let count = |sql: &'static str| {
+        let pool = f.db.pool.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+            n
+        }
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM audit_log WHERE action = 'roster'").await,
+        3
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM roster_sets").await, 2);
+    assert_eq!(count("SELECT COUNT(*) FROM roster_set_members").await, 3);
+}
+
 /// Issue 14 item 3: the clinic's desk refreshes its 一括照会 roster in the background; each
 /// read stays in the audit log, but the recipient's 提供記録 shows one line per institution
 /// and month (「テスト内科が今月の医療券・調剤券を確認しました」), and each real verification
@@ -659,7 +725,8 @@ async fn roster_reads_are_one_line_per_institution_and_month_and_every_read_stay
 
     // Every read is still in the audit log for the office and the operator.
     let (reads,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE recipient_id = $1 AND action = 'roster'",
+        "SELECT COUNT(*) FROM audit_log a JOIN roster_set_members m ON m.set_id = a.roster_set_id \
+         WHERE m.recipient_id = $1 AND a.action = 'roster'",
     )
     .bind(tokyo)
     .fetch_one(&f.db.pool)

@@ -1116,15 +1116,25 @@ async fn roster_json_and_cp932_csv_for_the_month() {
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    // Each roster read is audited for every recipient listed.
+    // Each roster read is audited for every recipient listed: one row per read naming the
+    // set of recipients it listed.
+    assert_eq!(
+        count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log a JOIN roster_set_members m ON m.set_id = a.roster_set_id \
+             WHERE a.action = 'roster' AND a.actor_id = 'clinic'"
+        )
+        .await,
+        // JSON this month (2), JSON last month (1), CSV cp932 (2), CSV utf-8 (2).
+        7
+    );
     assert_eq!(
         count(
             &f,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'roster' AND actor_id = 'clinic'"
         )
         .await,
-        // JSON this month (2), JSON last month (1), CSV cp932 (2), CSV utf-8 (2).
-        7
+        4
     );
 }
 

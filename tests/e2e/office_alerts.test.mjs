@@ -30,7 +30,7 @@ async function officeHome(login) {
   return page;
 }
 
-test('the caseworker sees both alert kinds, takes the 事後委託 path and marks an alert handled', async () => {
+test('the caseworker sees both alert kinds, issues the 事後委託 ticket that settles one and marks another handled', async () => {
   const page = await officeHome('tokyo-cw');
   assert.match(env.report, /^アラート（.*）: [1-9]\d*件$/m, 'the seed built the alerts');
 
@@ -57,6 +57,7 @@ test('the caseworker sees both alert kinds, takes the 事後委託 path and mark
   assert.deepEqual(await axeViolations(page), []);
 
   // The 事後委託 path: the ticket form for that recipient, with the institution and the day.
+  const unentrustedId = await unentrusted.getAttribute('data-id');
   await unentrusted.getByTestId('alert-retroactive').click();
   await page.waitForURL(/\/office\/recipients\/\d+\/tickets\/new\?institution=\d{10}&from=\d{4}-\d{2}-\d{2}$/);
   await page.getByTestId('ticket-prefill').waitFor();
@@ -65,6 +66,11 @@ test('the caseworker sees both alert kinds, takes the 事後委託 path and mark
   await page.getByTestId('t-institution-chosen').getByText(institutionName).waitFor();
   await page.locator('#t-retroactive').waitFor();
   assert.deepEqual(await axeViolations(page), []);
+  // Issued, the ticket settles the alert (事後委託, in 処理済み below).
+  await page.getByRole('textbox', { name: '傷病名1' }).fill('急性胃腸炎');
+  await page.locator('#t-retroactive').fill('夜間の急病（救急外来）');
+  await page.getByTestId('ticket-submit').click();
+  await page.waitForURL(/\/office\/recipients\/\d+\?issued=\d+$/);
 
   // Back home: mark a 頻回受診 alert handled with what was done.
   await page.goto('/office');
@@ -90,6 +96,9 @@ test('the caseworker sees both alert kinds, takes the 事後委託 path and mark
   await handled.waitFor();
   assert.equal(await handled.getByTestId('alert-handled-by').innerText(), '山川 太郎');
   assert.match(await handled.getByTestId('alert-handled-action').innerText(), /指導（通院について本人と面談）/);
+  assert.equal(await page.locator(`[data-testid=alert-row][data-id="${unentrustedId}"]`).count(), 0);
+  const settled = page.locator(`[data-testid=alert-handled-row][data-id="${unentrustedId}"]`);
+  assert.match(await settled.getByTestId('alert-handled-action').innerText(), /事後委託.*交付番号/);
   assert.deepEqual(await axeViolations(page), []);
   assert.deepEqual(page.problems, []);
 });

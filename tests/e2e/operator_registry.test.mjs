@@ -6,7 +6,8 @@
 // on the first office's line (worst office first) and opens its cases, listed by 受給者番号.
 // Registry: the operator finds a clinic, marks it no longer online and 廃止 (typed in 和暦),
 // and sees the audit line (field, before → after, who); a new institution with a wrong check
-// digit is refused in Japanese, naming the 医療機関コード.
+// digit is refused in Japanese, naming the 医療機関コード; the caseworker's picker then shows
+// the clinic as 廃止 with its day and does not choose it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations, demo, newPage, signIn } from './harness.mjs';
@@ -91,4 +92,20 @@ test('registry: the operator marks a clinic 廃止 and sees the audit line; a wr
   assert.equal(after.items.length, 0);
   assert.deepEqual(await axeViolations(page), []);
   await page.close();
+
+  // The caseworker's institution picker still finds the abolished clinic, says it is 廃止
+  // with the day, and does not choose it.
+  const cw = await apiAs(env.url, 'tokyo-cw');
+  const recipient = (await cw.get('/api/office/recipients?q=')).items[0];
+  const desk = await newPage(env.browser, env.url);
+  await signIn(desk, 'tokyo-cw');
+  await desk.waitForURL('**/office');
+  await desk.goto(`/office/recipients/${recipient.id}/tickets/new`);
+  await desk.getByLabel('コードまたは名称で検索').first().fill(clinic.code);
+  await desk.getByLabel('コードまたは名称で検索').first().press('Enter');
+  await desk.locator('#t-institution-status').getByText('廃止された医療機関です').waitFor();
+  const option = desk.getByTestId('t-institution-select').locator(`option[value="${clinic.code}"]`);
+  assert.match(await option.innerText(), /廃止 令和7年3月31日/);
+  assert.equal((await desk.getByTestId('t-institution-chosen').innerText()).trim(), '未選択');
+  await desk.close();
 });

@@ -390,6 +390,10 @@ pub struct InstitutionOption {
     pub online_capable: bool,
     pub address: Option<String>,
     pub phone: Option<String>,
+    /// 廃止年月日 (`YYYY-MM-DD`) when the institution was abolished on or before today (JST):
+    /// listed after those in force, and a ticket reaching that day is refused.
+    #[serde(default)]
+    pub abolished_on: Option<String>,
 }
 
 // ---------------------------------------------------------------- 医療券/調剤券

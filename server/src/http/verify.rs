@@ -866,7 +866,15 @@ pub async fn audit_roster(
     what: &str,
 ) -> Result<(), AppError> {
     let detail = format!("{what} {}", roster.month);
-    audit::record_many(db, caller, "roster", ids, &detail).await?;
+    audit::record_roster_read(
+        db,
+        caller,
+        &roster.institution_code,
+        &roster.month,
+        ids,
+        &detail,
+    )
+    .await?;
     Ok(())
 }
 

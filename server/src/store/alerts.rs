@@ -150,6 +150,23 @@ pub async fn handled_of_office<'e>(
     Ok(rows.into_iter().filter_map(from_row).collect())
 }
 
+/// The open alerts of one recipient of `office`.
+pub async fn open_of_recipient<'e>(
+    exec: impl AnyExecutor<'e>,
+    office: &str,
+    recipient_id: i64,
+) -> anyhow::Result<Vec<OfficeAlert>> {
+    let rows: Vec<AlertRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE a.office_number = $1 AND a.recipient_id = $2 AND a.handled_at IS NULL \
+         ORDER BY a.id"
+    )))
+    .bind(office)
+    .bind(recipient_id)
+    .fetch_all(exec)
+    .await?;
+    Ok(rows.into_iter().filter_map(from_row).collect())
+}
+
 /// The alert `id` of `office` (`None` when there is none there, or it is unreadable).
 pub async fn of_office<'e>(
     exec: impl AnyExecutor<'e>,

@@ -4,6 +4,10 @@
 //! belongs to); [`insert_many`] the same access for many recipients with multi-row
 //! statements. `crate::audit` decides what is recorded; this module only writes it.
 //!
+//! [`insert_roster_read`] writes a 一括照会 read as one row naming the set of recipients it
+//! listed (`roster_sets`, migration 0012), the set stored once per institution, month and
+//! content.
+//!
 //! The portal's 自己情報の提供記録 reads a recipient's rows with the verifications that
 //! came by import or seed (they have no audit row of their own): [`count_access`],
 //! [`access_page`].
@@ -110,6 +114,88 @@ pub async fn insert_entries(
     insert_rows(conn, "audit_log", &COLUMNS, &rows).await
 }
 
+/// Write one 一括照会 read of `institution`'s `month` that listed `recipient_ids`: one
+/// `audit_log` row (recipient_id NULL) naming the set of recipients, the set written first
+/// unless a read of the same institution and month listed the same recipients before (the
+/// desk's background refresh of an unchanged roster writes one row). Run it in a
+/// transaction: the set, its members and the read commit together.
+pub async fn insert_roster_read(
+    conn: &mut AnyConnection,
+    entry: &Entry<'_>,
+    institution: &str,
+    month: &str,
+    recipient_ids: &[i64],
+) -> anyhow::Result<()> {
+    let mut ids = recipient_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let digest = roster_digest(&ids);
+    let size = i64::try_from(ids.len())?;
+    let inserted: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO roster_sets (institution_code, month, digest, size, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(institution)
+    .bind(month)
+    .bind(&digest)
+    .bind(size)
+    .bind(entry.at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let set_id = match inserted {
+        Some((id,)) => {
+            let rows: Vec<Vec<Value>> = ids
+                .iter()
+                .map(|recipient| vec![Value::Int(*recipient), Value::Int(id)])
+                .collect();
+            insert_rows(
+                conn,
+                "roster_set_members",
+                &["recipient_id", "set_id"],
+                &rows,
+            )
+            .await?;
+            id
+        }
+        None => {
+            let (id,): (i64,) = sqlx::query_as(
+                "SELECT id FROM roster_sets WHERE institution_code = $1 AND month = $2 AND digest = $3",
+            )
+            .bind(institution)
+            .bind(month)
+            .bind(&digest)
+            .fetch_one(&mut *conn)
+            .await?;
+            id
+        }
+    };
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_role, actor_id, actor_label, action, recipient_id, detail, roster_set_id) \
+         VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)",
+    )
+    .bind(entry.at)
+    .bind(entry.actor_role)
+    .bind(entry.actor_id)
+    .bind(entry.actor_label)
+    .bind(entry.action)
+    .bind(entry.detail)
+    .bind(set_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The key of a set of recipients: SHA-256 of the sorted ids, as decimal text one per line.
+fn roster_digest(sorted_ids: &[i64]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for id in sorted_ids {
+        hash.update(id.to_string().as_bytes());
+        hash.update(b"\n");
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 // ---------------------------------------------------------------- 自己情報の提供記録
 
 /// Whose 提供記録 to read.
@@ -157,7 +243,8 @@ pub enum AccessSource {
 
 /// Rows of `audit_log` about the recipient, but the roster reads, one line per institution
 /// and month for those (the month is the last 7 characters of their detail, `{what} YYYY-MM`,
-/// as `http::verify::audit_roster` writes it); and the verifications of the 実績ログ that came
+/// as `http::verify::audit_roster` writes it; a read is found through the recipient's
+/// `roster_set_members`, or, written before migration 0012, by its own `recipient_id`); and the verifications of the 実績ログ that came
 /// by import or demo seed (`source` import/seed: they have no audit row of their own; online
 /// and offline verifications do, written by `http::verify`).
 const ACCESS_UNION: &str = "\
@@ -167,10 +254,18 @@ const ACCESS_UNION: &str = "\
     FROM audit_log a WHERE a.recipient_id = $1 AND ($4 = 1 OR a.actor_role <> 'recipient') \
       AND a.action <> 'roster' \
     UNION ALL \
-    SELECT MAX(a.at), MIN(a.at), a.actor_role, a.actor_label, 'roster', \
-           SUBSTR(a.detail, LENGTH(a.detail) - 6), CAST(2 AS BIGINT), MAX(a.id), COUNT(*) \
-    FROM audit_log a WHERE a.recipient_id = $1 AND a.action = 'roster' \
-    GROUP BY a.actor_role, a.actor_label, SUBSTR(a.detail, LENGTH(a.detail) - 6) \
+    SELECT MAX(r.at), MIN(r.at), r.actor_role, r.actor_label, 'roster', r.month, \
+           CAST(2 AS BIGINT), MAX(r.id), COUNT(*) \
+    FROM ( \
+        SELECT a.at AS at, a.actor_role AS actor_role, a.actor_label AS actor_label, \
+               SUBSTR(a.detail, LENGTH(a.detail) - 6) AS month, a.id AS id \
+        FROM audit_log a WHERE a.recipient_id = $1 AND a.action = 'roster' \
+        UNION ALL \
+        SELECT a.at, a.actor_role, a.actor_label, SUBSTR(a.detail, LENGTH(a.detail) - 6), a.id \
+        FROM roster_set_members m JOIN audit_log a ON a.roster_set_id = m.set_id \
+        WHERE m.recipient_id = $1 \
+    ) r \
+    GROUP BY r.actor_role, r.actor_label, r.month \
     UNION ALL \
     SELECT v.verified_at, v.verified_at, 'clinic', COALESCE(i.name, v.institution_code), 'verification', \
            CAST(v.validity AS TEXT) || ':' || CAST(v.reference_class AS TEXT), CAST(1 AS BIGINT), v.id, \

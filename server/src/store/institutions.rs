@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use chrono::NaiveDate;
 use sqlx::AnyConnection;
 
 use crate::db::{insert_rows, Db, Value};
@@ -25,6 +26,8 @@ pub struct InstitutionRow {
     pub online_capable: i64,
     pub address: Option<String>,
     pub phone: Option<String>,
+    /// 廃止年月日 (`YYYY-MM-DD`), if abolished.
+    pub abolished_on: Option<String>,
 }
 
 /// What the institution search looks for.
@@ -37,14 +40,17 @@ pub enum Search<'a> {
     NameContains(&'a str),
 }
 
-/// Up to `limit` institutions matching `search` (and of `score_table`, when given), by code.
+/// Up to `limit` institutions matching `search` (and of `score_table`, when given), by code;
+/// with `in_force_first`, those in force on that day first, then those abolished on or
+/// before it.
 pub async fn search(
     db: &Db,
     search: Search<'_>,
     score_table: Option<u8>,
+    in_force_first: Option<NaiveDate>,
     limit: i64,
 ) -> anyhow::Result<Vec<InstitutionRow>> {
-    let mut sql = "SELECT code, name, score_table, online_capable, address, phone FROM institutions WHERE 1 = 1".to_string();
+    let mut sql = "SELECT code, name, score_table, online_capable, address, phone, abolished_on FROM institutions WHERE 1 = 1".to_string();
     let mut binds: Vec<String> = Vec::new();
     match search {
         Search::Everything => {}
@@ -64,7 +70,15 @@ pub async fn search(
     if let Some(t) = score_table {
         sql.push_str(&format!(" AND score_table = {t}"));
     }
-    sql.push_str(&format!(" ORDER BY code LIMIT {limit}"));
+    if let Some(day) = in_force_first {
+        sql.push_str(&format!(
+            " ORDER BY CASE WHEN abolished_on IS NOT NULL AND abolished_on <= '{}' THEN 1 ELSE 0 END, code",
+            day.format("%Y-%m-%d")
+        ));
+    } else {
+        sql.push_str(" ORDER BY code");
+    }
+    sql.push_str(&format!(" LIMIT {limit}"));
     let mut query = sqlx::query_as::<_, InstitutionRow>(sqlx::AssertSqlSafe(sql));
     for b in binds {
         query = query.bind(b);
@@ -254,7 +268,7 @@ pub async fn registry_search(
     search: Search<'_>,
     limit: i64,
 ) -> anyhow::Result<Vec<RegistryRow>> {
-    let codes: Vec<String> = self::search(db, search, None, limit)
+    let codes: Vec<String> = self::search(db, search, None, None, limit)
         .await?
         .into_iter()
         .map(|r| r.code)

@@ -9,18 +9,29 @@ use leptos::task::spawn_local;
 use super::fields::FormState;
 use crate::api;
 
-/// How a chosen institution is shown: name, 点数表 and whether it takes online verification.
+/// How a chosen institution is shown: name, 点数表, whether it takes online verification,
+/// and its 廃止年月日 if it is abolished.
 pub fn option_label(option: &InstitutionOption) -> String {
     format!(
-        "{}（{}・{}）",
+        "{}（{}・{}{}）",
         option.name,
         option.score_table_label,
         if option.online_capable {
             "オンライン資格確認対応"
         } else {
             "オンライン未対応: 紙の券が必要"
-        }
+        },
+        abolished_note(option)
     )
+}
+
+/// 「・廃止 令和8年10月31日 (2026/10/31)」, or nothing for an institution in force.
+fn abolished_note(option: &InstitutionOption) -> String {
+    option
+        .abolished_on
+        .as_deref()
+        .map(|day| format!("・廃止 {}", domain::wareki::format_iso_date(day)))
+        .unwrap_or_default()
 }
 
 #[component]
@@ -68,12 +79,19 @@ pub fn InstitutionPicker(
             match answer {
                 Ok(list) => {
                     let n = list.items.len();
-                    if let [only] = list.items.as_slice() {
+                    // An abolished institution is listed (with its 廃止年月日) but never
+                    // chosen for the caseworker.
+                    let only = match list.items.as_slice() {
+                        [only] if only.abolished_on.is_none() => Some(only),
+                        _ => None,
+                    };
+                    if let Some(only) = only {
                         choose(only);
                     }
                     searched.set(Some(match (n, list.truncated) {
                         (0, _) => "該当する指定医療機関はありません。".to_string(),
-                        (1, _) => "1件見つかり、選択しました。".to_string(),
+                        (1, _) if only.is_some() => "1件見つかり、選択しました。".to_string(),
+                        (1, _) => "1件見つかりましたが、廃止された医療機関です。".to_string(),
                         (n, true) => {
                             format!("{n}件以上あります。一覧から選ぶか、さらに絞り込んでください。")
                         }
@@ -127,11 +145,12 @@ pub fn InstitutionPicker(
                         {options.into_iter().map(|o| {
                             let selected = o.code == code.get_untracked();
                             let text = format!(
-                                "{} {}（{}{}）",
+                                "{} {}（{}{}{}）",
                                 o.code,
                                 o.name,
                                 o.score_table_label,
-                                if o.online_capable { "" } else { "・オンライン未対応" }
+                                if o.online_capable { "" } else { "・オンライン未対応" },
+                                abolished_note(&o)
                             );
                             view! { <option value=o.code selected=selected>{text}</option> }
                         }).collect_view()}

@@ -69,9 +69,11 @@ pub async fn institutions(
         &state.db,
         search,
         table.map(ScoreTable::code),
+        Some(today_jst()),
         INSTITUTION_LIMIT + 1,
     )
     .await?;
+    let today_text = today_jst().format("%Y-%m-%d").to_string();
     let truncated = rows.len() > usize::try_from(INSTITUTION_LIMIT).unwrap_or(30);
     rows.truncate(usize::try_from(INSTITUTION_LIMIT).unwrap_or(30));
     let items = rows
@@ -88,6 +90,7 @@ pub async fn institutions(
                 online_capable: r.online_capable != 0,
                 address: r.address,
                 phone: r.phone,
+                abolished_on: r.abolished_on.filter(|d| *d <= today_text),
             }
         })
         .collect();
@@ -255,6 +258,8 @@ pub async fn issue(
         .ok_or_else(|| AppError::from(anyhow::anyhow!("no 交付番号 issued")))?;
     ticket.issue_number = number;
     let ticket_id = insert_ticket(&mut tx, &office, id, &ticket, &caller.actor_id, None).await?;
+    // 事後委託: the 未委託受診 alerts this ticket covers are settled with it.
+    crate::alerts::settle_by_ticket(&mut tx, &office, &caller, id, &ticket).await?;
     tx.commit().await?;
     audit::record(
         &state.db,
