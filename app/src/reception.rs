@@ -194,7 +194,7 @@ impl Reception {
     pub fn today(self) -> NaiveDate {
         let server = self.session.info.with_untracked(|info| {
             info.as_ref()
-                .and_then(|info| NaiveDate::parse_from_str(&info.today, "%Y-%m-%d").ok())
+                .and_then(|info| domain::wareki::parse_iso_date(&info.today))
         });
         match server {
             Some(day) if !self.offline_untracked() => day,

@@ -83,6 +83,12 @@ fn read<T: DeserializeOwned>(record: Option<Record>) -> Option<Saved<T>> {
     })
 }
 
+/// A kept [`DeskAnswer`] ([`DeskAnswer::from_json`], not serde's untagged path).
+fn read_answer(record: Option<Record>) -> Option<DeskAnswer> {
+    let record = record.filter(|r| r.version == RECORD_VERSION)?;
+    DeskAnswer::from_json(&record.payload)
+}
+
 fn roster_key(institution_code: &str, month: &str) -> String {
     format!("{institution_code}:{month}")
 }
@@ -227,7 +233,7 @@ pub async fn save_result(result: &DeskAnswer) -> Result<(), OfflineError> {
             .iter()
             .zip(&keys)
             .map(|(r, k)| {
-                let at = serde_json::from_str::<DeskAnswer>(&r.payload)
+                let at = DeskAnswer::from_json(&r.payload)
                     .map(|v| v.verified_at().to_string())
                     .unwrap_or_default();
                 (at, k)
@@ -260,7 +266,7 @@ pub async fn recent_results(institution_code: &str) -> Result<Vec<DeskAnswer>, O
         .collect::<Result<_, _>>()?;
     let mut results: Vec<DeskAnswer> = records
         .into_iter()
-        .filter_map(|r| read::<DeskAnswer>(Some(r)).map(|saved| saved.data))
+        .filter_map(|r| read_answer(Some(r)))
         .filter(|r| r.institution_code() == institution_code)
         .collect();
     results.sort_by(|a, b| b.verified_at().cmp(a.verified_at()));
@@ -354,5 +360,5 @@ pub async fn load_result(client_id: &str) -> Result<Option<DeskAnswer>, OfflineE
         .with_mode(TransactionMode::Readonly)
         .build()?;
     let stored: Option<Record> = tx.object_store(RESULTS)?.get(client_id).serde()?.await?;
-    Ok(read(stored).map(|saved: Saved<DeskAnswer>| saved.data))
+    Ok(read_answer(stored))
 }

@@ -362,9 +362,9 @@ fn DuplicateList(found: Vec<PossibleDuplicate>) -> impl IntoView {
             </thead>
             <tbody>
                 {found.into_iter().map(|d| {
-                    let born = chrono::NaiveDate::parse_from_str(&d.birth_date, "%Y-%m-%d")
+                    let born = domain::wareki::parse_iso_date(&d.birth_date)
                         .map(domain::wareki::format_date)
-                        .unwrap_or_else(|_| d.birth_date.clone());
+                        .unwrap_or_else(|| d.birth_date.clone());
                     let matched = if d.same_individual_number { "個人番号" } else { "氏名カナ・生年月日" };
                     view! {
                         <tr data-testid="duplicate-row">

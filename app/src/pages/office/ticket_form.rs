@@ -53,7 +53,7 @@ impl Prefill {
     /// `?institution=&from=`; nothing when either is missing or not valid.
     pub fn from_query(institution: Option<&str>, from: Option<&str>) -> Option<Prefill> {
         let code = domain::numbers::InstitutionCode::parse(institution?.trim()).ok()?;
-        let valid_from = NaiveDate::parse_from_str(from?.trim(), "%Y-%m-%d").ok()?;
+        let valid_from = domain::wareki::parse_iso_date(from?.trim())?;
         Some(Prefill {
             institution_code: code.as_str().to_string(),
             valid_from,
@@ -157,7 +157,7 @@ fn non_blank(values: [RwSignal<String>; 3]) -> Vec<String> {
 
 fn parse_iso(iso: &Option<String>) -> Option<NaiveDate> {
     iso.as_deref()
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .and_then(|s| domain::wareki::parse_iso_date(s))
 }
 
 #[component]

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use domain::api::Role;
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -147,7 +147,7 @@ pub fn saved_at_label(saved_at: &str) -> String {
             format!(
                 "{} {}",
                 domain::wareki::format_date(jst.date_naive()),
-                jst.format("%H:%M")
+                format!("{:02}:{:02}", jst.hour(), jst.minute())
             )
         }
         Err(_) => "不明".to_string(),
