@@ -20,10 +20,12 @@ pub mod health_import;
 #[cfg(feature = "role-signin")]
 pub mod login;
 pub mod not_found;
+// The operator's registry uses the office's form fields.
 #[cfg(any(
     feature = "role-office",
     feature = "role-office-forms",
-    feature = "role-office-tools"
+    feature = "role-office-tools",
+    feature = "role-operator"
 ))]
 pub mod office;
 #[cfg(feature = "role-office")]
@@ -38,6 +40,7 @@ pub mod portal;
 #[cfg(any(
     feature = "role-office",
     feature = "role-office-forms",
-    feature = "role-office-tools"
+    feature = "role-office-tools",
+    feature = "role-operator"
 ))]
 pub mod screening;
