@@ -10,19 +10,19 @@ import { gzipSync } from 'node:zlib';
 import { DIST, demo, newPage, signIn } from './harness.mjs';
 
 // Issue 12: WebAssembly + JS + CSS of a role's first page, gzip, at most 400 KB: sign-in, the
-// 福祉事務所 portal, the recipient portal and the operator are within it (docs/benchmarks.md
-// "The app's first load"). The reception desk (about 450 KB) is not yet: its ceiling here is
-// what it is now, so that it only shrinks. The office's pages opened from its home (the forms:
-// office-forms; screening, 健診 import, claims check, print, 受診状況: office-tools) are loaded
-// only when one is opened and have ceilings of their own.
+// reception desk, the 福祉事務所 portal, the recipient portal and the operator
+// (docs/benchmarks.md "The app's first load"). The pages opened from a first page, loaded only
+// when one is opened (the desk's lists: reception-lists; the office's forms: office-forms;
+// screening, 健診 import, claims check, print, 受診状況: office-tools), have ceilings of their
+// own: their present size and a small margin, so that they only shrink.
 const TARGET_GZIP = 400_000;
 const BUDGET_GZIP = {
   signin: TARGET_GZIP,
-  reception: 460_000,
-  'reception-lists': 460_000,
+  reception: TARGET_GZIP,
+  'reception-lists': 330_000,
   office: TARGET_GZIP,
-  'office-forms': 420_000,
-  'office-tools': 720_000,
+  'office-forms': 375_000,
+  'office-tools': 730_000,
   portal: TARGET_GZIP,
   operator: TARGET_GZIP,
 };
