@@ -518,6 +518,28 @@ mod tests {
             " 2024-03-01",
         ];
         assert!(bad.iter().all(|b| format_iso_date(b) == *b));
+        // The dates the server and the card write, and only those: what
+        // `parse_from_str(…, "%Y-%m-%d")` gave for them, without its format-string parser.
+        for iso in [
+            "2024-02-29",
+            "2024-03-01",
+            "1926-12-25",
+            "0001-01-01",
+            "9999-12-31",
+        ] {
+            assert_eq!(
+                parse_iso_date(iso),
+                NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok(),
+                "{iso}"
+            );
+            assert!(parse_iso_date(iso).is_some(), "{iso}");
+        }
+        for wrong in bad
+            .iter()
+            .chain(&["2023-02-29", "2024-00-10", "2024-13-01", "+2024-01-01"])
+        {
+            assert_eq!(parse_iso_date(wrong), None, "{wrong}");
+        }
     }
 
     #[test]

@@ -45,7 +45,7 @@ fn OfficeOverview(home: OfficeHome) -> impl IntoView {
         .unwrap_or_else(|| "今月".to_string());
     let yesterday = today
         .as_deref()
-        .and_then(|today| domain::wareki::parse_iso_date(today))
+        .and_then(domain::wareki::parse_iso_date)
         .and_then(|today| today.pred_opt())
         .map(domain::wareki::format_date);
     let recent_count = home.recent.len();

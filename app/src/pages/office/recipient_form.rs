@@ -190,10 +190,13 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
             };
             busy.set(false);
             match session.check(result) {
-                Ok(saved) => navigate(
-                    &format!("/office/recipients/{}", saved.id),
-                    Default::default(),
-                ),
+                // The record's page is the office bundle's: loaded directly (`leave_for`).
+                Ok(saved) => {
+                    let path = format!("/office/recipients/{}", saved.id);
+                    if !crate::app::leave_for(&path) {
+                        navigate(&path, Default::default());
+                    }
+                }
                 Err(failure)
                     if failure.code() == Some(ErrorCode::Conflict) && editing_id.is_none() =>
                 {

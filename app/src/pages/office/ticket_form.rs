@@ -156,8 +156,7 @@ fn non_blank(values: [RwSignal<String>; 3]) -> Vec<String> {
 }
 
 fn parse_iso(iso: &Option<String>) -> Option<NaiveDate> {
-    iso.as_deref()
-        .and_then(|s| domain::wareki::parse_iso_date(s))
+    iso.as_deref().and_then(domain::wareki::parse_iso_date)
 }
 
 #[component]
@@ -331,19 +330,19 @@ fn TicketForm(
             };
             busy.set(false);
             match session.check(result) {
-                // The recipient's page confirms it at the ticket (`?issued=` / `?amended=`).
-                Ok(saved) => navigate(
-                    &format!(
-                        "/office/recipients/{recipient_id}?{}={}",
-                        if ticket_id.is_some() {
-                            "amended"
-                        } else {
-                            "issued"
-                        },
-                        saved.id
-                    ),
-                    Default::default(),
-                ),
+                // The recipient's page confirms it at the ticket (`?issued=` / `?amended=`);
+                // it is the office bundle's page: loaded directly (`leave_for`).
+                Ok(saved) => {
+                    let done = if ticket_id.is_some() {
+                        "amended"
+                    } else {
+                        "issued"
+                    };
+                    let path = format!("/office/recipients/{recipient_id}?{done}={}", saved.id);
+                    if !crate::app::leave_for(&path) {
+                        navigate(&path, Default::default());
+                    }
+                }
                 Err(failure) => form.failed(&failure),
             }
         });

@@ -145,9 +145,10 @@ pub fn saved_at_label(saved_at: &str) -> String {
         Ok(instant) => {
             let jst = domain::jst::to_jst(instant.with_timezone(&Utc));
             format!(
-                "{} {}",
+                "{} {:02}:{:02}",
                 domain::wareki::format_date(jst.date_naive()),
-                format!("{:02}:{:02}", jst.hour(), jst.minute())
+                jst.hour(),
+                jst.minute()
             )
         }
         Err(_) => "不明".to_string(),
