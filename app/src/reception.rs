@@ -61,7 +61,8 @@ pub struct SyncProblem {
 }
 
 /// An offline check the server has stored: its verdict replaces the offline answer.
-#[derive(Debug, Clone, PartialEq)]
+/// (Kept on this PC while it is an unseen change: `offline::clinic::save_changed_verdicts`.)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settlement {
     pub client_id: String,
     pub recipient_number: String,
@@ -221,8 +222,36 @@ impl Reception {
                     }));
                 }
             }
+            // Changes not yet seen, shown on another page of the desk (another bundle's page
+            // load) or before a reload: still on screen until the desk says it has seen them.
+            if let Ok(Some(kept)) =
+                offline::clinic::changed_verdicts::<Vec<Settlement>>(&code).await
+            {
+                if self.started_for.get_untracked().as_deref() == Some(code.as_str()) {
+                    self.changed_verdicts.update(|changed| {
+                        for settlement in kept.into_iter().rev() {
+                            if !changed.iter().any(|s| s.client_id == settlement.client_id) {
+                                changed.insert(0, settlement);
+                            }
+                        }
+                    });
+                }
+            }
             self.count_pending(&code).await;
             self.sync_now().await;
+        });
+    }
+
+    /// Changes `changed_verdicts` and keeps the result on this PC for the desk's other pages.
+    pub fn update_changed_verdicts(self, change: impl FnOnce(&mut Vec<Settlement>)) {
+        self.changed_verdicts.update(change);
+        let Some(code) = self.institution_code() else {
+            return;
+        };
+        let changed = self.changed_verdicts.get_untracked();
+        spawn_local(async move {
+            // Not kept: the notice stays on this page, as before the desk had two bundles.
+            let _ = offline::clinic::save_changed_verdicts(&code, &changed).await;
         });
     }
 
@@ -461,8 +490,8 @@ impl Reception {
             for (sent, verification_id, validity) in settled {
                 if let Some(settlement) = settle_result(sent, verification_id, validity).await {
                     if settlement.changed() {
-                        self.changed_verdicts
-                            .update(|changed| changed.push(settlement.clone()));
+                        let settlement = settlement.clone();
+                        self.update_changed_verdicts(|changed| changed.push(settlement));
                     }
                     self.settled.update(|settled| settled.push(settlement));
                 }

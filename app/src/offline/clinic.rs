@@ -29,6 +29,8 @@ pub const RESULTS_KEPT: usize = 200;
 pub const ROSTER_MONTHS_KEPT: usize = 3;
 
 const SESSION_KEY: &str = "clinic.session";
+/// `meta` key: the verdict changes the desk has not yet said it has seen.
+const CHANGES_KEY: &str = "clinic.verdict-changes";
 
 /// A saved API value (`roster`, `results`, `meta`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,7 +99,33 @@ fn roster_key(institution_code: &str, month: &str) -> String {
 
 /// Keeps the clinic's session for offline reloads.
 pub async fn save_session(info: &SessionInfo) -> Result<(), OfflineError> {
-    let value = record(info)?;
+    put_meta(SESSION_KEY, record(info)?).await
+}
+
+/// The kept clinic session, if any.
+pub async fn cached_session() -> Result<Option<SessionInfo>, OfflineError> {
+    Ok(read::<SessionInfo>(get_meta(SESSION_KEY).await?).map(|saved| saved.data))
+}
+
+/// Keeps the verdict changes of `institution_code` the desk has not yet said it has seen:
+/// they stay on screen on the desk's other pages (another bundle, so another page load).
+pub async fn save_changed_verdicts<T: Serialize>(
+    institution_code: &str,
+    changes: &T,
+) -> Result<(), OfflineError> {
+    put_meta(CHANGES_KEY, record(&(institution_code, changes))?).await
+}
+
+/// The kept unseen verdict changes of `institution_code`, if any.
+pub async fn changed_verdicts<T: DeserializeOwned>(
+    institution_code: &str,
+) -> Result<Option<T>, OfflineError> {
+    Ok(read::<(String, T)>(get_meta(CHANGES_KEY).await?)
+        .filter(|saved| saved.data.0 == institution_code)
+        .map(|saved| saved.data.1))
+}
+
+async fn put_meta(key: &str, value: Record) -> Result<(), OfflineError> {
     let db = open().await?;
     let tx = db
         .transaction(META)
@@ -105,7 +133,7 @@ pub async fn save_session(info: &SessionInfo) -> Result<(), OfflineError> {
         .build()?;
     tx.object_store(META)?
         .put(value)
-        .with_key(SESSION_KEY)
+        .with_key(key)
         .without_key_type()
         .serde()?
         .await?;
@@ -113,15 +141,13 @@ pub async fn save_session(info: &SessionInfo) -> Result<(), OfflineError> {
     Ok(())
 }
 
-/// The kept clinic session, if any.
-pub async fn cached_session() -> Result<Option<SessionInfo>, OfflineError> {
+async fn get_meta(key: &str) -> Result<Option<Record>, OfflineError> {
     let db = open().await?;
     let tx = db
         .transaction(META)
         .with_mode(TransactionMode::Readonly)
         .build()?;
-    let stored: Option<Record> = tx.object_store(META)?.get(SESSION_KEY).serde()?.await?;
-    Ok(read::<SessionInfo>(stored).map(|saved| saved.data))
+    Ok(tx.object_store(META)?.get(key).serde()?.await?)
 }
 
 /// Sign-out (or another role signed in): forget the session, the rosters and the results.
@@ -133,6 +159,7 @@ pub async fn forget() -> Result<(), OfflineError> {
         .with_mode(TransactionMode::Readwrite)
         .build()?;
     tx.object_store(META)?.delete(SESSION_KEY).await?;
+    tx.object_store(META)?.delete(CHANGES_KEY).await?;
     tx.object_store(ROSTER)?.clear()?.await?;
     tx.object_store(RESULTS)?.clear()?.await?;
     tx.commit().await?;
