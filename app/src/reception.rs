@@ -224,18 +224,14 @@ impl Reception {
             }
             // Changes not yet seen, shown on another page of the desk (another bundle's page
             // load) or before a reload: still on screen until the desk says it has seen them.
-            if let Ok(Some(kept)) =
-                offline::clinic::changed_verdicts::<Vec<Settlement>>(&code).await
-            {
-                if self.started_for.get_untracked().as_deref() == Some(code.as_str()) {
-                    self.changed_verdicts.update(|changed| {
-                        for settlement in kept.into_iter().rev() {
-                            if !changed.iter().any(|s| s.client_id == settlement.client_id) {
-                                changed.insert(0, settlement);
-                            }
+            if let Some(kept) = offline::clinic::changed_verdicts::<Vec<Settlement>>(&code) {
+                self.changed_verdicts.update(|changed| {
+                    for settlement in kept.into_iter().rev() {
+                        if !changed.iter().any(|s| s.client_id == settlement.client_id) {
+                            changed.insert(0, settlement);
                         }
-                    });
-                }
+                    }
+                });
             }
             self.count_pending(&code).await;
             self.sync_now().await;
@@ -248,11 +244,8 @@ impl Reception {
         let Some(code) = self.institution_code() else {
             return;
         };
-        let changed = self.changed_verdicts.get_untracked();
-        spawn_local(async move {
-            // Not kept: the notice stays on this page, as before the desk had two bundles.
-            let _ = offline::clinic::save_changed_verdicts(&code, &changed).await;
-        });
+        self.changed_verdicts
+            .with_untracked(|changed| offline::clinic::save_changed_verdicts(&code, changed));
     }
 
     /// On visiting a clinic page: fetch this month's roster unless it is recent.

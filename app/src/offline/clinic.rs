@@ -29,8 +29,6 @@ pub const RESULTS_KEPT: usize = 200;
 pub const ROSTER_MONTHS_KEPT: usize = 3;
 
 const SESSION_KEY: &str = "clinic.session";
-/// `meta` key: the verdict changes the desk has not yet said it has seen.
-const CHANGES_KEY: &str = "clinic.verdict-changes";
 
 /// A saved API value (`roster`, `results`, `meta`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,33 +97,7 @@ fn roster_key(institution_code: &str, month: &str) -> String {
 
 /// Keeps the clinic's session for offline reloads.
 pub async fn save_session(info: &SessionInfo) -> Result<(), OfflineError> {
-    put_meta(SESSION_KEY, record(info)?).await
-}
-
-/// The kept clinic session, if any.
-pub async fn cached_session() -> Result<Option<SessionInfo>, OfflineError> {
-    Ok(read::<SessionInfo>(get_meta(SESSION_KEY).await?).map(|saved| saved.data))
-}
-
-/// Keeps the verdict changes of `institution_code` the desk has not yet said it has seen:
-/// they stay on screen on the desk's other pages (another bundle, so another page load).
-pub async fn save_changed_verdicts<T: Serialize>(
-    institution_code: &str,
-    changes: &T,
-) -> Result<(), OfflineError> {
-    put_meta(CHANGES_KEY, record(&(institution_code, changes))?).await
-}
-
-/// The kept unseen verdict changes of `institution_code`, if any.
-pub async fn changed_verdicts<T: DeserializeOwned>(
-    institution_code: &str,
-) -> Result<Option<T>, OfflineError> {
-    Ok(read::<(String, T)>(get_meta(CHANGES_KEY).await?)
-        .filter(|saved| saved.data.0 == institution_code)
-        .map(|saved| saved.data.1))
-}
-
-async fn put_meta(key: &str, value: Record) -> Result<(), OfflineError> {
+    let value = record(info)?;
     let db = open().await?;
     let tx = db
         .transaction(META)
@@ -133,7 +105,7 @@ async fn put_meta(key: &str, value: Record) -> Result<(), OfflineError> {
         .build()?;
     tx.object_store(META)?
         .put(value)
-        .with_key(key)
+        .with_key(SESSION_KEY)
         .without_key_type()
         .serde()?
         .await?;
@@ -141,13 +113,41 @@ async fn put_meta(key: &str, value: Record) -> Result<(), OfflineError> {
     Ok(())
 }
 
-async fn get_meta(key: &str) -> Result<Option<Record>, OfflineError> {
+/// The kept clinic session, if any.
+pub async fn cached_session() -> Result<Option<SessionInfo>, OfflineError> {
     let db = open().await?;
     let tx = db
         .transaction(META)
         .with_mode(TransactionMode::Readonly)
         .build()?;
-    Ok(tx.object_store(META)?.get(key).serde()?.await?)
+    let stored: Option<Record> = tx.object_store(META)?.get(SESSION_KEY).serde()?.await?;
+    Ok(read::<SessionInfo>(stored).map(|saved| saved.data))
+}
+
+/// `sessionStorage` key: the verdict changes the desk has not yet said it has seen.
+const CHANGES_KEY: &str = "onshi-verdict-changes";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Keeps the verdict changes of `institution_code` the desk has not yet said it has seen, for
+/// this tab: they stay on screen on the desk's other pages (another bundle, so another page
+/// load) and after a reload. Synchronous, so nothing is lost when the page moves right after.
+pub fn save_changed_verdicts<T: Serialize>(institution_code: &str, changes: &T) {
+    let Some(storage) = session_storage() else {
+        return;
+    };
+    if let Ok(json) = serde_json::to_string(&(institution_code, changes)) {
+        let _ = storage.set_item(CHANGES_KEY, &json);
+    }
+}
+
+/// The kept unseen verdict changes of `institution_code`, if any.
+pub fn changed_verdicts<T: DeserializeOwned>(institution_code: &str) -> Option<T> {
+    let json = session_storage()?.get_item(CHANGES_KEY).ok().flatten()?;
+    let (code, changes): (String, T) = serde_json::from_str(&json).ok()?;
+    (code == institution_code).then_some(changes)
 }
 
 /// Sign-out (or another role signed in): forget the session, the rosters and the results.
@@ -159,9 +159,11 @@ pub async fn forget() -> Result<(), OfflineError> {
         .with_mode(TransactionMode::Readwrite)
         .build()?;
     tx.object_store(META)?.delete(SESSION_KEY).await?;
-    tx.object_store(META)?.delete(CHANGES_KEY).await?;
     tx.object_store(ROSTER)?.clear()?.await?;
     tx.object_store(RESULTS)?.clear()?.await?;
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(CHANGES_KEY);
+    }
     tx.commit().await?;
     Ok(())
 }
