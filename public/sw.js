@@ -20,12 +20,17 @@ const SCOPE_PATH = new URL(self.registration.scope).pathname; // "/" with public
 // bundle-table-start
 const OFFICE_TOOLS = ['/office/screening', '/office/health-import', '/office/claims'];
 const PRINT_OR_VISITS = /^\/office\/(tickets\/[^/]+\/print|recipients\/[^/]+\/(notice|visits))\/?$/;
+const OFFICE_FORMS = ['/office/recipients/new', '/office/renew', '/office/closed-days'];
+const FORM = /^\/office\/(recipients\/[^/]+\/(edit|tickets\/new)|tickets\/[^/]+\/edit)\/?$/;
 function bundleFor(path) {
   const under = (prefix) => path === prefix || path.startsWith(prefix + '/');
+  if (under('/clinic/roster') || under('/clinic/today')) return 'reception-lists';
   if (under('/clinic')) return 'reception';
   if (under('/me')) return 'portal';
   if (OFFICE_TOOLS.some(under) || PRINT_OR_VISITS.test(path)) return 'office-tools';
-  if (under('/office') || under('/operator')) return 'office';
+  if (OFFICE_FORMS.some(under) || FORM.test(path)) return 'office-forms';
+  if (under('/office')) return 'office';
+  if (under('/operator')) return 'operator';
   return 'signin';
 }
 // bundle-table-end

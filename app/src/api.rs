@@ -346,8 +346,7 @@ pub async fn office_register_qualification(
     event_id: i64,
 ) -> Result<domain::api::RecipientDetail, Failure> {
     let path = format!("/api/office/qualification-events/{event_id}/register");
-    let response = send(Request::post(&url(&path))).await?;
-    read_json(response).await
+    parse(read_text(send(Request::post(&url(&path))).await?, None).await?)
 }
 
 /// `POST /api/office/qualification-events/{id}/withdraw`
@@ -480,11 +479,8 @@ pub async fn office_import_closed_days(
 
 /// `DELETE /api/office/closed-days/{date}` (査察指導員)
 pub async fn office_remove_closed_day(date: &str) -> Result<domain::api::ClosedDayList, Failure> {
-    let response = send(Request::delete(&url(&format!(
-        "/api/office/closed-days/{date}"
-    ))))
-    .await?;
-    read_json(response).await
+    let path = format!("/api/office/closed-days/{date}");
+    parse(read_text(send(Request::delete(&url(&path))).await?, None).await?)
 }
 
 // ---------------------------------------------------------------- 日次連携・スクリーニング
@@ -689,20 +685,62 @@ fn with_defaults(builder: RequestBuilder) -> RequestBuilder {
         .header("Accept", "application/json")
 }
 
+// Each call is a generic shell around non-generic futures: the request, the wait and the
+// reading of the answer are compiled once, only the JSON (de)serialization once per type
+// (`docs/benchmarks.md`, "The app's first load": an async fn generic over its answer was
+// compiled again, await points and all, for every answer type).
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
-    let response = send(Request::get(&url(path))).await?;
-    read_json(response).await
+    parse(get_text(path).await?)
 }
 
 async fn send_json<B: Serialize, T: DeserializeOwned>(
     builder: RequestBuilder,
     body: &B,
 ) -> Result<T, Failure> {
+    parse(post_text(builder, to_json(body)?, None).await?)
+}
+
+/// A successful answer's status and body, not yet parsed.
+struct Answer {
+    status: u16,
+    text: String,
+}
+
+async fn get_text(path: &str) -> Result<Answer, Failure> {
+    let response = send(Request::get(&url(path))).await?;
+    read_text(response, None).await
+}
+
+/// Sends `body` as JSON; with `timeout_ms`, gives up after it ([`Failure::Unreachable`]).
+async fn post_text(
+    builder: RequestBuilder,
+    body: String,
+    timeout_ms: Option<u32>,
+) -> Result<Answer, Failure> {
+    let controller = timeout_ms.and_then(|_| web_sys::AbortController::new().ok());
+    let signal = controller.as_ref().map(web_sys::AbortController::signal);
+    // Dropping the timer (when this function returns) cancels it.
+    let _timer = controller.zip(timeout_ms).map(|(controller, timeout_ms)| {
+        gloo_timers::callback::Timeout::new(timeout_ms, move || controller.abort())
+    });
     let request = with_defaults(builder)
-        .json(body)
+        .abort_signal(signal.as_ref())
+        .header("Content-Type", "application/json")
+        .body(body)
         .map_err(|_| Failure::Unreadable { status: 0 })?;
     let response = request.send().await.map_err(|_| Failure::Unreachable)?;
-    read_json(response).await
+    read_text(response, signal.as_ref()).await
+}
+
+fn to_json<B: Serialize>(body: &B) -> Result<String, Failure> {
+    serde_json::to_string(body).map_err(|_| Failure::Unreadable { status: 0 })
+}
+
+fn parse<T: DeserializeOwned>(answer: Answer) -> Result<T, Failure> {
+    serde_json::from_str(&answer.text).map_err(|_| Failure::Unreadable {
+        status: answer.status,
+    })
 }
 
 async fn send(builder: RequestBuilder) -> Result<Response, Failure> {
@@ -712,13 +750,21 @@ async fn send(builder: RequestBuilder) -> Result<Response, Failure> {
         .map_err(|_| Failure::Unreachable)
 }
 
-async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
+/// The body of a successful answer, or the [`Failure`] an error answer says. An answer cut
+/// off by `signal` (a timeout) is as good as no answer.
+async fn read_text(
+    response: Response,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Answer, Failure> {
     let status = response.status();
     if response.ok() {
-        response
-            .json::<T>()
-            .await
-            .map_err(|_| Failure::Unreadable { status })
+        match response.text().await {
+            Ok(text) => Ok(Answer { status, text }),
+            Err(_) if signal.is_some_and(web_sys::AbortSignal::aborted) => {
+                Err(Failure::Unreachable)
+            }
+            Err(_) => Err(Failure::Unreadable { status }),
+        }
     } else {
         Err(read_error(response).await)
     }
@@ -748,30 +794,7 @@ async fn send_json_within<B: Serialize, T: DeserializeOwned>(
     body: &B,
     timeout_ms: u32,
 ) -> Result<T, Failure> {
-    let controller = web_sys::AbortController::new().ok();
-    let signal = controller.as_ref().map(web_sys::AbortController::signal);
-    // Dropping the timer (when this function returns) cancels it.
-    let _timer = controller.map(|controller| {
-        gloo_timers::callback::Timeout::new(timeout_ms, move || controller.abort())
-    });
-    let request = with_defaults(builder)
-        .abort_signal(signal.as_ref())
-        .json(body)
-        .map_err(|_| Failure::Unreadable { status: 0 })?;
-    let response = request.send().await.map_err(|_| Failure::Unreachable)?;
-    let status = response.status();
-    if response.ok() {
-        // Cut off while reading the answer: as good as no answer.
-        response.json::<T>().await.map_err(|_| {
-            if signal.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
-                Failure::Unreachable
-            } else {
-                Failure::Unreadable { status }
-            }
-        })
-    } else {
-        Err(read_error(response).await)
-    }
+    parse(post_text(builder, to_json(body)?, Some(timeout_ms)).await?)
 }
 
 /// A value for a query string: only the characters a month or code may hold are kept.

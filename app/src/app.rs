@@ -37,7 +37,11 @@ use crate::pages::not_found::NotFound;
 use crate::service_worker::provide_service_worker;
 use crate::session::{home_path, provide_session, use_session, SessionCheck};
 
-#[cfg(any(feature = "role-office", feature = "role-office-tools"))]
+#[cfg(any(
+    feature = "role-office",
+    feature = "role-office-forms",
+    feature = "role-office-tools"
+))]
 const OFFICE_ROLES: &[Role] = &[Role::Caseworker, Role::Supervisor];
 
 /// Whether this build holds the pages of `bundle` (the `role-*` features it was built with).
@@ -45,9 +49,12 @@ pub fn holds(bundle: Bundle) -> bool {
     match bundle {
         Bundle::Signin => cfg!(feature = "role-signin"),
         Bundle::Reception => cfg!(feature = "role-reception"),
+        Bundle::ReceptionLists => cfg!(feature = "role-reception-lists"),
         Bundle::Office => cfg!(feature = "role-office"),
+        Bundle::OfficeForms => cfg!(feature = "role-office-forms"),
         Bundle::OfficeTools => cfg!(feature = "role-office-tools"),
         Bundle::Portal => cfg!(feature = "role-portal"),
+        Bundle::Operator => cfg!(feature = "role-operator"),
     }
 }
 
@@ -55,7 +62,7 @@ pub fn holds(bundle: Bundle) -> bool {
 pub fn App() -> impl IntoView {
     forget_reload_if_arrived();
     let session = provide_session();
-    #[cfg(feature = "role-reception")]
+    #[cfg(any(feature = "role-reception", feature = "role-reception-lists"))]
     crate::reception::provide_reception();
     provide_service_worker();
     let clinic = move || session.role() == Some(Role::Clinic);
@@ -70,9 +77,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=ElsewhereOrNotFound>
                     <SigninRoutes/>
                     <OfficeRoutes/>
+                    <OfficeFormsRoutes/>
                     <OfficeToolsRoutes/>
                     <ReceptionRoutes/>
+                    <ReceptionListsRoutes/>
                     <PortalRoutes/>
+                    <OperatorRoutes/>
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -83,12 +93,14 @@ pub fn App() -> impl IntoView {
 }
 
 /// The reception desk's status line (roster, outbox), on every page of a clinic's session.
+#[cfg(any(feature = "role-reception", feature = "role-reception-lists"))]
 fn reception_status() -> impl IntoView {
-    #[cfg(feature = "role-reception")]
-    return view! { <crate::components::ReceptionStatus/> };
-    #[cfg(not(feature = "role-reception"))]
-    return ();
+    view! { <crate::components::ReceptionStatus/> }
 }
+
+/// Without the reception desk's pages, a clinic's session has no status line here.
+#[cfg(not(any(feature = "role-reception", feature = "role-reception-lists")))]
+fn reception_status() -> impl IntoView {}
 
 /// A path this build has no route for: when another bundle shows it (a link from the office
 /// home to the screening, the sign-in page moving to a role's home), the page is loaded
@@ -197,11 +209,8 @@ fn SigninRoutes() -> AnyNestedRoute {
 #[cfg(feature = "role-office")]
 #[component(transparent)]
 fn OfficeRoutes() -> AnyNestedRoute {
-    use crate::pages::office::{
-        ClosedDaysPage, RecipientDetailPage, RecipientEdit, RecipientNew, RecipientSearch,
-        RenewTickets, SupervisorPage, TicketEdit, TicketNew,
-    };
-    use crate::pages::{feed::FeedPage, office_home::OfficeHome, operator_home::OperatorHome};
+    use crate::pages::office::{RecipientDetailPage, RecipientSearch, SupervisorPage};
+    use crate::pages::{feed::FeedPage, office_home::OfficeHome};
     view! {
         <Route
             path=path!("/office")
@@ -215,13 +224,56 @@ fn OfficeRoutes() -> AnyNestedRoute {
             path=path!("/office/recipients")
             view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientSearch/></RequireRole> }
         />
+        // `/office/recipients/new` matches `:id` too: it is the forms bundle's page.
+        <Route
+            path=path!("/office/recipients/:id")
+            view=|| view! {
+                <HeldHere>
+                    <RequireRole roles=OFFICE_ROLES><RecipientDetailPage/></RequireRole>
+                </HeldHere>
+            }
+        />
+        <Route
+            path=path!("/office/supervisor")
+            view=|| view! { <RequireRole roles=&[Role::Supervisor]><SupervisorPage/></RequireRole> }
+        />
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// A route whose pattern also matches a path another bundle shows: that path is handled as
+/// one this bundle has no route for ([`ElsewhereOrNotFound`]).
+#[cfg(feature = "role-office")]
+#[component]
+fn HeldHere(children: ChildrenFn) -> impl IntoView {
+    let location = use_location();
+    let here = Memo::new(move |_| holds(Bundle::for_path(&location.pathname.get())));
+    move || {
+        if here.get() {
+            children().into_any()
+        } else {
+            view! { <ElsewhereOrNotFound/> }.into_any()
+        }
+    }
+}
+
+#[cfg(not(feature = "role-office"))]
+#[component(transparent)]
+fn OfficeRoutes() -> AnyNestedRoute {
+    no_routes()
+}
+
+#[cfg(feature = "role-office-forms")]
+#[component(transparent)]
+fn OfficeFormsRoutes() -> AnyNestedRoute {
+    use crate::pages::office::{
+        ClosedDaysPage, RecipientEdit, RecipientNew, RenewTickets, TicketEdit, TicketNew,
+    };
+    view! {
         <Route
             path=path!("/office/recipients/new")
             view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientNew/></RequireRole> }
-        />
-        <Route
-            path=path!("/office/recipients/:id")
-            view=|| view! { <RequireRole roles=OFFICE_ROLES><RecipientDetailPage/></RequireRole> }
         />
         <Route
             path=path!("/office/recipients/:id/edit")
@@ -243,22 +295,14 @@ fn OfficeRoutes() -> AnyNestedRoute {
             path=path!("/office/renew")
             view=|| view! { <RequireRole roles=OFFICE_ROLES><RenewTickets/></RequireRole> }
         />
-        <Route
-            path=path!("/office/supervisor")
-            view=|| view! { <RequireRole roles=&[Role::Supervisor]><SupervisorPage/></RequireRole> }
-        />
-        <Route
-            path=path!("/operator")
-            view=|| view! { <RequireRole roles=&[Role::Operator]><OperatorHome/></RequireRole> }
-        />
     }
     .into_inner()
     .into_any_nested_route()
 }
 
-#[cfg(not(feature = "role-office"))]
+#[cfg(not(feature = "role-office-forms"))]
 #[component(transparent)]
-fn OfficeRoutes() -> AnyNestedRoute {
+fn OfficeFormsRoutes() -> AnyNestedRoute {
     no_routes()
 }
 
@@ -308,10 +352,7 @@ fn OfficeToolsRoutes() -> AnyNestedRoute {
 #[cfg(feature = "role-reception")]
 #[component(transparent)]
 fn ReceptionRoutes() -> AnyNestedRoute {
-    use crate::pages::{
-        clinic_home::ClinicHome, clinic_roster::ClinicRoster, clinic_today::ClinicToday,
-        clinic_verify::ClinicVerify,
-    };
+    use crate::pages::{clinic_home::ClinicHome, clinic_verify::ClinicVerify};
     view! {
         <Route
             path=path!("/clinic")
@@ -321,6 +362,16 @@ fn ReceptionRoutes() -> AnyNestedRoute {
             path=path!("/clinic/verify")
             view=|| view! { <RequireRole roles=&[Role::Clinic]><ClinicVerify/></RequireRole> }
         />
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+#[cfg(feature = "role-reception-lists")]
+#[component(transparent)]
+fn ReceptionListsRoutes() -> AnyNestedRoute {
+    use crate::pages::{clinic_roster::ClinicRoster, clinic_today::ClinicToday};
+    view! {
         <Route
             path=path!("/clinic/roster")
             view=|| view! { <RequireRole roles=&[Role::Clinic]><ClinicRoster/></RequireRole> }
@@ -332,6 +383,12 @@ fn ReceptionRoutes() -> AnyNestedRoute {
     }
     .into_inner()
     .into_any_nested_route()
+}
+
+#[cfg(not(feature = "role-reception-lists"))]
+#[component(transparent)]
+fn ReceptionListsRoutes() -> AnyNestedRoute {
+    no_routes()
 }
 
 #[cfg(not(feature = "role-reception"))]
@@ -362,6 +419,26 @@ fn PortalRoutes() -> AnyNestedRoute {
 #[cfg(not(feature = "role-portal"))]
 #[component(transparent)]
 fn PortalRoutes() -> AnyNestedRoute {
+    no_routes()
+}
+
+#[cfg(feature = "role-operator")]
+#[component(transparent)]
+fn OperatorRoutes() -> AnyNestedRoute {
+    use crate::pages::operator_home::OperatorHome;
+    view! {
+        <Route
+            path=path!("/operator")
+            view=|| view! { <RequireRole roles=&[Role::Operator]><OperatorHome/></RequireRole> }
+        />
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+#[cfg(not(feature = "role-operator"))]
+#[component(transparent)]
+fn OperatorRoutes() -> AnyNestedRoute {
     no_routes()
 }
 

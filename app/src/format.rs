@@ -56,7 +56,7 @@ pub fn instant_ja(rfc3339: &str) -> String {
             format!(
                 "{} {}",
                 domain::wareki::format_wareki(jst.date_naive()),
-                jst.format("%-H:%M")
+                clock(&jst)
             )
         }
         Err(_) => rfc3339.to_string(),
@@ -66,11 +66,15 @@ pub fn instant_ja(rfc3339: &str) -> String {
 /// Only the JST time of day of an instant: "9:15".
 pub fn time_ja(rfc3339: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(at) => domain::jst::to_jst(at.with_timezone(&chrono::Utc))
-            .format("%-H:%M")
-            .to_string(),
+        Ok(at) => clock(&domain::jst::to_jst(at.with_timezone(&chrono::Utc))),
         Err(_) => rfc3339.to_string(),
     }
+}
+
+/// "9:15": hour without padding, minutes with (what `%-H:%M` writes, without chrono's
+/// format machinery in the WebAssembly).
+pub fn clock(at: &impl chrono::Timelike) -> String {
+    format!("{}:{:02}", at.hour(), at.minute())
 }
 
 #[cfg(test)]
@@ -101,6 +105,8 @@ mod tests {
             assert_eq!(instant_ja(at), want);
         }
         assert_eq!(time_ja("2024-04-10T00:15:00Z"), "9:15");
+        assert_eq!(time_ja("2024-04-10T04:05:00Z"), "13:05");
+        assert_eq!(time_ja("2024-04-10T14:59:00Z"), "23:59");
     }
 
     #[test]

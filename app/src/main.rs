@@ -27,9 +27,12 @@
     not(all(
         feature = "role-signin",
         feature = "role-reception",
+        feature = "role-reception-lists",
         feature = "role-office",
+        feature = "role-office-forms",
         feature = "role-office-tools",
-        feature = "role-portal"
+        feature = "role-portal",
+        feature = "role-operator"
     )),
     allow(dead_code, unused_imports)
 )]
@@ -39,7 +42,7 @@ mod app;
 #[cfg(feature = "role-office-tools")]
 mod bench;
 mod components;
-#[cfg(feature = "role-reception")]
+#[cfg(feature = "role-reception-lists")]
 mod cp932;
 mod download;
 mod format;

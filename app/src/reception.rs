@@ -61,7 +61,8 @@ pub struct SyncProblem {
 }
 
 /// An offline check the server has stored: its verdict replaces the offline answer.
-#[derive(Debug, Clone, PartialEq)]
+/// (Kept on this PC while it is an unseen change: `offline::clinic::save_changed_verdicts`.)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settlement {
     pub client_id: String,
     pub recipient_number: String,
@@ -194,7 +195,7 @@ impl Reception {
     pub fn today(self) -> NaiveDate {
         let server = self.session.info.with_untracked(|info| {
             info.as_ref()
-                .and_then(|info| NaiveDate::parse_from_str(&info.today, "%Y-%m-%d").ok())
+                .and_then(|info| domain::wareki::parse_iso_date(&info.today))
         });
         match server {
             Some(day) if !self.offline_untracked() => day,
@@ -221,9 +222,30 @@ impl Reception {
                     }));
                 }
             }
+            // Changes not yet seen, shown on another page of the desk (another bundle's page
+            // load) or before a reload: still on screen until the desk says it has seen them.
+            if let Some(kept) = offline::clinic::changed_verdicts::<Vec<Settlement>>(&code) {
+                self.changed_verdicts.update(|changed| {
+                    for settlement in kept.into_iter().rev() {
+                        if !changed.iter().any(|s| s.client_id == settlement.client_id) {
+                            changed.insert(0, settlement);
+                        }
+                    }
+                });
+            }
             self.count_pending(&code).await;
             self.sync_now().await;
         });
+    }
+
+    /// Changes `changed_verdicts` and keeps the result on this PC for the desk's other pages.
+    pub fn update_changed_verdicts(self, change: impl FnOnce(&mut Vec<Settlement>)) {
+        self.changed_verdicts.update(change);
+        let Some(code) = self.institution_code() else {
+            return;
+        };
+        self.changed_verdicts
+            .with_untracked(|changed| offline::clinic::save_changed_verdicts(&code, changed));
     }
 
     /// On visiting a clinic page: fetch this month's roster unless it is recent.
@@ -461,8 +483,8 @@ impl Reception {
             for (sent, verification_id, validity) in settled {
                 if let Some(settlement) = settle_result(sent, verification_id, validity).await {
                     if settlement.changed() {
-                        self.changed_verdicts
-                            .update(|changed| changed.push(settlement.clone()));
+                        let settlement = settlement.clone();
+                        self.update_changed_verdicts(|changed| changed.push(settlement));
                     }
                     self.settled.update(|settled| settled.push(settlement));
                 }

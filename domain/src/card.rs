@@ -90,8 +90,8 @@ impl Certificate {
             )));
         }
         let date = |s: &str, what: &str| {
-            NaiveDate::parse_from_str(s, DATE_FORMAT)
-                .map_err(|_| fmt_err(format!("{what}「{s}」が YYYY-MM-DD の日付ではありません")))
+            crate::wareki::parse_iso_date(s)
+                .ok_or_else(|| fmt_err(format!("{what}「{s}」が YYYY-MM-DD の日付ではありません")))
         };
         let not_before = date(&self.not_before, "有効期間の開始日")?;
         let not_after = date(&self.not_after, "有効期間の終了日")?;

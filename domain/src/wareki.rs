@@ -154,6 +154,16 @@ pub fn format_month(year: i32, month: u32) -> String {
 
 /// Formats an ISO "YYYY-MM-DD" with [`format_date`]; anything else is returned unchanged.
 pub fn format_iso_date(iso: &str) -> String {
+    match parse_iso_date(iso) {
+        Some(date) => format_date(date),
+        None => iso.to_string(),
+    }
+}
+
+/// An ISO date, exactly "YYYY-MM-DD" (what the server and the card write), or `None`.
+/// Without chrono's format-string parser, which a `parse_from_str` would put into the
+/// browser's WebAssembly (docs/benchmarks.md, "The app's first load").
+pub fn parse_iso_date(iso: &str) -> Option<NaiveDate> {
     let b = iso.as_bytes();
     let shaped = b.len() == 10
         && b[4] == b'-'
@@ -161,10 +171,15 @@ pub fn format_iso_date(iso: &str) -> String {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    match NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
-        Ok(date) if shaped => format_date(date),
-        _ => iso.to_string(),
+    if !shaped {
+        return None;
     }
+    let number = |range: std::ops::Range<usize>| iso[range].parse::<u32>().ok();
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number(0..4)?).ok()?,
+        number(5..7)?,
+        number(8..10)?,
+    )
 }
 
 /// Why typed date input was refused.
@@ -503,6 +518,28 @@ mod tests {
             " 2024-03-01",
         ];
         assert!(bad.iter().all(|b| format_iso_date(b) == *b));
+        // The dates the server and the card write, and only those: what
+        // `parse_from_str(…, "%Y-%m-%d")` gave for them, without its format-string parser.
+        for iso in [
+            "2024-02-29",
+            "2024-03-01",
+            "1926-12-25",
+            "0001-01-01",
+            "9999-12-31",
+        ] {
+            assert_eq!(
+                parse_iso_date(iso),
+                NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok(),
+                "{iso}"
+            );
+            assert!(parse_iso_date(iso).is_some(), "{iso}");
+        }
+        for wrong in bad
+            .iter()
+            .chain(&["2023-02-29", "2024-00-10", "2024-13-01", "+2024-01-01"])
+        {
+            assert_eq!(parse_iso_date(wrong), None, "{wrong}");
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@ const roles = [
   { name: '福祉事務所 (office)', bundle: 'office', path: '/office', signIn: (p) => staff(p, 'tokyo-cw', '/office') },
   { name: '福祉事務所 スクリーニング (office-tools)', bundle: 'office-tools', path: '/office/screening', signIn: (p) => staff(p, 'tokyo-cw', '/office') },
   { name: '被保護者ポータル (portal)', bundle: 'portal', path: '/me', signIn: recipient },
+  { name: 'システム運用者 (operator)', bundle: 'operator', path: '/operator', signIn: (p) => staff(p, 'operator', '/operator') },
 ];
 
 async function staff(page, login, home) {

@@ -9,13 +9,23 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST, demo, newPage, signIn } from './harness.mjs';
 
-// Issue 12: WebAssembly + JS + CSS of a role's first page, gzip, at most 400 KB. Sign-in and
-// the recipient portal are within it. The reception desk (about 470 KB) and the 福祉事務所
-// portal with the operator's pages (about 538 KB) are not yet (docs/benchmarks.md "The app's
-// first load"): their ceiling here is what they are now, so that they only shrink. The office's heavy pages (screening, 健診 import,
-// claims check, print), loaded only when one is opened, have a ceiling of their own.
+// Issue 12: WebAssembly + JS + CSS of a role's first page, gzip, at most 400 KB: sign-in, the
+// reception desk, the 福祉事務所 portal, the recipient portal and the operator
+// (docs/benchmarks.md "The app's first load"). The pages opened from a first page, loaded only
+// when one is opened (the desk's lists: reception-lists; the office's forms: office-forms;
+// screening, 健診 import, claims check, print, 受診状況: office-tools), have ceilings of their
+// own: their present size and a small margin, so that they only shrink.
 const TARGET_GZIP = 400_000;
-const BUDGET_GZIP = { signin: TARGET_GZIP, reception: 480_000, office: 545_000, portal: TARGET_GZIP, 'office-tools': 800_000 };
+const BUDGET_GZIP = {
+  signin: TARGET_GZIP,
+  reception: TARGET_GZIP,
+  'reception-lists': 330_000,
+  office: TARGET_GZIP,
+  'office-forms': 375_000,
+  'office-tools': 730_000,
+  portal: TARGET_GZIP,
+  operator: TARGET_GZIP,
+};
 const BUNDLES = Object.keys(BUDGET_GZIP);
 
 /** The files a bundle's page makes the browser fetch: its start module, the WebAssembly it
@@ -71,6 +81,10 @@ test("the service worker's page for each route is the one the server serves", as
     '/office/tickets/4/edit', '/office/tickets/4/print', '/office/renew', '/office/feed',
     '/office/screening', '/office/screenings', '/office/health-import', '/office/claims',
     '/office/supervisor', '/office/closed-days', '/operator', '/operator/institutions',
+    '/office/recipients/new', '/office/recipients/new/', '/office/recipients/12/tickets/new',
+    '/office/recipients/12/tickets', '/office/recipients//edit', '/office/tickets/4/edit/',
+    '/office/closed-days/', '/office/closed-daysx', '/office/renew/', '/operators',
+    '/clinic/roster/', '/clinic/todays', '/clinic/verify/',
   ];
   for (const path of paths) {
     const served = await (await fetch(env.url + path)).text();

@@ -119,9 +119,9 @@ pub fn Checkups(checkups: Vec<PortalCheckup>) -> impl IntoView {
 
 #[component]
 fn CheckupTable(checkup: PortalCheckup) -> impl IntoView {
-    let date = chrono::NaiveDate::parse_from_str(&checkup.date, "%Y-%m-%d")
+    let date = domain::wareki::parse_iso_date(&checkup.date)
         .map(domain::wareki::format_date)
-        .unwrap_or_else(|_| checkup.date.clone());
+        .unwrap_or_else(|| checkup.date.clone());
     let caption = match &checkup.institution_name {
         Some(name) => format!("健診結果 {date}（{name}）"),
         None => format!("健診結果 {date}"),

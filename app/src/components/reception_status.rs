@@ -118,7 +118,7 @@ fn StatusBar(reception: Reception) -> impl IntoView {
                                 type="button"
                                 class="button button-quiet"
                                 data-testid="verdict-changes-seen"
-                                on:click=move |_| reception.changed_verdicts.set(Vec::new())
+                                on:click=move |_| reception.update_changed_verdicts(Vec::clear)
                             >
                                 "確認しました"
                             </button>

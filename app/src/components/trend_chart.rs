@@ -141,9 +141,9 @@ pub fn geometry(values: &[f64], reference: Option<&PortalReferenceRange>) -> Geo
 
 /// The 和暦 year of an ISO date, as the axis and the spoken summary say it ("令和5年").
 pub fn year_label(iso: &str) -> String {
-    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+    domain::wareki::parse_iso_date(iso)
         .map(domain::wareki::format_wareki_year)
-        .unwrap_or_else(|_| iso.to_string())
+        .unwrap_or_else(|| iso.to_string())
 }
 
 /// `points`: (受診日 ISO, value), oldest first.

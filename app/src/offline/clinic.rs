@@ -83,6 +83,12 @@ fn read<T: DeserializeOwned>(record: Option<Record>) -> Option<Saved<T>> {
     })
 }
 
+/// A kept [`DeskAnswer`] ([`DeskAnswer::from_json`], not serde's untagged path).
+fn read_answer(record: Option<Record>) -> Option<DeskAnswer> {
+    let record = record.filter(|r| r.version == RECORD_VERSION)?;
+    DeskAnswer::from_json(&record.payload)
+}
+
 fn roster_key(institution_code: &str, month: &str) -> String {
     format!("{institution_code}:{month}")
 }
@@ -118,6 +124,32 @@ pub async fn cached_session() -> Result<Option<SessionInfo>, OfflineError> {
     Ok(read::<SessionInfo>(stored).map(|saved| saved.data))
 }
 
+/// `sessionStorage` key: the verdict changes the desk has not yet said it has seen.
+const CHANGES_KEY: &str = "onshi-verdict-changes";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Keeps the verdict changes of `institution_code` the desk has not yet said it has seen, for
+/// this tab: they stay on screen on the desk's other pages (another bundle, so another page
+/// load) and after a reload. Synchronous, so nothing is lost when the page moves right after.
+pub fn save_changed_verdicts<T: Serialize>(institution_code: &str, changes: &T) {
+    let Some(storage) = session_storage() else {
+        return;
+    };
+    if let Ok(json) = serde_json::to_string(&(institution_code, changes)) {
+        let _ = storage.set_item(CHANGES_KEY, &json);
+    }
+}
+
+/// The kept unseen verdict changes of `institution_code`, if any.
+pub fn changed_verdicts<T: DeserializeOwned>(institution_code: &str) -> Option<T> {
+    let json = session_storage()?.get_item(CHANGES_KEY).ok().flatten()?;
+    let (code, changes): (String, T) = serde_json::from_str(&json).ok()?;
+    (code == institution_code).then_some(changes)
+}
+
 /// Sign-out (or another role signed in): forget the session, the rosters and the results.
 /// The outbox stays: those verifications happened and must still reach the server.
 pub async fn forget() -> Result<(), OfflineError> {
@@ -129,6 +161,9 @@ pub async fn forget() -> Result<(), OfflineError> {
     tx.object_store(META)?.delete(SESSION_KEY).await?;
     tx.object_store(ROSTER)?.clear()?.await?;
     tx.object_store(RESULTS)?.clear()?.await?;
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(CHANGES_KEY);
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -227,7 +262,7 @@ pub async fn save_result(result: &DeskAnswer) -> Result<(), OfflineError> {
             .iter()
             .zip(&keys)
             .map(|(r, k)| {
-                let at = serde_json::from_str::<DeskAnswer>(&r.payload)
+                let at = DeskAnswer::from_json(&r.payload)
                     .map(|v| v.verified_at().to_string())
                     .unwrap_or_default();
                 (at, k)
@@ -260,7 +295,7 @@ pub async fn recent_results(institution_code: &str) -> Result<Vec<DeskAnswer>, O
         .collect::<Result<_, _>>()?;
     let mut results: Vec<DeskAnswer> = records
         .into_iter()
-        .filter_map(|r| read::<DeskAnswer>(Some(r)).map(|saved| saved.data))
+        .filter_map(|r| read_answer(Some(r)))
         .filter(|r| r.institution_code() == institution_code)
         .collect();
     results.sort_by(|a, b| b.verified_at().cmp(a.verified_at()));
@@ -354,5 +389,5 @@ pub async fn load_result(client_id: &str) -> Result<Option<DeskAnswer>, OfflineE
         .with_mode(TransactionMode::Readonly)
         .build()?;
     let stored: Option<Record> = tx.object_store(RESULTS)?.get(client_id).serde()?.await?;
-    Ok(read(stored).map(|saved: Saved<DeskAnswer>| saved.data))
+    Ok(read_answer(stored))
 }

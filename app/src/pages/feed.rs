@@ -26,7 +26,7 @@ pub fn FeedPage() -> impl IntoView {
             .info
             .with(|info| {
                 info.as_ref()
-                    .and_then(|info| NaiveDate::parse_from_str(&info.today, "%Y-%m-%d").ok())
+                    .and_then(|info| domain::wareki::parse_iso_date(&info.today))
             })
             .and_then(|today| today.pred_opt())
     };
@@ -96,13 +96,13 @@ fn FeedTable(feed: DailyFeed) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let count = feed.rows.len();
-    let day_ja = NaiveDate::parse_from_str(&feed.date, "%Y-%m-%d")
+    let day_ja = domain::wareki::parse_iso_date(&feed.date)
         .map(domain::wareki::format_date)
-        .unwrap_or_else(|_| feed.date.clone());
-    let day = NaiveDate::parse_from_str(&feed.date, "%Y-%m-%d").ok();
+        .unwrap_or_else(|| feed.date.clone());
+    let day = domain::wareki::parse_iso_date(&feed.date);
     let today = session.info.with_untracked(|info| {
         info.as_ref()
-            .and_then(|info| NaiveDate::parse_from_str(&info.today, "%Y-%m-%d").ok())
+            .and_then(|info| domain::wareki::parse_iso_date(&info.today))
     });
     let built = built_line(feed.built.as_ref(), count, day, today);
     let date = feed.date.clone();
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn a_past_day_without_verifications_says_there_were_none() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let d = |s: &str| domain::wareki::parse_iso_date(s);
         let today = d("2024-06-12");
         let none = built_line(None, 0, d("2024-06-10"), today);
         assert!(none.contains("資格確認がなかった"), "{none}");

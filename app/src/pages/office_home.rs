@@ -2,7 +2,6 @@
 //! figures, its alerts (`pages::office::AlertsPanel`), and the recipients most recently
 //! registered or changed.
 
-use chrono::NaiveDate;
 use domain::api::{OfficeHome, RecipientSummary};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -46,7 +45,7 @@ fn OfficeOverview(home: OfficeHome) -> impl IntoView {
         .unwrap_or_else(|| "今月".to_string());
     let yesterday = today
         .as_deref()
-        .and_then(|today| NaiveDate::parse_from_str(today, "%Y-%m-%d").ok())
+        .and_then(domain::wareki::parse_iso_date)
         .and_then(|today| today.pred_opt())
         .map(domain::wareki::format_date);
     let recent_count = home.recent.len();

@@ -457,6 +457,17 @@ pub enum DeskAnswer {
 }
 
 impl DeskAnswer {
+    /// Reads a kept answer back from its JSON, as `serde_json::from_str::<DeskAnswer>` does
+    /// (a [`VerificationResult`] first, else an [`UnconfirmedCheck`]) but without serde's
+    /// buffered path for untagged enums, which compiles every field's deserializer a second
+    /// time into the browser's WebAssembly (docs/benchmarks.md, "The app's first load").
+    pub fn from_json(json: &str) -> Option<DeskAnswer> {
+        serde_json::from_str(json)
+            .map(DeskAnswer::Verdict)
+            .or_else(|_| serde_json::from_str(json).map(DeskAnswer::Unconfirmed))
+            .ok()
+    }
+
     pub fn client_id(&self) -> &str {
         match self {
             DeskAnswer::Verdict(r) => &r.client_id,
@@ -1204,9 +1215,13 @@ mod tests {
         }
         // Kept on the PC and read back: each kind as it was (a kept result of an older release too).
         let back: DeskAnswer = serde_json::from_str(&json).unwrap();
+        assert_eq!(DeskAnswer::from_json(&json).as_ref(), Some(&back));
         assert_eq!(back, DeskAnswer::Unconfirmed(absent));
         let kept: DeskAnswer = serde_json::from_str(&serde_json::to_string(&ok).unwrap()).unwrap();
         assert_eq!(kept, DeskAnswer::Verdict(ok.clone()));
+        let ok_json = serde_json::to_string(&ok).unwrap();
+        assert_eq!(DeskAnswer::from_json(&ok_json), Some(kept));
+        assert_eq!(DeskAnswer::from_json("{\"client_id\": 1}"), None);
         // Next month the roster's tickets do not cover: 6, without any ticket.
         let later =
             verdict(r.verify_offline("c1", &entry("1960-04-01", "1234566"), at, d("2024-05-01")));

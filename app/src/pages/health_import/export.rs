@@ -1,7 +1,6 @@
 //! The office's 健診 of one fiscal year written back out as a 特定健診 CDA archive (zip),
 //! e.g. to hand to another system or to keep.
 
-use chrono::NaiveDate;
 use domain::checkup::{fiscal_year, fiscal_year_label};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,7 +19,7 @@ pub fn CheckupExport() -> impl IntoView {
         .info
         .with_untracked(|info| {
             info.as_ref()
-                .and_then(|info| NaiveDate::parse_from_str(&info.today, "%Y-%m-%d").ok())
+                .and_then(|info| domain::wareki::parse_iso_date(&info.today))
         })
         .map(fiscal_year);
     let years: Vec<i32> = match this_year {

@@ -235,7 +235,9 @@ fn AlertRow(alert: OfficeAlert, reload: Callback<()>) -> impl IntoView {
             <td>{alert.caseworker_name.clone().unwrap_or_else(|| "未設定".to_string())}</td>
             <td class="alert-actions">
                 {retroactive.map(|href| view! {
-                    <A href=href attr:class="button" attr:data-testid="alert-retroactive">"事後委託の券を発行"</A>
+                    // The ticket form is the office-forms bundle's page: the browser loads it
+                    // (`rel="external"`), the router does not push it first.
+                    <a href=href class="button" rel="external" data-testid="alert-retroactive">"事後委託の券を発行"</a>
                 })}
                 <button type="button" class="button" data-testid="alert-handle"
                     aria-expanded=move || open_form.get().to_string()

@@ -211,6 +211,6 @@ pub fn TextField(
 pub fn today() -> Option<chrono::NaiveDate> {
     crate::session::use_session().info.with_untracked(|info| {
         info.as_ref()
-            .and_then(|info| chrono::NaiveDate::parse_from_str(&info.today, "%Y-%m-%d").ok())
+            .and_then(|info| domain::wareki::parse_iso_date(&info.today))
     })
 }

@@ -30,9 +30,7 @@ pub fn QualificationPanel(
 ) -> impl IntoView {
     let session = use_session();
     let today = today();
-    let today_text = today
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default();
+    let today_text = today.map(|d| d.to_string()).unwrap_or_default();
     let kind = RwSignal::new(QualificationKind::Start);
     let effective = RwSignal::new(today_text.clone());
     let decision = RwSignal::new(today_text);

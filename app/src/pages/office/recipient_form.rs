@@ -190,10 +190,13 @@ fn RecipientForm(existing: Option<RecipientDetail>) -> impl IntoView {
             };
             busy.set(false);
             match session.check(result) {
-                Ok(saved) => navigate(
-                    &format!("/office/recipients/{}", saved.id),
-                    Default::default(),
-                ),
+                // The record's page is the office bundle's: loaded directly (`leave_for`).
+                Ok(saved) => {
+                    let path = format!("/office/recipients/{}", saved.id);
+                    if !crate::app::leave_for(&path) {
+                        navigate(&path, Default::default());
+                    }
+                }
                 Err(failure)
                     if failure.code() == Some(ErrorCode::Conflict) && editing_id.is_none() =>
                 {
@@ -362,9 +365,9 @@ fn DuplicateList(found: Vec<PossibleDuplicate>) -> impl IntoView {
             </thead>
             <tbody>
                 {found.into_iter().map(|d| {
-                    let born = chrono::NaiveDate::parse_from_str(&d.birth_date, "%Y-%m-%d")
+                    let born = domain::wareki::parse_iso_date(&d.birth_date)
                         .map(domain::wareki::format_date)
-                        .unwrap_or_else(|_| d.birth_date.clone());
+                        .unwrap_or_else(|| d.birth_date.clone());
                     let matched = if d.same_individual_number { "個人番号" } else { "氏名カナ・生年月日" };
                     view! {
                         <tr data-testid="duplicate-row">

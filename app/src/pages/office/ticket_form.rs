@@ -53,7 +53,7 @@ impl Prefill {
     /// `?institution=&from=`; nothing when either is missing or not valid.
     pub fn from_query(institution: Option<&str>, from: Option<&str>) -> Option<Prefill> {
         let code = domain::numbers::InstitutionCode::parse(institution?.trim()).ok()?;
-        let valid_from = NaiveDate::parse_from_str(from?.trim(), "%Y-%m-%d").ok()?;
+        let valid_from = domain::wareki::parse_iso_date(from?.trim())?;
         Some(Prefill {
             institution_code: code.as_str().to_string(),
             valid_from,
@@ -156,8 +156,7 @@ fn non_blank(values: [RwSignal<String>; 3]) -> Vec<String> {
 }
 
 fn parse_iso(iso: &Option<String>) -> Option<NaiveDate> {
-    iso.as_deref()
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    iso.as_deref().and_then(domain::wareki::parse_iso_date)
 }
 
 #[component]
@@ -331,19 +330,19 @@ fn TicketForm(
             };
             busy.set(false);
             match session.check(result) {
-                // The recipient's page confirms it at the ticket (`?issued=` / `?amended=`).
-                Ok(saved) => navigate(
-                    &format!(
-                        "/office/recipients/{recipient_id}?{}={}",
-                        if ticket_id.is_some() {
-                            "amended"
-                        } else {
-                            "issued"
-                        },
-                        saved.id
-                    ),
-                    Default::default(),
-                ),
+                // The recipient's page confirms it at the ticket (`?issued=` / `?amended=`);
+                // it is the office bundle's page: loaded directly (`leave_for`).
+                Ok(saved) => {
+                    let done = if ticket_id.is_some() {
+                        "amended"
+                    } else {
+                        "issued"
+                    };
+                    let path = format!("/office/recipients/{recipient_id}?{done}={}", saved.id);
+                    if !crate::app::leave_for(&path) {
+                        navigate(&path, Default::default());
+                    }
+                }
                 Err(failure) => form.failed(&failure),
             }
         });

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use domain::api::Role;
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -145,9 +145,10 @@ pub fn saved_at_label(saved_at: &str) -> String {
         Ok(instant) => {
             let jst = domain::jst::to_jst(instant.with_timezone(&Utc));
             format!(
-                "{} {}",
+                "{} {:02}:{:02}",
                 domain::wareki::format_date(jst.date_naive()),
-                jst.format("%H:%M")
+                jst.hour(),
+                jst.minute()
             )
         }
         Err(_) => "不明".to_string(),

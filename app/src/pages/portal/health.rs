@@ -105,9 +105,9 @@ fn Medications(items: Vec<PortalMedication>) -> impl IntoView {
 /// One 健診: its date in 和暦, where, and every item with its value, range and reading.
 #[component]
 fn CheckupVisit(checkup: PortalCheckup) -> impl IntoView {
-    let day = chrono::NaiveDate::parse_from_str(&checkup.date, "%Y-%m-%d")
+    let day = domain::wareki::parse_iso_date(&checkup.date)
         .map(domain::wareki::format_wareki)
-        .unwrap_or_else(|_| checkup.date.clone());
+        .unwrap_or_else(|| checkup.date.clone());
     let title = match &checkup.institution_name {
         Some(place) => format!("{day}の健診（{place}）"),
         None => format!("{day}の健診"),

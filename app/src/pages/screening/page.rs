@@ -45,9 +45,8 @@ pub fn ScreeningPage() -> impl IntoView {
         session
             .info
             .with(|info| {
-                info.as_ref().and_then(|info| {
-                    chrono::NaiveDate::parse_from_str(&info.today, "%Y-%m-%d").ok()
-                })
+                info.as_ref()
+                    .and_then(|info| domain::wareki::parse_iso_date(&info.today))
             })
             .map(|today| shift_month(month_of(today), -1))
     };
