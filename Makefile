@@ -36,11 +36,9 @@ run: build
 test: test-tools
 	@scripts/test.sh
 
-# The same lints run in `make test` (scripts/test.sh): keep the two in step.
+# The same lints run in `make test` (both run scripts/lint.sh).
 lint: tools
-	cargo fmt --all -- --check
-	cargo clippy --locked --workspace --exclude app --all-targets -- -D warnings
-	cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
+	@scripts/lint.sh
 
 bench: test-tools
 	@scripts/bench.sh

@@ -15,13 +15,9 @@ pg_dir=$(mktemp -d /tmp/onshi-pg-XXXXXX)
 cleanup() { scripts/pg.sh stop "$pg_dir" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 
-step "format"
-cargo fmt --all -- --check
-
-# The same lints as `make lint` (Makefile): keep the two in step.
-step "lints (clippy, native and wasm32)"
-cargo clippy --locked --workspace --exclude app --all-targets -- -D warnings
-cargo clippy --locked -p app --target wasm32-unknown-unknown -- -D warnings
+# The same lints as `make lint`: rustfmt, clippy native, wasm32 with every role and each alone.
+step "format and lints (rustfmt, clippy native and wasm32)"
+scripts/lint.sh
 
 step "unit and integration tests (SQLite)"
 cargo test --locked --workspace --exclude app
