@@ -396,3 +396,47 @@ async fn another_offices_alert_is_not_found() {
     let again = alerts(&f, &tokyo_cw).await;
     assert!(again.open.iter().any(|a| a.id == theirs));
 }
+
+/// A day's build reads only the recipients verified that day, for every office at once: on
+/// each day of the demo's October and November that gives what screening each office's
+/// months (`screening::load`) and keeping those recipients gives.
+#[tokio::test]
+async fn a_days_alerts_read_at_once_are_each_offices_own() {
+    let f = demo().await;
+    let mut offices: Vec<String> = server::store::offices::numbers(&f.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    offices.sort();
+    let mut found = 0;
+    let first = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    for date in first
+        .iter_days()
+        .take_while(|d| d.to_string().as_str() <= YESTERDAY)
+    {
+        let month = domain::screening::month_of(date);
+        let mut expected = Vec::new();
+        for office in &offices {
+            let loaded = server::screening::load(&f.db, office, month).await.unwrap();
+            let alerts: Vec<(i64, domain::alerts::AlertDraft)> =
+                domain::alerts::derive_day(&loaded.input, date)
+                    .into_iter()
+                    .filter_map(|a| Some((*loaded.ids.get(&a.recipient_number)?, a)))
+                    .collect();
+            if !alerts.is_empty() {
+                expected.push((office.clone(), alerts));
+            }
+        }
+        let at_once: Vec<_> = server::alerts::derive_day(&f.db, date)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|day| !day.alerts.is_empty())
+            .map(|day| (day.office_number, day.alerts))
+            .collect();
+        assert_eq!(at_once, expected, "{date}");
+        found += expected.iter().map(|(_, a)| a.len()).sum::<usize>();
+    }
+    assert!(found > 10, "the demo's days bring alerts: {found}");
+}
