@@ -338,11 +338,6 @@ pub struct DayVerification {
     pub validity: i64,
 }
 
-/// The columns of a [`DayVerification`], from `d` (a [`day_visits`] row), `v` and `i`.
-const DAY_VERIFICATION: &str =
-    "d.office_number, d.id AS recipient_id, d.recipient_number, d.name AS recipient_name, \
-     d.institution_code, COALESCE(i.name, '') AS institution_name, v.verified_date, v.validity";
-
 /// The day's verifications (`date`, ISO) of 資格有効性 `validity` whose recipient is in the
 /// 台帳, for every office, each (recipient, institution) once: what a day's 未委託受診 alerts
 /// are derived from.
@@ -388,11 +383,13 @@ pub async fn visits_of_day<'e>(
         .collect())
 }
 
-/// For every office, the (recipient, institution) pairs with a verification of one of
-/// `validities` on `date` and such verifications on at least `min_days` distinct dates
-/// `month_from..=date`: all their verifications of those validities dated `from..=date` (ISO
-/// dates). What a day's 頻回受診 alerts are derived from: a pair under `min_days` cannot meet
-/// the rule, and a pair not seen that day has not changed.
+/// For every office, the recipients with a (recipient, institution) pair that has a
+/// verification of one of `validities` on `date` and such verifications on at least
+/// `min_days` distinct dates `month_from..=date`: all their verifications of those validities
+/// dated `from..=date` (ISO dates). What a day's 頻回受診 alerts are derived from: a pair
+/// under `min_days` cannot meet the rule, and a pair not seen that day has not changed. Each
+/// recipient's verifications are read through `verifications (office_number,
+/// recipient_number, verified_date)` (the institution is compared after, not looked up).
 pub async fn busy_pairs_of_day<'e>(
     exec: impl AnyExecutor<'e>,
     date: &str,
@@ -407,17 +404,17 @@ pub async fn busy_pairs_of_day<'e>(
     let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH day AS ({}), \
          busy AS (\
-           SELECT day.id, day.office_number, day.recipient_number, day.name, day.institution_code FROM day \
+           SELECT DISTINCT day.id, day.office_number, day.recipient_number, day.name FROM day \
            JOIN verifications v ON v.office_number = day.office_number AND v.recipient_number = day.recipient_number \
-             AND v.verified_date >= ${month_at} AND v.verified_date <= $1 \
-             AND v.institution_code = day.institution_code AND v.validity IN ({again}) \
+             AND v.verified_date >= ${month_at} AND v.verified_date <= $1 AND v.validity IN ({again}) \
            GROUP BY day.id, day.office_number, day.recipient_number, day.name, day.institution_code \
-           HAVING COUNT(DISTINCT v.verified_date) >= ${min_at}) \
-         SELECT {DAY_VERIFICATION} FROM busy d \
+           HAVING COUNT(DISTINCT CASE WHEN v.institution_code = day.institution_code THEN v.verified_date END) >= ${min_at}) \
+         SELECT d.office_number, d.id AS recipient_id, d.recipient_number, d.name AS recipient_name, \
+           v.institution_code, COALESCE(i.name, '') AS institution_name, v.verified_date, v.validity \
+         FROM busy d \
          JOIN verifications v ON v.office_number = d.office_number AND v.recipient_number = d.recipient_number \
-           AND v.verified_date >= ${from_at} AND v.verified_date <= $1 \
-           AND v.institution_code = d.institution_code AND v.validity IN ({again}) \
-         LEFT JOIN institutions i ON i.code = d.institution_code",
+           AND v.verified_date >= ${from_at} AND v.verified_date <= $1 AND v.validity IN ({again}) \
+         LEFT JOIN institutions i ON i.code = v.institution_code",
         day_visits(n)
     )))
     .bind(date);
