@@ -2,9 +2,10 @@
 //! writes what a day's feed derived (`domain::alerts`), keyed by office and `AlertDraft::key`
 //! so that a rebuilt day updates its alerts instead of adding them again and never touches
 //! whether one was handled; [`mark_handled`] records who marked one 対応済み, when and what was
-//! done. What a day's build reads to derive them — the recipients verified that day, their
-//! verifications of the months M−2..M so far and their tickets, for all offices at once — is
-//! here too ([`verifications_of_day_recipients`], [`tickets_of_day_recipients`]).
+//! done. What a day's build reads to derive them, for all offices at once, is here too: the
+//! day's 資格有効性 6 visits ([`visits_of_day`]) with the tickets naming their institutions
+//! ([`tickets_of_day_visits`]), and the recipients of the pairs visited that day with enough
+//! days so far in the month, with their months M−2..M so far ([`busy_pairs_of_day`]).
 //!
 //! Reads join the recipient (number, name, 地区担当員) and the caseworker's name; one column
 //! list ([`SELECT`]) and one row mapping ([`from_row`]). A row whose kind or action is no
@@ -38,24 +39,9 @@ const UPSERT_VALUES: usize = 12;
 /// One row of the upsert from `$first`: the day is both first and last date, `now` both
 /// detected and updated.
 fn upsert_row(first: usize) -> String {
-    let p = |k: usize| format!("${}", first + k);
-    format!(
-        "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
-        p(0),
-        p(1),
-        p(2),
-        p(3),
-        p(4),
-        p(5),
-        p(6),
-        p(7),
-        p(7),
-        p(8),
-        p(9),
-        p(10),
-        p(11),
-        p(11)
-    )
+    let columns = [0, 1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 11];
+    let placeholders: Vec<String> = columns.iter().map(|k| format!("${}", first + k)).collect();
+    format!("({})", placeholders.join(", "))
 }
 
 /// The [`UPSERT_VALUES`] values of one alert, in [`upsert_row`]'s order.
