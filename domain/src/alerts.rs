@@ -109,12 +109,71 @@ impl AlertDraft {
 /// `date` (`InputBuilder::for_month`): verifications after `date` are left out, so the
 /// answer is the same whenever the day is built. Sorted by kind, 受給者番号, 医療機関コード.
 pub fn derive(input: &ScreeningInput, date: NaiveDate) -> Vec<AlertDraft> {
-    let month = screening::month_of(date);
-    let Ok(last) = u16::try_from((date - input.start).num_days()) else {
+    derive_where(input, date, |_| true)
+}
+
+/// What building `date` brings: [`derive`] for the recipients with a verification of
+/// 資格有効性 1 or 6 on `date` only — the same alerts, each as [`derive`] finds it, for those
+/// recipients.
+///
+/// No other recipient can bring anything new. A 未委託受診 alert of `date` needs a
+/// verification of 資格有効性 6 on `date`; the screening reads each recipient's own
+/// verifications and tickets only, and counts only 資格有効性 1 and 6, so any other recipient
+/// has the rows it had on its last such day up to `date`, and its 頻回受診 alert (same key,
+/// same days and dates) was found when that day was built. The daily feed therefore reads and screens only the day's recipients
+/// (`input` may hold just them) instead of every recipient of the month.
+pub fn derive_day(input: &ScreeningInput, date: NaiveDate) -> Vec<AlertDraft> {
+    let Some(day) = day_number(input, date) else {
         return Vec::new();
     };
-    let mut upto = input.clone();
-    upto.verifications.retain(|v| v.day <= last);
+    let mut verified = vec![false; input.recipients.len()];
+    for v in input
+        .verifications
+        .iter()
+        .filter(|v| v.day == day && v.validity.is_eligible())
+    {
+        if let Some(seen) = verified.get_mut(v.recipient as usize) {
+            *seen = true;
+        }
+    }
+    derive_where(input, date, |r| {
+        verified.get(r as usize).copied().unwrap_or(false)
+    })
+}
+
+fn day_number(input: &ScreeningInput, date: NaiveDate) -> Option<u16> {
+    u16::try_from((date - input.start).num_days()).ok()
+}
+
+/// [`derive`] over the recipients (indices) `keep` accepts.
+fn derive_where(
+    input: &ScreeningInput,
+    date: NaiveDate,
+    keep: impl Fn(u32) -> bool,
+) -> Vec<AlertDraft> {
+    let month = screening::month_of(date);
+    let Some(last) = day_number(input, date) else {
+        return Vec::new();
+    };
+    let upto = ScreeningInput {
+        office: input.office.clone(),
+        start: input.start,
+        recipients: input.recipients.clone(),
+        institutions: input.institutions.clone(),
+        injuries: input.injuries.clone(),
+        verifications: input
+            .verifications
+            .iter()
+            .filter(|v| v.day <= last && keep(v.recipient))
+            .copied()
+            .collect(),
+        tickets: input
+            .tickets
+            .iter()
+            .filter(|t| keep(t.recipient))
+            .cloned()
+            .collect(),
+    };
     let result = screening::screen(&upto, month);
     let mut drafts: Vec<AlertDraft> = result
         .rows
@@ -284,6 +343,129 @@ mod tests {
             b.verification(A, CLINIC, date(2024, 5, d), Valid);
         }
         assert!(derive(&b.build(), date(2024, 5, 20)).is_empty());
+    }
+
+    /// An office of 40 recipients over March–May 2024 from a fixed pseudo-random sequence:
+    /// every fourth a regular of CLINIC (20 days in March and April, most weekdays of May:
+    /// 頻回受診 by mid-May, then days without a visit), every fourth but one a May-only
+    /// regular (短期集中), the rest a few visits anywhere, some of 資格有効性 6 (未委託), 2 or 4,
+    /// and 事後委託 tickets covering part of May at OTHER.
+    fn generated() -> ScreeningInput {
+        let mut seed: u64 = 0x5eed_a1e7;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        const DENTAL: &str = "1331234567";
+        const PHARMACY: &str = "1341234566";
+        let places = [CLINIC, OTHER, DENTAL, PHARMACY];
+        let mut b = InputBuilder::for_month("12345678", (2024, 5));
+        for (code, name) in [
+            (CLINIC, "みなと台中央病院"),
+            (OTHER, "さくら内科"),
+            (DENTAL, "あおば歯科"),
+            (PHARMACY, "ひかり薬局"),
+        ] {
+            b.institution(code, name);
+        }
+        for k in 0..40u32 {
+            let number = format!("{:07}", 1_000 + k);
+            b.recipient(&number, &format!("受給者{k}"));
+            let months = [(3, 31), (4, 30), (5, 31)];
+            for (m, last) in months {
+                for d in 1..=last {
+                    let day = date(2024, m, d);
+                    let visits = match k % 4 {
+                        0 if m < 5 => d <= 20,
+                        0 | 1 if m == 5 => next(10) < 7,
+                        _ => next(10) == 0,
+                    };
+                    if !visits {
+                        continue;
+                    }
+                    let (place, validity) = match k % 4 {
+                        0 | 1 => (CLINIC, Valid),
+                        _ => {
+                            let place = places[next(4) as usize];
+                            let validity = match next(10) {
+                                0..=2 => ValidUnregistered,
+                                3 => crate::codes::QualificationValidity::Invalid,
+                                4 => crate::codes::QualificationValidity::NotFound,
+                                _ => Valid,
+                            };
+                            (place, validity)
+                        }
+                    };
+                    b.verification(&number, place, day, validity);
+                }
+            }
+            if k % 3 == 0 {
+                let from = 1 + u32::try_from(next(20)).unwrap();
+                b.ticket(
+                    &number,
+                    OTHER,
+                    date(2024, 5, from),
+                    date(2024, 5, from + 10),
+                    &["急性胃腸炎"],
+                );
+            }
+        }
+        b.build()
+    }
+
+    #[test]
+    fn the_days_recipients_bring_every_alert_the_day_can_bring() {
+        let input = generated();
+        // The alert of each key as the day-by-day derivation last found (stored) it.
+        let mut stored: std::collections::HashMap<String, AlertDraft> = Default::default();
+        let mut carried = 0;
+        for date in date(2024, 5, 1).iter_days().take(31) {
+            let day = u16::try_from((date - input.start).num_days()).unwrap();
+            let verified: std::collections::HashSet<&str> = input
+                .verifications
+                .iter()
+                .filter(|v| v.day == day && v.validity.is_eligible())
+                .map(|v| input.recipients[v.recipient as usize].number.as_str())
+                .collect();
+            let whole = derive(&input, date);
+            let of_day = derive_day(&input, date);
+            // The day's recipients: exactly what the whole office's derivation finds for them.
+            let expected: Vec<AlertDraft> = whole
+                .iter()
+                .filter(|a| verified.contains(a.recipient_number.as_str()))
+                .cloned()
+                .collect();
+            assert_eq!(of_day, expected, "{date}");
+            // Everyone else: an alert already found on an earlier day, the same but its day.
+            for alert in whole
+                .iter()
+                .filter(|a| !verified.contains(a.recipient_number.as_str()))
+            {
+                let earlier = stored
+                    .get(&alert.key())
+                    .unwrap_or_else(|| panic!("{date}: {alert:?} was never found"));
+                assert!(earlier.date < date);
+                assert_eq!(
+                    &AlertDraft {
+                        date,
+                        ..earlier.clone()
+                    },
+                    alert
+                );
+                carried += 1;
+            }
+            for alert in of_day {
+                stored.insert(alert.key(), alert);
+            }
+        }
+        let kinds: std::collections::HashSet<AlertKind> = stored.values().map(|a| a.kind).collect();
+        assert_eq!(kinds.len(), 2, "both kinds found: {kinds:?}");
+        assert!(
+            carried > 0,
+            "some days had 頻回受診 of recipients not verified that day"
+        );
     }
 
     #[test]

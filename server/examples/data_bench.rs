@@ -514,7 +514,7 @@ async fn feed(args: &[String]) -> anyhow::Result<()> {
         loaded.as_secs_f64()
     );
     println!(
-        "| `feed::build` (count and record every office's day) | {:.2} s |",
+        "| `feed::build` (count and record every office's day, derive and store its alerts) | {:.2} s |",
         build.as_secs_f64()
     );
     println!(

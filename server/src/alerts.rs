@@ -1,19 +1,26 @@
 //! The office's alerts (issue 13 item 1). When the daily feed of a day is built
-//! (`crate::feed::build`), each office with verifications that day gets its alerts: the day's
-//! 未委託受診 and the recipients who reached the 頻回受診候補 rule counting the month up to
-//! that day (`domain::alerts::derive`, the screening's own rules over the office's months
-//! M−2..M read by `crate::screening::load`). They are stored in `office_alerts`
-//! (`store::alerts`), keyed so that a rebuilt day neither duplicates nor reopens an alert.
+//! (`crate::feed::build`), the offices get their alerts: the day's 未委託受診 and the
+//! recipients who reached the 頻回受診候補 rule counting the month up to that day
+//! (`domain::alerts::derive_day`, the screening's own rules over months M−2..M). Only a
+//! recipient verified that day can bring one, so [`derive_day`] reads just those recipients'
+//! months and tickets, for every office at once, and the alerts are written in bulk. They are
+//! stored in `office_alerts` (`store::alerts`), keyed so that a rebuilt day neither duplicates
+//! nor reopens an alert. The seed's history ([`backfill`]) screens each office's months
+//! (`crate::screening::load`) day by day with the same rule.
 //!
 //! Caseworkers and supervisors of the office list them ([`list`]) and mark one handled
 //! ([`handle`]) with what was done; a follow-up action (主治医確認 …) is also recorded as a
 //! screening follow-up (`store::followups`), in the same transaction. Issuing a ticket
 //! that covers a 未委託受診 settles its alert as 事後委託 ([`settle_by_ticket`]).
 
-use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
 
 use domain::alerts::AlertDraft;
 use domain::api::{AlertAction, AlertHandleRequest, AlertList, OfficeAlert, HANDLED_SHOWN};
+use domain::codes::QualificationValidity;
+use domain::screening::InputBuilder;
 
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
@@ -26,34 +33,142 @@ pub struct DayAlerts {
     pub alerts: Vec<(i64, AlertDraft)>,
 }
 
-/// Derive (read only) the alerts of `date` for `office`. Recipients not in the 台帳 are left
-/// out (an alert links to the recipient).
-pub async fn derive(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<DayAlerts> {
+/// Derive (read only) the alerts `date` brings to every office (`domain::alerts::derive_day`),
+/// reading only what they can come from, for all offices at once (`store::alerts`): the day's
+/// 資格有効性 6 visits with the tickets naming their institutions (未委託受診), and the
+/// (recipient, institution) pairs visited that day with at least `MONTH_DAYS` days so far in
+/// the month, with their months M−2..`date` (頻回受診). Each office's are then screened.
+/// Recipients not in the 台帳 are left out (an alert links to the recipient). Sorted by office.
+pub async fn derive_day(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<DayAlerts>> {
     let month = domain::screening::month_of(date);
-    let loaded = crate::screening::load(db, office, month).await?;
-    let alerts = domain::alerts::derive(&loaded.input, date)
-        .into_iter()
-        .filter_map(|draft| {
-            let id = loaded.ids.get(&draft.recipient_number).copied()?;
-            Some((id, draft))
-        })
+    let (first, _) = domain::screening::period(month)
+        .ok_or_else(|| anyhow::anyhow!("month of {date} out of range"))?;
+    let month_first = date.with_day(1).unwrap_or(date);
+    let day = date.to_string();
+    let months = [-2, -1, 0]
+        .map(|k| domain::screening::month_label(domain::screening::shift_month(month, k)));
+    let code = |v: QualificationValidity| v.code().parse::<i64>().ok();
+    // The verdicts the screening counts (資格有効性 1 and 6).
+    let counted: Vec<i64> = QualificationValidity::ALL
+        .iter()
+        .filter(|v| v.is_eligible())
+        .filter_map(|v| code(*v))
         .collect();
-    Ok(DayAlerts {
-        office_number: office.to_string(),
-        alerts,
-    })
+    let unregistered = code(QualificationValidity::ValidUnregistered)
+        .ok_or_else(|| anyhow::anyhow!("資格有効性 6 has no number"))?;
+    let min_days = i64::from(domain::screening::MONTH_DAYS);
+    let mut verifications = alerts::visits_of_day(&db.pool, &day, unregistered).await?;
+    verifications.extend(
+        alerts::busy_pairs_of_day(
+            &db.pool,
+            &day,
+            &counted,
+            &month_first.to_string(),
+            min_days,
+            &first.to_string(),
+        )
+        .await?,
+    );
+    let tickets = alerts::tickets_of_day_visits(&db.pool, &day, unregistered, &months).await?;
+
+    struct Office {
+        builder: InputBuilder,
+        ids: HashMap<String, i64>,
+    }
+    let mut offices: BTreeMap<&str, Office> = BTreeMap::new();
+    let mut skipped = 0usize;
+    for v in &verifications {
+        let office = offices.entry(&v.office_number).or_insert_with(|| Office {
+            builder: InputBuilder::for_month(&v.office_number, month),
+            ids: HashMap::new(),
+        });
+        let verdict = QualificationValidity::from_code(&v.validity.to_string());
+        let (Some(on), Some(verdict)) = (parse_date(&v.verified_date), verdict) else {
+            skipped += 1;
+            continue;
+        };
+        if !office.ids.contains_key(&v.recipient_number) {
+            office
+                .builder
+                .recipient(&v.recipient_number, &v.recipient_name);
+            office
+                .ids
+                .insert(v.recipient_number.clone(), v.recipient_id);
+        }
+        office
+            .builder
+            .institution(&v.institution_code, &v.institution_name);
+        office
+            .builder
+            .verification(&v.recipient_number, &v.institution_code, on, verdict);
+    }
+    for t in &tickets {
+        let Some(office) = offices.get_mut(t.office_number.as_str()) else {
+            continue;
+        };
+        let (Some(from), Some(until)) = (parse_date(&t.valid_from), parse_date(&t.valid_until))
+        else {
+            skipped += 1;
+            continue;
+        };
+        let injuries: Vec<&str> = [&t.injury_name1, &t.injury_name2, &t.injury_name3]
+            .into_iter()
+            .filter_map(|name| name.as_deref())
+            .collect();
+        office.builder.ticket(
+            &t.recipient_number,
+            &t.institution_code,
+            from,
+            until,
+            &injuries,
+        );
+    }
+    if skipped > 0 {
+        tracing::warn!("alerts of {date}: {skipped} rows with unreadable dates or codes left out");
+    }
+    Ok(offices
+        .into_iter()
+        .map(|(office_number, office)| {
+            let input = office.builder.build();
+            let alerts = domain::alerts::derive_day(&input, date)
+                .into_iter()
+                .filter_map(|draft| {
+                    let id = office.ids.get(&draft.recipient_number).copied()?;
+                    Some((id, draft))
+                })
+                .collect();
+            DayAlerts {
+                office_number: office_number.to_string(),
+                alerts,
+            }
+        })
+        .collect())
 }
 
-/// Store derived alerts inside the feed build's transaction; how many were written.
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// Store derived alerts inside the feed build's transaction, in bulk; how many were written.
 pub async fn store(
     conn: &mut sqlx::AnyConnection,
-    day: &DayAlerts,
+    days: &[DayAlerts],
     now: &str,
 ) -> anyhow::Result<usize> {
-    for (recipient_id, draft) in &day.alerts {
-        alerts::upsert(&mut *conn, &day.office_number, *recipient_id, draft, now).await?;
-    }
-    Ok(day.alerts.len())
+    let new: Vec<alerts::NewAlert<'_>> = days
+        .iter()
+        .flat_map(|day| {
+            day.alerts
+                .iter()
+                .map(|(recipient_id, draft)| alerts::NewAlert {
+                    office_number: &day.office_number,
+                    recipient_id: *recipient_id,
+                    draft,
+                })
+        })
+        .collect();
+    alerts::upsert_many(conn, &new, now).await?;
+    Ok(new.len())
 }
 
 /// Derive and store the alerts of every day `from..=until` for every office, oldest day
@@ -76,15 +191,20 @@ pub async fn backfill(db: &Db, from: NaiveDate, until: NaiveDate) -> anyhow::Res
         let last = until.min(next.pred_opt().unwrap_or(until));
         for office in &offices {
             let loaded = crate::screening::load(db, office, month).await?;
-            let mut tx = db.pool.begin().await?;
+            let mut day = DayAlerts {
+                office_number: office.clone(),
+                alerts: Vec::new(),
+            };
             for date in month_start.iter_days().take_while(|d| *d <= last) {
-                for draft in domain::alerts::derive(&loaded.input, date) {
+                for draft in domain::alerts::derive_day(&loaded.input, date) {
                     if let Some(id) = loaded.ids.get(&draft.recipient_number) {
-                        alerts::upsert(&mut *tx, office, *id, &draft, &now).await?;
                         found.insert((office.clone(), draft.key()));
+                        day.alerts.push((*id, draft));
                     }
                 }
             }
+            let mut tx = db.pool.begin().await?;
+            store(&mut tx, std::slice::from_ref(&day), &now).await?;
             tx.commit().await?;
         }
         month_start = next;

@@ -32,11 +32,8 @@ pub struct Built {
 pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
     let date_text = date.to_string();
     let rows = verifications::count_by_office_on(&db.pool, date).await?;
-    // The day's alerts (`crate::alerts`): only a day with verifications can bring new ones.
-    let mut day_alerts = Vec::new();
-    for row in rows.iter().filter(|row| row.count > 0) {
-        day_alerts.push(crate::alerts::derive(db, &row.office_number, date).await?);
-    }
+    // The day's alerts (`crate::alerts`): only the recipients verified that day can bring one.
+    let day_alerts = crate::alerts::derive_day(db, date).await?;
     let built_at = now_text();
     let mut tx = db.pool.begin().await?;
     for row in &rows {
@@ -49,9 +46,7 @@ pub async fn build(db: &Db, date: NaiveDate) -> anyhow::Result<Vec<Built>> {
         )
         .await?;
     }
-    for day in &day_alerts {
-        crate::alerts::store(&mut tx, day, &built_at).await?;
-    }
+    crate::alerts::store(&mut tx, &day_alerts, &built_at).await?;
     tx.commit().await?;
     Ok(rows
         .into_iter()

@@ -483,3 +483,79 @@ async fn issuing_the_retroactive_ticket_settles_the_unentrusted_alert_it_covers(
     .unwrap();
     assert_eq!(audited, 1);
 }
+
+/// A day's build reads only the recipients verified that day, for every office at once: on
+/// each day of the demo's October and November that gives what screening each office's
+/// months (`screening::load`) and keeping those recipients gives. Recipient 7 is added 12
+/// days in August, 13 in September and October 1–15 at a clinic: the rule is met on the 15th
+/// exactly (15 days, 40 over three months).
+#[tokio::test]
+async fn a_days_alerts_read_at_once_are_each_offices_own() {
+    let f = demo().await;
+    let clinic = server::seed::demo_institutions()
+        .unwrap()
+        .into_iter()
+        .rfind(|i| i.prefecture == 13 && i.score_table == 1)
+        .unwrap()
+        .code;
+    let number = tokyo(7);
+    for (month, days) in [(8, 12), (9, 13), (10, 15)] {
+        for day in 1..=days {
+            let date = NaiveDate::from_ymd_opt(2026, month, day).unwrap();
+            sqlx::query(
+                "INSERT INTO verifications (client_id, verified_at, verified_date, institution_code, office_number, recipient_number, reference_class, validity, offline, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 2, 1, 0, 'online')",
+            )
+            .bind(format!("boundary-{date}"))
+            .bind(format!("{date}T03:00:00.000000Z"))
+            .bind(date.to_string())
+            .bind(&clinic)
+            .bind(TOKYO)
+            .bind(&number)
+            .execute(&f.db.pool)
+            .await
+            .unwrap();
+        }
+    }
+    let mut offices: Vec<String> = server::store::offices::numbers(&f.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    offices.sort();
+    let mut found = 0;
+    let first = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    for date in first
+        .iter_days()
+        .take_while(|d| d.to_string().as_str() <= YESTERDAY)
+    {
+        let month = domain::screening::month_of(date);
+        let mut expected = Vec::new();
+        for office in &offices {
+            let loaded = server::screening::load(&f.db, office, month).await.unwrap();
+            let alerts: Vec<(i64, domain::alerts::AlertDraft)> =
+                domain::alerts::derive_day(&loaded.input, date)
+                    .into_iter()
+                    .filter_map(|a| Some((*loaded.ids.get(&a.recipient_number)?, a)))
+                    .collect();
+            if !alerts.is_empty() {
+                expected.push((office.clone(), alerts));
+            }
+        }
+        let at_once: Vec<_> = server::alerts::derive_day(&f.db, date)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|day| !day.alerts.is_empty())
+            .map(|day| (day.office_number, day.alerts))
+            .collect();
+        assert_eq!(at_once, expected, "{date}");
+        let reached = expected
+            .iter()
+            .flat_map(|(_, a)| a)
+            .any(|(_, a)| a.kind == AlertKind::FrequentVisits && a.recipient_number == number);
+        assert_eq!(reached, date.to_string() == "2026-10-15", "{date}");
+        found += expected.iter().map(|(_, a)| a.len()).sum::<usize>();
+    }
+    assert!(found > 10, "the demo's days bring alerts: {found}");
+}
