@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser app into dist/: one Trunk build per bundle (domain::bundle::Bundle),
-# each from its entry app/entries/<name>.html with only its role's cargo feature, so each
-# role downloads only its own WebAssembly. Each build goes to a folder of its own (Trunk
+# one per `role-*` feature of app/Cargo.toml, each with only that feature, so each role
+# downloads only its own WebAssembly. Each bundle's Trunk entry app/entries/<name>.html is
+# written here from app/entry.html (generated, gitignored). Each build goes to a folder of its own (Trunk
 # empties its dist), then dist/ gets every bundle's files (hashed names), each entry's page
 # as <name>.html, and sw.js listing all of them (scripts/sw-manifest.sh).
 # Used by `make app` (so `make run`), scripts/test.sh and scripts/bench.sh.
@@ -13,12 +14,20 @@ stage="${CARGO_TARGET_DIR:-$PWD/target}/app-bundles"
 mkdir -p "$stage"
 
 all=()
-for entry in app/entries/*.html; do all+=("$(basename "$entry" .html)"); done
+for feature in $(sed -n 's/^role-\([a-z-]*\) = .*/\1/p' app/Cargo.toml); do all+=("$feature"); done
+[ ${#all[@]} -gt 0 ] || { echo "build-app: no role-* features in app/Cargo.toml" >&2; exit 1; }
+mkdir -p app/entries
+for name in "${all[@]}"; do
+  entry="app/entries/$name.html"
+  sed "s/@BUNDLE_NAME@/$name/g" app/entry.html > "$entry.new"
+  # Rewritten only when it changed: Trunk's and cargo's change detection see the same file.
+  if cmp -s "$entry.new" "$entry"; then rm "$entry.new"; else mv "$entry.new" "$entry"; fi
+done
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${all[@]}")
 
 for name in "${wanted[@]}"; do
-  [ -f "app/entries/$name.html" ] || { echo "build-app: no entry app/entries/$name.html" >&2; exit 1; }
+  [ -f "app/entries/$name.html" ] || { echo "build-app: no bundle $name (a role-$name feature in app/Cargo.toml)" >&2; exit 1; }
   echo "build-app: $name"
   trunk build --release --offline --dist "$stage/$name" "app/entries/$name.html"
 done
