@@ -15,6 +15,8 @@
 #
 # Times on a 2-core machine shared with other builds: national seed 3–5 min, the rest 2–4 min.
 # BENCH_FEED_VERIFICATIONS (500000) and BENCH_ROSTER_RUNS (100) change the sizes.
+# BENCH_DATA_STEPS (default "national roster feed screening-sql verify") runs only the steps
+# it names, e.g. BENCH_DATA_STEPS="roster feed" on the national database kept by an earlier run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -51,12 +53,16 @@ table() {
 
 seconds() { date +%s.%N; }
 
+steps=" ${BENCH_DATA_STEPS:-national roster feed screening-sql verify} "
+wanted() { [[ "$steps" == *" $1 "* ]]; }
+
 step "data benchmarks: release build (onshi, data_bench)"
 cargo build --release --locked -p server --bin onshi --example data_bench
 
 # --- national ---------------------------------------------------------------------------------
-step "onshi seed --profile national (SQLite)"
 national="$out/national"
+if wanted national; then
+step "onshi seed --profile national (SQLite)"
 rm -rf "$national"
 started=$(seconds)
 report=$("$bin/onshi" --data "$national" seed --profile national 2>"$out/national.log")
@@ -69,20 +75,29 @@ awk -v s="$started" -v e="$ended" -v b="$db_bytes" -v r="$report" 'BEGIN {
   printf "| Time | %d min %02d s (target ≤ 10 min) |\n", int(t / 60), int(t % 60 + 0.5)
   printf "| Database size | %.2f GB (onshi.sqlite3 and its WAL; target ≤ 4 GB) |\n", b / 1e9
 }' | table national "onshi --data $national seed --profile national"
+elif [ ! -f "$national/onshi.sqlite3" ]; then
+  echo "no national database in $national: run with national in BENCH_DATA_STEPS first" >&2
+  exit 1
+fi
 
 # --- 一括照会 ---------------------------------------------------------------------------------
+if wanted roster; then
 step "一括照会 of a clinic with 1,000 医療券 (national database)"
 "$bin/examples/data_bench" roster --data "$national" --runs "${BENCH_ROSTER_RUNS:-100}" |
   table roster "data_bench roster --data $national"
+fi
 
 # --- daily feed -------------------------------------------------------------------------------
+if wanted feed; then
 step "daily feed of a day of ${BENCH_FEED_VERIFICATIONS:-500000} verifications (national database)"
 rm -rf "$out/feed-files"
 "$bin/examples/data_bench" feed --data "$national" --files "$out/feed-files" \
   --verifications "${BENCH_FEED_VERIFICATIONS:-500000}" |
   table feed "data_bench feed --data $national --files $out/feed-files"
+fi
 
 # --- 頻回受診 in SQL --------------------------------------------------------------------------
+if wanted screening-sql; then
 step "頻回受診 as one SQL query (SQLite) vs screen in WebAssembly"
 input="$out/screening-input.json"
 if [ ! -f "$input" ]; then
@@ -98,9 +113,12 @@ rm -rf "$out/screening-sql"
 "$bin/examples/data_bench" screening-sql --data "$out/screening-sql" --input "$input" "${wasm[@]}" |
   table screening-sql "data_bench screening-sql --input $input"
 rm -rf "$out/screening-sql"
+fi
 
 # --- verification throughput on the national database ----------------------------------------
-if [ -x scripts/bench-verify.sh ]; then
+if ! wanted verify; then
+  :
+elif [ -x scripts/bench-verify.sh ]; then
   step "verification throughput on the national database"
   BENCH_VERIFY_DATA="$national" BENCH_VERIFY_LABEL=national BENCH_VERIFY_BLOCK=verify-national \
     scripts/bench-verify.sh

@@ -9,7 +9,7 @@
 //! directory, or `DATABASE_URL` names it): `roster` adds one clinic with 1,000 医療券 this month
 //! (its recipients spread over the Tokyo offices) and a clinic account, then times
 //! `GET /api/verify/roster` (一括照会) through the server's router in this process — the server
-//! side of the request: session, scope, reads, one `audit_log` row per recipient, JSON;
+//! side of the request: session, scope, reads, the read's `audit_log` row, JSON;
 //! `feed` adds a JST day of verifications across every office with the store's bulk insert
 //! (the seed's batch), then times what `onshi daily-feed --out DIR` does: `feed::build` and
 //! `feed::write_files` (each office's file and its audit rows).
@@ -353,7 +353,7 @@ async fn roster(args: &[String]) -> anyhow::Result<()> {
         ms(cpu_per_read)
     );
     println!(
-        "| Response | {:.0} KB JSON; each read also writes {ROSTER_TICKETS} `audit_log` rows |",
+        "| Response | {:.0} KB JSON; each read also writes one `audit_log` row naming the set of its {ROSTER_TICKETS} recipients (the set stored at the first read) |",
         size as f64 / 1e3
     );
     eprintln!("(bench clinic seeded in {})", ms(seeded));

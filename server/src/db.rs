@@ -276,6 +276,42 @@ impl DbRow for rusqlite::Row<'_> {
     }
 }
 
+/// A rusqlite row whose columns are found by name through its statement's [`ColumnIndex`]:
+/// rusqlite alone compares the name with every column name of the statement for each value
+/// (nearly half of a thousand-ticket 一括照会's CPU, docs/benchmarks.md).
+pub struct IndexedRow<'a, 'r> {
+    pub row: &'a rusqlite::Row<'r>,
+    pub columns: &'a ColumnIndex,
+}
+
+/// A statement's column names and their positions.
+pub struct ColumnIndex(std::collections::HashMap<String, usize>);
+
+impl ColumnIndex {
+    pub fn of(statement: &rusqlite::Statement<'_>) -> ColumnIndex {
+        ColumnIndex(
+            statement
+                .column_names()
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| (name.to_string(), i))
+                .collect(),
+        )
+    }
+}
+
+impl DbRow for IndexedRow<'_, '_> {
+    fn col<T: Column>(&self, index: usize) -> anyhow::Result<T> {
+        Ok(self.row.get(index)?)
+    }
+    fn named<T: Column>(&self, name: &str) -> anyhow::Result<T> {
+        match self.columns.0.get(name) {
+            Some(index) => Ok(self.row.get(*index)?),
+            None => Ok(self.row.get(name)?),
+        }
+    }
+}
+
 impl rusqlite::ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         use rusqlite::types::{ToSqlOutput, ValueRef};

@@ -18,7 +18,8 @@ use domain::feed::FeedEntry;
 
 use crate::auth::Caller;
 use crate::db::{now_text, Db};
-use crate::store::{feeds, verifications};
+use crate::store::feeds;
+use crate::store::verifications::{self, StoredVerification};
 
 /// One office's build of a day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,19 +68,19 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
 /// The feed file's lines for one office and day, oldest first.
 pub async fn entries(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<FeedEntry>> {
     let rows = verifications::of_office_on(&db.pool, office, date).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|v| {
-            Some(FeedEntry {
-                verified_at: instant(&v.verified_at)?,
-                institution_code: v.institution_code,
-                office_number: v.office_number,
-                recipient_number: v.recipient_number,
-                reference: v.reference_class,
-                validity: v.validity,
-            })
-        })
-        .collect())
+    Ok(rows.into_iter().filter_map(entry).collect())
+}
+
+/// A stored verification as its feed line (none when its stored instant is unreadable).
+fn entry(v: StoredVerification) -> Option<FeedEntry> {
+    Some(FeedEntry {
+        verified_at: instant(&v.verified_at)?,
+        institution_code: v.institution_code,
+        office_number: v.office_number,
+        recipient_number: v.recipient_number,
+        reference: v.reference_class,
+        validity: v.validity,
+    })
 }
 
 /// The feed as the office reads it on screen (names joined), oldest first.
@@ -143,7 +144,12 @@ pub async fn write_files(
     for batch in built.chunks(AUDIT_BATCH_OFFICES) {
         let mut read = Vec::with_capacity(batch.len());
         for office in batch {
-            let entries = entries(db, &office.office_number, date).await?;
+            let day =
+                verifications::of_office_on_with_recipient(db, &office.office_number, date).await?;
+            let mut ids: Vec<i64> = day.iter().filter_map(|(_, id)| *id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let entries: Vec<FeedEntry> = day.into_iter().filter_map(|(v, _)| entry(v)).collect();
             let text = domain::feed::verification_log_csv(&entries);
             let name = domain::feed::feed_file_name(&office.office_number, date);
             let path = dir.join(&name);
@@ -152,7 +158,6 @@ pub async fn write_files(
                 .with_context(|| format!("cannot write {}", partial.display()))?;
             std::fs::rename(&partial, &path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            let ids = recipient_ids(db, &office.office_number, date).await?;
             let caller = crate::audit::command_caller(
                 &office.office_number,
                 &office.office_name,

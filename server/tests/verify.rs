@@ -1273,4 +1273,30 @@ async fn on_sqlite_the_verification_path_reads_what_the_pool_reads() {
         .unwrap();
     assert_eq!(fast.len(), 2, "{fast:?}");
     assert_eq!(fast, pool);
+
+    // The 一括照会's tickets, records and histories too.
+    let fast = tickets::roster_of(&f.db, &clinic, &month).await.unwrap();
+    let pool = tickets::roster_of(&pool_only, &clinic, &month)
+        .await
+        .unwrap();
+    assert_eq!(fast.len(), 2, "{fast:?}");
+    assert_eq!(fast, pool);
+    let ids = [record.id];
+    let fast = server::store::people::verified_by_ids(&f.db, &ids)
+        .await
+        .unwrap();
+    let pool = server::store::people::verified_by_ids(&pool_only, &ids)
+        .await
+        .unwrap();
+    assert_eq!(fast.len(), 1);
+    assert_eq!(format!("{fast:?}"), format!("{pool:?}"));
+    let fast = server::store::people::histories(&f.db, &ids).await.unwrap();
+    let pool = server::store::people::histories(&pool_only, &ids)
+        .await
+        .unwrap();
+    assert!(!fast[&record.id].periods().is_empty());
+    assert_eq!(
+        format!("{:?}", fast[&record.id]),
+        format!("{:?}", pool[&record.id])
+    );
 }

@@ -806,7 +806,7 @@ pub async fn load_roster(
         .ok_or_else(|| anyhow::anyhow!("institution {} is not stored", institution.as_str()))?;
     drop(conn);
     // By office, 受給者番号 and 有効開始日: one recipient's tickets are together.
-    let stored = tickets::roster(&db.pool, institution, month).await?;
+    let stored = tickets::roster_of(db, institution, month).await?;
     let mut ids: Vec<i64> = Vec::new();
     for t in &stored {
         if ids.last() != Some(&t.recipient_id) {

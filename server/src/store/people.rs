@@ -62,17 +62,42 @@ pub async fn histories(
     db: &Db,
     recipient_ids: &[i64],
 ) -> anyhow::Result<HashMap<i64, QualificationHistory>> {
-    let mut out: HashMap<i64, QualificationHistory> = HashMap::new();
-    for chunk in recipient_ids.chunks(500) {
-        let placeholders = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
+    let history_sql = |count: usize| {
+        format!(
             "SELECT e.recipient_id, e.kind, e.effective_date FROM qualification_events e \
-             WHERE e.status = 'registered' AND e.recipient_id IN ({placeholders}) \
-             ORDER BY e.recipient_id, {HISTORY_ORDER}"
-        );
+             WHERE e.status = 'registered' AND e.recipient_id IN ({}) \
+             ORDER BY e.recipient_id, {HISTORY_ORDER}",
+            crate::db::placeholders(1, count)
+        )
+    };
+    let mut out: HashMap<i64, QualificationHistory> = HashMap::new();
+    // SQLite: through the fast path on a blocking thread (a 一括照会 reads a thousand).
+    if let Some(fast) = db.sqlite.clone() {
+        let ids = recipient_ids.to_vec();
+        let rows: Vec<(i64, String, String)> = tokio::task::spawn_blocking(move || {
+            fast.with(|conn| {
+                let mut rows = Vec::new();
+                for chunk in ids.chunks(500) {
+                    let mut statement = conn.prepare(&history_sql(chunk.len()))?;
+                    let mut found = statement.query(rusqlite::params_from_iter(chunk))?;
+                    while let Some(row) = found.next()? {
+                        rows.push((row.get(0)?, row.get(1)?, row.get(2)?));
+                    }
+                }
+                Ok(rows)
+            })
+        })
+        .await??;
+        for (id, kind, effective) in rows {
+            out.entry(id)
+                .or_default()
+                .decisions
+                .push(decision(&kind, &effective)?);
+        }
+        return Ok(out);
+    }
+    for chunk in recipient_ids.chunks(500) {
+        let sql = history_sql(chunk.len());
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
             query = query.bind(*id);
@@ -1371,13 +1396,34 @@ impl RecordWithHistory {
 
 /// The records with these ids, for a 資格確認 (ids not found are left out).
 pub async fn verified_by_ids(db: &Db, ids: &[i64]) -> anyhow::Result<Vec<VerifiedRecord>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let by_ids_sql = |count: usize| {
+        format!(
             "SELECT {VERIFIED_COLUMNS} FROM recipients r JOIN offices o ON o.number = r.office_number \
              WHERE r.id IN ({})",
-            crate::db::placeholders(1, chunk.len())
-        )));
+            crate::db::placeholders(1, count)
+        )
+    };
+    // SQLite: through the fast path on a blocking thread (a 一括照会 reads a thousand).
+    if let Some(fast) = db.sqlite.clone() {
+        let ids = ids.to_vec();
+        return tokio::task::spawn_blocking(move || {
+            fast.with(|conn| {
+                let mut found = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(500) {
+                    let mut statement = conn.prepare(&by_ids_sql(chunk.len()))?;
+                    let mut rows = statement.query(rusqlite::params_from_iter(chunk))?;
+                    while let Some(row) = rows.next()? {
+                        found.push(verified_record(row)?);
+                    }
+                }
+                Ok(found)
+            })
+        })
+        .await?;
+    }
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(by_ids_sql(chunk.len())));
         for id in chunk {
             query = query.bind(*id);
         }
