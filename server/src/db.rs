@@ -288,6 +288,15 @@ pub struct IndexedRow<'a, 'r> {
 pub struct ColumnIndex(std::collections::HashMap<String, usize>);
 
 impl ColumnIndex {
+    /// The index of a statement whose SQL is a constant, built at its first use and kept in
+    /// `cell` (a `static` beside the statement): its columns never change.
+    pub fn once<'c>(
+        cell: &'c std::sync::OnceLock<ColumnIndex>,
+        statement: &rusqlite::Statement<'_>,
+    ) -> &'c ColumnIndex {
+        cell.get_or_init(|| ColumnIndex::of(statement))
+    }
+
     pub fn of(statement: &rusqlite::Statement<'_>) -> ColumnIndex {
         ColumnIndex(
             statement
@@ -353,8 +362,24 @@ pub fn now_text() -> String {
     instant_text(chrono::Utc::now())
 }
 
+/// `t` as stored: `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds), as chrono's
+/// `%Y-%m-%dT%H:%M:%S%.6fZ` writes it, without parsing that format string on every write
+/// (each verification writes several; `perf`, docs/benchmarks.md).
 pub fn instant_text(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    use chrono::{Datelike as _, Timelike as _};
+    let nanos = t.nanosecond();
+    // A leap second is kept by chrono as a nanosecond count of 1e9 or more: `%S` shows 60.
+    let leap = u32::from(nanos >= 1_000_000_000);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second() + leap,
+        (nanos % 1_000_000_000) / 1_000
+    )
 }
 
 /// Today's date in JST.
@@ -497,6 +522,43 @@ pub fn placeholders(first: usize, count: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instant_text_writes_what_chronos_format_writes() -> anyhow::Result<()> {
+        use chrono::{NaiveDate, TimeZone as _};
+        let mut instants = Vec::new();
+        for (y, m, d, h, min, sec) in [
+            (2026, 12, 5, 0, 0, 0),
+            (1, 1, 1, 23, 59, 59),
+            (9999, 12, 31, 9, 5, 7),
+        ] {
+            let t = chrono::Utc.with_ymd_and_hms(y, m, d, h, min, sec).single();
+            instants.push(t.context("a valid instant")?);
+        }
+        // Sub-second digits, truncated (not rounded) to microseconds, and a leap second.
+        for nanos in [
+            1,
+            999,
+            1_000,
+            123_456_789,
+            999_999_999,
+            1_000_000_000,
+            1_999_999_999,
+        ] {
+            let t = NaiveDate::from_ymd_opt(2016, 12, 31)
+                .and_then(|d| d.and_hms_nano_opt(23, 59, 59, nanos))
+                .context("a valid instant")?;
+            instants.push(chrono::Utc.from_utc_datetime(&t));
+        }
+        for t in instants {
+            assert_eq!(
+                instant_text(t),
+                t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+                "{t:?}"
+            );
+        }
+        Ok(())
+    }
 
     #[test]
     fn a_bulk_statement_on_sqlite_binds_few_parameters() {

@@ -1,5 +1,6 @@
 //! Group commit of 資格確認: every verification the server answers (number entry, card,
-//! onshi XML, the outbox's sync) is written by one writer task, which takes whatever
+//! onshi XML, the outbox's sync) is written by one writer (on SQLite a thread of its own that
+//! waits for the disk, on PostgreSQL a task), which takes whatever
 //! verifications are waiting and writes them, with their consents and audit rows, in one
 //! transaction — one commit (one fsync) for all of them instead of one each, and no two
 //! writers waiting for SQLite's write lock.
@@ -95,7 +96,22 @@ impl Recorder {
     pub async fn record(&self, verification: Verification) -> anyhow::Result<Recorded> {
         let jobs = self.0.jobs.get_or_init(|| {
             let (sender, receiver) = mpsc::channel(QUEUE);
-            tokio::spawn(run(self.0.db.clone(), receiver));
+            match self.0.db.sqlite.clone() {
+                // SQLite: a thread of its own that waits for the disk (no hand-over from a
+                // task to the blocking pool and back for every batch).
+                Some(fast) => {
+                    let started = std::thread::Builder::new()
+                        .name("onshi-verification-writer".into())
+                        .spawn(move || run_sqlite(&fast, receiver));
+                    if let Err(e) = started {
+                        // `record` then answers that the writer has stopped.
+                        tracing::error!("cannot start the verification writer: {e}");
+                    }
+                }
+                None => {
+                    tokio::spawn(run(self.0.db.clone(), receiver));
+                }
+            }
             sender
         });
         let (reply, answer) = oneshot::channel();
@@ -111,15 +127,14 @@ impl Recorder {
     }
 }
 
-/// The writer task: each round takes every verification waiting (at most [`MAX_BATCH`]) and
-/// writes them in one transaction; while it commits, the next ones queue up.
+/// The writer task (PostgreSQL): each round takes every verification waiting (at most
+/// [`MAX_BATCH`]) and writes them in one transaction; while it commits, the next ones queue up.
 async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (items, replies): (Vec<Verification>, Vec<_>) =
             batch.drain(..).map(|j| (j.verification, j.reply)).unzip();
-        let (items, written) = write(&db, items).await;
-        match written {
+        match write_pool(&db, &items).await {
             Ok(recorded) => {
                 for (reply, r) in replies.into_iter().zip(recorded) {
                     let _ = reply.send(Ok(r));
@@ -133,8 +148,8 @@ async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
             Err(_) => {
                 // Nothing of the batch was written: each alone, so that only a verification
                 // that cannot be written fails.
-                for (item, reply) in items.into_iter().zip(replies) {
-                    let (_, alone) = write(&db, vec![item]).await;
+                for (item, reply) in items.iter().zip(replies) {
+                    let alone = write_pool(&db, std::slice::from_ref(item)).await;
                     let _ = reply.send(alone.map(|mut r| r.pop().flatten()));
                 }
             }
@@ -142,31 +157,46 @@ async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
     }
 }
 
-/// Write `items` in one transaction: for each, in order, what [`Recorder::record`] answers
-/// (and the items back). On SQLite through [`crate::db::SqliteFast`] on a blocking thread (a
-/// commit waits for the disk), else through the pool.
-async fn write(
-    db: &Db,
-    items: Vec<Verification>,
-) -> (Vec<Verification>, anyhow::Result<Vec<Recorded>>) {
-    let Some(fast) = db.sqlite.clone() else {
-        let written = write_pool(db, &items).await;
-        return (items, written);
-    };
-    let blocking = tokio::task::spawn_blocking(move || {
-        let written = fast.with(|conn| write_sqlite(conn, &items));
-        (items, written)
-    });
-    match blocking.await {
-        Ok(done) => done,
-        Err(e) => (
-            Vec::new(),
-            Err(anyhow::anyhow!("the verification writer failed: {e}")),
-        ),
+/// [`run`] on SQLite, on a thread of its own: each round waits for a verification, takes every
+/// other one waiting (at most [`MAX_BATCH`]) and writes them in one transaction of a
+/// [`crate::db::SqliteFast`] connection; while it commits, the next ones queue up. Ends when
+/// the server drops its [`Recorder`].
+fn run_sqlite(fast: &crate::db::SqliteFast, mut jobs: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = jobs.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let (items, replies): (Vec<Verification>, Vec<_>) =
+            batch.drain(..).map(|j| (j.verification, j.reply)).unzip();
+        match fast.with(|conn| write_sqlite(conn, &items)) {
+            Ok(recorded) => {
+                for (reply, r) in replies.into_iter().zip(recorded) {
+                    let _ = reply.send(Ok(r));
+                }
+            }
+            Err(e) if items.len() == 1 => {
+                if let Some(reply) = replies.into_iter().next() {
+                    let _ = reply.send(Err(e));
+                }
+            }
+            Err(_) => {
+                // Nothing of the batch was written: each alone, as [`run`] does.
+                for (item, reply) in items.iter().zip(replies) {
+                    let alone = fast.with(|conn| write_sqlite(conn, std::slice::from_ref(item)));
+                    let _ = reply.send(alone.map(|mut r| r.pop().flatten()));
+                }
+            }
+        }
     }
 }
 
-/// [`write`] through sqlx's pool (PostgreSQL): multi-row statements, one round trip each.
+/// Write `items` in one transaction through sqlx's pool (PostgreSQL): for each, in order,
+/// what [`Recorder::record`] answers; multi-row statements, one round trip each.
 async fn write_pool(db: &Db, items: &[Verification]) -> anyhow::Result<Vec<Recorded>> {
     let new: Vec<NewVerification<'_>> = items.iter().map(Verification::as_new).collect();
     let mut tx = db.pool.begin().await?;
@@ -184,7 +214,7 @@ async fn write_pool(db: &Db, items: &[Verification]) -> anyhow::Result<Vec<Recor
     Ok(written.recorded)
 }
 
-/// [`write`] in one transaction of a [`crate::db::SqliteFast`] connection (SQLite): prepared
+/// Write `items` in one transaction of a [`crate::db::SqliteFast`] connection (SQLite): prepared
 /// statements, `BEGIN IMMEDIATE` (the write lock first, shared with sqlx's connections).
 fn write_sqlite(
     conn: &mut rusqlite::Connection,

@@ -518,14 +518,12 @@ pub async fn for_verification(
     ];
     fast.with(|conn| {
         let mut statement = conn.prepare_cached(&ACTIVE_FOR_VERIFICATION)?;
-        let columns = db::ColumnIndex::of(&statement);
+        static COLUMNS: std::sync::OnceLock<db::ColumnIndex> = std::sync::OnceLock::new();
+        let columns = db::ColumnIndex::once(&COLUMNS, &statement);
         let mut rows = statement.query(rusqlite::params_from_iter(&values))?;
         let mut found = Vec::new();
         while let Some(row) = rows.next()? {
-            found.push(from_row(&db::IndexedRow {
-                row,
-                columns: &columns,
-            })?);
+            found.push(from_row(&db::IndexedRow { row, columns })?);
         }
         Ok(found)
     })
@@ -568,14 +566,12 @@ pub async fn roster_of(
     tokio::task::spawn_blocking(move || {
         fast.with(|conn| {
             let mut statement = conn.prepare_cached(&ROSTER)?;
-            let columns = db::ColumnIndex::of(&statement);
+            static COLUMNS: std::sync::OnceLock<db::ColumnIndex> = std::sync::OnceLock::new();
+            let columns = db::ColumnIndex::once(&COLUMNS, &statement);
             let mut rows = statement.query(rusqlite::params_from_iter(&values))?;
             let mut found = Vec::new();
             while let Some(row) = rows.next()? {
-                found.push(from_row(&db::IndexedRow {
-                    row,
-                    columns: &columns,
-                })?);
+                found.push(from_row(&db::IndexedRow { row, columns })?);
             }
             Ok(found)
         })
