@@ -90,13 +90,11 @@ pub async fn record_batch(db: &Db, accesses: &[BatchAccess<'_>]) -> anyhow::Resu
     if let Some(fast) = db.sqlite.clone() {
         // On SQLite through a prepared statement on a blocking thread: a national day's feed
         // audits 500,000 recipients (docs/benchmarks.md).
-        let owned: Vec<(String, String, String, String, String, Vec<i64>)> = accesses
+        let owned: Vec<(Caller, String, String, Vec<i64>)> = accesses
             .iter()
             .map(|a| {
                 (
-                    a.caller.role.as_str().to_string(),
-                    a.caller.actor_id.clone(),
-                    a.caller.actor_label.clone(),
+                    a.caller.clone(),
                     a.action.to_string(),
                     a.detail.to_string(),
                     a.recipient_ids.to_vec(),
@@ -107,15 +105,8 @@ pub async fn record_batch(db: &Db, accesses: &[BatchAccess<'_>]) -> anyhow::Resu
             fast.with(|conn| {
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                for (role, actor_id, actor_label, action, detail, ids) in &owned {
-                    let entry = Entry {
-                        at: &at,
-                        actor_role: role,
-                        actor_id,
-                        actor_label,
-                        action,
-                        detail,
-                    };
+                for (caller, action, detail, ids) in &owned {
+                    let entry = entry_of(&at, caller, action, detail);
                     let entries: Vec<(Entry<'_>, Option<i64>)> =
                         ids.iter().map(|id| (entry, Some(*id))).collect();
                     store::audit::insert_entries_sqlite(&tx, &entries)?;

@@ -71,7 +71,7 @@ pub type Recorded = Option<(i64, Option<ConsentRecord>)>;
 
 struct Job {
     verification: Verification,
-    reply: oneshot::Sender<anyhow::Result<Recorded>>,
+    reply: Reply,
 }
 
 /// The writer of one database's verifications. Cheap to clone; its task starts with the
@@ -134,26 +134,37 @@ async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (items, replies): (Vec<Verification>, Vec<_>) =
             batch.drain(..).map(|j| (j.verification, j.reply)).unzip();
-        match write_pool(&db, &items).await {
-            Ok(recorded) => {
-                for (reply, r) in replies.into_iter().zip(recorded) {
-                    let _ = reply.send(Ok(r));
-                }
-            }
-            Err(e) if items.len() == 1 => {
-                if let Some(reply) = replies.into_iter().next() {
-                    let _ = reply.send(Err(e));
-                }
-            }
-            Err(_) => {
-                // Nothing of the batch was written: each alone, so that only a verification
-                // that cannot be written fails.
-                for (item, reply) in items.iter().zip(replies) {
-                    let alone = write_pool(&db, std::slice::from_ref(item)).await;
-                    let _ = reply.send(alone.map(|mut r| r.pop().flatten()));
-                }
+        if let Some(replies) = answer(replies, write_pool(&db, &items).await) {
+            // Nothing of the batch was written: each alone, so that only a verification
+            // that cannot be written fails.
+            for (item, reply) in items.iter().zip(replies) {
+                let alone = write_pool(&db, std::slice::from_ref(item)).await;
+                let _ = reply.send(alone.map(|mut r| r.pop().flatten()));
             }
         }
+    }
+}
+
+type Reply = oneshot::Sender<anyhow::Result<Recorded>>;
+
+/// Answer a batch's callers with what its transaction wrote, or its error when it was one
+/// verification; when a batch of several failed, nothing is answered and the callers are
+/// given back, for each verification to be written alone.
+fn answer(replies: Vec<Reply>, written: anyhow::Result<Vec<Recorded>>) -> Option<Vec<Reply>> {
+    match written {
+        Ok(recorded) => {
+            for (reply, r) in replies.into_iter().zip(recorded) {
+                let _ = reply.send(Ok(r));
+            }
+            None
+        }
+        Err(e) if replies.len() == 1 => {
+            if let Some(reply) = replies.into_iter().next() {
+                let _ = reply.send(Err(e));
+            }
+            None
+        }
+        Err(_) => Some(replies),
     }
 }
 
@@ -173,23 +184,11 @@ fn run_sqlite(fast: &crate::db::SqliteFast, mut jobs: mpsc::Receiver<Job>) {
         }
         let (items, replies): (Vec<Verification>, Vec<_>) =
             batch.drain(..).map(|j| (j.verification, j.reply)).unzip();
-        match fast.with(|conn| write_sqlite(conn, &items)) {
-            Ok(recorded) => {
-                for (reply, r) in replies.into_iter().zip(recorded) {
-                    let _ = reply.send(Ok(r));
-                }
-            }
-            Err(e) if items.len() == 1 => {
-                if let Some(reply) = replies.into_iter().next() {
-                    let _ = reply.send(Err(e));
-                }
-            }
-            Err(_) => {
-                // Nothing of the batch was written: each alone, as [`run`] does.
-                for (item, reply) in items.iter().zip(replies) {
-                    let alone = fast.with(|conn| write_sqlite(conn, std::slice::from_ref(item)));
-                    let _ = reply.send(alone.map(|mut r| r.pop().flatten()));
-                }
+        if let Some(replies) = answer(replies, fast.with(|conn| write_sqlite(conn, &items))) {
+            // Nothing of the batch was written: each alone, as [`run`] does.
+            for (item, reply) in items.iter().zip(replies) {
+                let alone = fast.with(|conn| write_sqlite(conn, std::slice::from_ref(item)));
+                let _ = reply.send(alone.map(|mut r| r.pop().flatten()));
             }
         }
     }

@@ -516,17 +516,26 @@ pub async fn for_verification(
         institution.as_str().into(),
         month.into(),
     ];
-    fast.with(|conn| {
-        let mut statement = conn.prepare_cached(&ACTIVE_FOR_VERIFICATION)?;
-        static COLUMNS: std::sync::OnceLock<db::ColumnIndex> = std::sync::OnceLock::new();
-        let columns = db::ColumnIndex::once(&COLUMNS, &statement);
-        let mut rows = statement.query(rusqlite::params_from_iter(&values))?;
-        let mut found = Vec::new();
-        while let Some(row) = rows.next()? {
-            found.push(from_row(&db::IndexedRow { row, columns })?);
-        }
-        Ok(found)
-    })
+    static COLUMNS: std::sync::OnceLock<db::ColumnIndex> = std::sync::OnceLock::new();
+    fast.with(|conn| select_sqlite(conn, &ACTIVE_FOR_VERIFICATION, &COLUMNS, &values))
+}
+
+/// The tickets `sql` (a constant: [`SELECT`] and a filter) finds on a rusqlite connection, the
+/// column positions kept in `columns` (a `static` beside the statement).
+fn select_sqlite(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    columns: &std::sync::OnceLock<db::ColumnIndex>,
+    values: &[Value],
+) -> anyhow::Result<Vec<StoredTicket>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let columns = db::ColumnIndex::once(columns, &statement);
+    let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        found.push(from_row(&db::IndexedRow { row, columns })?);
+    }
+    Ok(found)
 }
 
 /// [`SELECT`] with the filter of [`active_for_verification`].
@@ -563,18 +572,9 @@ pub async fn roster_of(
         return roster(&db.pool, institution, month).await;
     };
     let values: Vec<Value> = vec![institution.as_str().into(), month.into()];
+    static COLUMNS: std::sync::OnceLock<db::ColumnIndex> = std::sync::OnceLock::new();
     tokio::task::spawn_blocking(move || {
-        fast.with(|conn| {
-            let mut statement = conn.prepare_cached(&ROSTER)?;
-            static COLUMNS: std::sync::OnceLock<db::ColumnIndex> = std::sync::OnceLock::new();
-            let columns = db::ColumnIndex::once(&COLUMNS, &statement);
-            let mut rows = statement.query(rusqlite::params_from_iter(&values))?;
-            let mut found = Vec::new();
-            while let Some(row) = rows.next()? {
-                found.push(from_row(&db::IndexedRow { row, columns })?);
-            }
-            Ok(found)
-        })
+        fast.with(|conn| select_sqlite(conn, &ROSTER, &COLUMNS, &values))
     })
     .await?
 }
