@@ -158,6 +158,76 @@ async fn verifications_written_together_are_each_stored_with_their_audit_row_onc
     );
 }
 
+/// A verification the database refuses fails alone: sent with others at once (in one batch
+/// when the writer takes them together, whose transaction then fails), every other one is
+/// stored with its audit row and answered, and the refused one gets its error. The refusal
+/// is a trigger made for the test (nothing a request can send makes a write fail).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verification_the_database_refuses_fails_alone() {
+    let f = fixture().await;
+    let refusal: &[&'static str] = if f.db.backend_label() == "SQLite" {
+        &[
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON verifications \
+           WHEN NEW.client_id = 'poison' BEGIN SELECT RAISE(ABORT, 'poison'); END",
+        ]
+    } else {
+        &[
+            "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN \
+             IF NEW.client_id = 'poison' THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; \
+             END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON verifications \
+             FOR EACH ROW EXECUTE FUNCTION refuse_poison()",
+        ]
+    };
+    for sql in refusal {
+        sqlx::query(*sql).execute(&f.db.pool).await.unwrap();
+    }
+    let caller = clinic_caller(&f).await;
+    let tokyo = (TOKYO, "1234566", recipient_id(&f, "1234566").await);
+    let recorder = Recorder::new(f.db.clone());
+    let mut ids: Vec<String> = (0..12).map(|k| format!("fine-{k}")).collect();
+    ids.insert(5, "poison".to_string());
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let recorder = recorder.clone();
+            let v = verification(&caller, id, tokyo);
+            tokio::spawn(async move { recorder.record(v).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    for (id, answer) in ids.iter().zip(&answers) {
+        if id == "poison" {
+            assert!(answer.is_err(), "{id}: {answer:?}");
+        } else {
+            assert!(
+                matches!(answer, Ok(Some(_))),
+                "{id} stored and answered: {answer:?}"
+            );
+        }
+    }
+    assert_eq!(count(&f, "SELECT COUNT(*) FROM verifications").await, 12);
+    assert_eq!(
+        count(
+            &f,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'verification'"
+        )
+        .await,
+        12
+    );
+    assert_eq!(
+        count(
+            &f,
+            "SELECT COUNT(*) FROM verifications WHERE client_id = 'poison'"
+        )
+        .await,
+        0
+    );
+}
+
 /// Many desks at once, each request sent twice at the same time (a retry racing the first):
 /// every verification stored once, both answers name the same record, one of them
 /// `already_stored`.
