@@ -19,7 +19,8 @@ case "$public_url" in */) ;; *) public_url="$public_url/" ;; esac
 [ -f "$template" ] || { echo "sw-manifest: template $template is missing" >&2; exit 1; }
 
 cd "$out"
-mapfile -t files < <(find . -type f ! -path ./sw.js ! -name '*.map' ! -name '.*' | sed 's|^\./||' | LC_ALL=C sort)
+# Not the build's gzip copies (build-app.sh): the server sends them in place of their files.
+mapfile -t files < <(find . -type f ! -path ./sw.js ! -name '*.map' ! -name '*.gz' ! -name '.*' | sed 's|^\./||' | LC_ALL=C sort)
 [ "${#files[@]}" -gt 0 ] || { echo "sw-manifest: $out is empty" >&2; exit 1; }
 
 list="$(mktemp)"

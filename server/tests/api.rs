@@ -471,6 +471,52 @@ async fn each_app_route_gets_its_bundles_page_and_missing_assets_are_real_404s()
     }
 }
 
+/// The build's gzip -9 copy of a hashed file (scripts/build-app.sh) is what a browser that
+/// accepts gzip gets, as it is (not compressed again); one that does not gets the file.
+#[tokio::test]
+async fn a_files_gzip_copy_is_sent_to_a_browser_that_accepts_gzip() {
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+    let f = fixture().await;
+    let dist = f.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let plain = b"\0asm the module".to_vec();
+    let copy = b"\x1f\x8b the build's gzip -9 copy".to_vec();
+    std::fs::write(dist.join("app-abc_bg.wasm"), &plain).unwrap();
+    std::fs::write(dist.join("app-abc_bg.wasm.gz"), &copy).unwrap();
+    let app = f.app_with_static(Some(dist));
+    for (accept, encoding, body) in [
+        (Some("gzip, deflate, br"), Some("gzip"), &copy),
+        (None, None, &plain),
+    ] {
+        let mut request = axum::http::Request::builder().uri("/app-abc_bg.wasm");
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{accept:?}");
+        let got = response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(got.as_deref(), encoding, "{accept:?}");
+        assert_eq!(
+            response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/wasm"),
+            "{accept:?}"
+        );
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&bytes.to_vec(), body, "{accept:?}");
+    }
+}
+
 /// One request with the given headers; status and body text.
 async fn raw(
     app: &axum::Router,

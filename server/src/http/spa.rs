@@ -45,7 +45,10 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         Some(Bundle::for_path(&path))
     };
     let Some(bundle) = page else {
-        let mut response = match ServeDir::new(&dir).oneshot(request).await {
+        // A file's `.gz` copy written by scripts/build-app.sh (gzip -9) is sent as it is to
+        // a browser that accepts gzip (the compression layer leaves an encoded answer alone).
+        let files = ServeDir::new(&dir).precompressed_gzip();
+        let mut response = match files.oneshot(request).await {
             Ok(r) => r.map(Body::new),
             Err(never) => match never {},
         };
