@@ -571,14 +571,9 @@ async fn the_same_client_id_twice_is_one_verification() {
         without(first.json.clone(), &["already_stored"]),
         without(second.json.clone(), &["already_stored"])
     );
-    assert_eq!(count(&f, "SELECT COUNT(*) FROM verifications").await, 1);
     assert_eq!(
-        count(
-            &f,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'verification'"
-        )
-        .await,
-        1
+        verifications_and_audit_rows(&f, "verification").await,
+        (1, 1)
     );
     // The answer shows the person again: that read is audited, as a replay.
     assert_eq!(

@@ -253,3 +253,17 @@ pub async fn recipient_id(f: &Fixture, office: &str, number: &str) -> i64 {
     .unwrap();
     id
 }
+
+/// How many verifications are stored, and how many `audit_log` rows say `action`.
+pub async fn verifications_and_audit_rows(f: &Fixture, action: &str) -> (i64, i64) {
+    let (verifications,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM verifications")
+        .fetch_one(&f.db.pool)
+        .await
+        .unwrap();
+    let (audited,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&f.db.pool)
+        .await
+        .unwrap();
+    (verifications, audited)
+}
