@@ -101,8 +101,8 @@ pub async fn record_batch(db: &Db, accesses: &[BatchAccess<'_>]) -> anyhow::Resu
                 )
             })
             .collect();
-        return tokio::task::spawn_blocking(move || {
-            fast.with(|conn| {
+        return fast
+            .blocking(move |conn| {
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 for (caller, action, detail, ids) in &owned {
@@ -114,8 +114,7 @@ pub async fn record_batch(db: &Db, accesses: &[BatchAccess<'_>]) -> anyhow::Resu
                 tx.commit()?;
                 Ok(())
             })
-        })
-        .await?;
+            .await;
     }
     let mut tx = db.pool.begin().await?;
     for access in accesses {

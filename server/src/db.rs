@@ -238,6 +238,15 @@ impl SqliteFast {
         }
         result
     }
+
+    /// [`SqliteFast::with`] on a blocking thread, awaited: for a read of many rows or a write
+    /// (it waits for the disk), which must not hold an async task's thread.
+    pub async fn blocking<R: Send + 'static>(
+        self: Arc<Self>,
+        f: impl FnOnce(&mut rusqlite::Connection) -> anyhow::Result<R> + Send + 'static,
+    ) -> anyhow::Result<R> {
+        tokio::task::spawn_blocking(move || self.with(f)).await?
+    }
 }
 
 /// A column of a row read by either driver (sqlx's `Any` or [`SqliteFast`]'s rusqlite): a

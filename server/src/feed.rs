@@ -65,10 +65,15 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The feed file's lines for one office and day, oldest first.
-pub async fn entries(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<FeedEntry>> {
-    let rows = verifications::of_office_on(&db.pool, office, date).await?;
-    Ok(rows.into_iter().filter_map(entry).collect())
+/// The feed file's lines for one office and day, oldest first, and the recipients they name
+/// (ids, for the audit of whoever reads or writes the file).
+pub async fn day_file(
+    db: &Db,
+    office: &str,
+    date: NaiveDate,
+) -> anyhow::Result<(Vec<FeedEntry>, Vec<i64>)> {
+    let (verifications, ids) = verifications::of_office_on(db, office, date).await?;
+    Ok((verifications.into_iter().filter_map(entry).collect(), ids))
 }
 
 /// A stored verification as its feed line (none when its stored instant is unreadable).
@@ -120,11 +125,6 @@ pub async fn fetched(
     Ok(())
 }
 
-/// The recipients (ids) named in an office's feed of a day: for the audit log.
-pub async fn recipient_ids(db: &Db, office: &str, date: NaiveDate) -> anyhow::Result<Vec<i64>> {
-    verifications::recipient_ids_of_office_on(&db.pool, office, date).await
-}
-
 /// How many offices' files [`write_files`] audits in one transaction: one commit per office
 /// took most of a national day's time; a batch holds SQLite's write lock well under a second.
 pub const AUDIT_BATCH_OFFICES: usize = 100;
@@ -144,12 +144,7 @@ pub async fn write_files(
     for batch in built.chunks(AUDIT_BATCH_OFFICES) {
         let mut read = Vec::with_capacity(batch.len());
         for office in batch {
-            let day =
-                verifications::of_office_on_with_recipient(db, &office.office_number, date).await?;
-            let mut ids: Vec<i64> = day.iter().filter_map(|(_, id)| *id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let entries: Vec<FeedEntry> = day.into_iter().filter_map(|(v, _)| entry(v)).collect();
+            let (entries, ids) = day_file(db, &office.office_number, date).await?;
             let text = domain::feed::verification_log_csv(&entries);
             let name = domain::feed::feed_file_name(&office.office_number, date);
             let path = dir.join(&name);

@@ -178,8 +178,7 @@ async fn feed_csv(
         })?,
     };
     let db = &state.db;
-    let entries = crate::feed::entries(db, &office, date).await?;
-    let ids = crate::feed::recipient_ids(db, &office, date).await?;
+    let (entries, ids) = crate::feed::day_file(db, &office, date).await?;
     audit::record_many(
         db,
         &caller,

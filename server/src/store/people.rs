@@ -74,8 +74,8 @@ pub async fn histories(
     // SQLite: through the fast path on a blocking thread (a 一括照会 reads a thousand).
     if let Some(fast) = db.sqlite.clone() {
         let ids = recipient_ids.to_vec();
-        let rows: Vec<(i64, String, String)> = tokio::task::spawn_blocking(move || {
-            fast.with(|conn| {
+        let rows: Vec<(i64, String, String)> = fast
+            .blocking(move |conn| {
                 let mut rows = Vec::new();
                 for chunk in ids.chunks(500) {
                     let mut statement = conn.prepare(&history_sql(chunk.len()))?;
@@ -86,8 +86,7 @@ pub async fn histories(
                 }
                 Ok(rows)
             })
-        })
-        .await??;
+            .await?;
         for (id, kind, effective) in rows {
             out.entry(id)
                 .or_default()
@@ -1406,8 +1405,8 @@ pub async fn verified_by_ids(db: &Db, ids: &[i64]) -> anyhow::Result<Vec<Verifie
     // SQLite: through the fast path on a blocking thread (a 一括照会 reads a thousand).
     if let Some(fast) = db.sqlite.clone() {
         let ids = ids.to_vec();
-        return tokio::task::spawn_blocking(move || {
-            fast.with(|conn| {
+        return fast
+            .blocking(move |conn| {
                 let mut found = Vec::with_capacity(ids.len());
                 for chunk in ids.chunks(500) {
                     let mut statement = conn.prepare(&by_ids_sql(chunk.len()))?;
@@ -1418,8 +1417,7 @@ pub async fn verified_by_ids(db: &Db, ids: &[i64]) -> anyhow::Result<Vec<Verifie
                 }
                 Ok(found)
             })
-        })
-        .await?;
+            .await;
     }
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {

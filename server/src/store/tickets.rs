@@ -573,10 +573,8 @@ pub async fn roster_of(
     };
     let values: Vec<Value> = vec![institution.as_str().into(), month.into()];
     static COLUMNS: std::sync::OnceLock<db::ColumnIndex> = std::sync::OnceLock::new();
-    tokio::task::spawn_blocking(move || {
-        fast.with(|conn| select_sqlite(conn, &ROSTER, &COLUMNS, &values))
-    })
-    .await?
+    fast.blocking(move |conn| select_sqlite(conn, &ROSTER, &COLUMNS, &values))
+        .await
 }
 
 const ROSTER_TAIL: &str =

@@ -8,8 +8,8 @@
 //! Reads: [`by_client_id`] and [`by_id`] ([`StoredVerification`], one mapping:
 //! [`from_row`]), [`consent`], [`of_institution_on`] (the reception's day),
 //! [`count_of_office_on`], [`count_at_institution_on`] and [`count_all`]; for the daily
-//! feed [`count_by_office_on`], [`of_office_on`], [`of_office_on_named`] and
-//! [`recipient_ids_of_office_on`]; for the screening [`verdict_days_of_office`] and
+//! feed [`count_by_office_on`], [`of_office_on`] (with the recipients named) and
+//! [`of_office_on_named`]; for the screening [`verdict_days_of_office`] and
 //! [`institutions_of_office`]; for a recipient's 受診状況 [`of_recipient_between`].
 
 use anyhow::Context as _;
@@ -503,62 +503,49 @@ pub async fn count_by_office_on<'e>(
         .collect())
 }
 
-/// An office's verifications of a (JST) date, oldest first.
-pub async fn of_office_on<'e>(
-    exec: impl AnyExecutor<'e>,
-    office: &str,
-    date: NaiveDate,
-) -> anyhow::Result<Vec<StoredVerification>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM verifications v \
-         WHERE v.office_number = $1 AND v.verified_date = $2 ORDER BY v.verified_at, v.id"
-    )))
-    .bind(office)
-    .bind(date.to_string())
-    .fetch_all(exec)
-    .await?;
-    rows.iter().map(from_row).collect()
-}
-
-/// [`of_office_on`] for the office's feed file, each with the id of the recipient it names
-/// (none for a 受給者番号 not registered): on SQLite through [`crate::db::SqliteFast`] on a
-/// blocking thread (a national day is 1,250 of these reads, docs/benchmarks.md), else through
-/// the pool; the same statement.
-pub async fn of_office_on_with_recipient(
+/// An office's verifications of a (JST) date, oldest first, and the recipients they name
+/// (ids, each once, ascending; a 受給者番号 not registered names none): the daily feed's file
+/// and its audit. On SQLite through [`crate::db::SqliteFast`] on a blocking thread (a
+/// national day is 1,250 of these reads, docs/benchmarks.md), else through the pool; the
+/// same statement.
+pub async fn of_office_on(
     db: &db::Db,
     office: &str,
     date: NaiveDate,
-) -> anyhow::Result<Vec<(StoredVerification, Option<i64>)>> {
+) -> anyhow::Result<(Vec<StoredVerification>, Vec<i64>)> {
     let values: Vec<Value> = vec![office.into(), date.to_string().into()];
-    let Some(fast) = db.sqlite.clone() else {
-        let rows = db::bind_values(sqlx::query(OF_OFFICE_ON_WITH_RECIPIENT.as_str()), values)
+    let rows: Vec<(StoredVerification, Option<i64>)> = match db.sqlite.clone() {
+        Some(fast) => {
+            fast.blocking(move |conn| {
+                let mut statement = conn.prepare_cached(&OF_OFFICE_ON)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(&values))?;
+                let mut found = Vec::new();
+                while let Some(row) = rows.next()? {
+                    found.push((from_row(row)?, row.col(10)?));
+                }
+                Ok(found)
+            })
+            .await?
+        }
+        None => db::bind_values(sqlx::query(OF_OFFICE_ON.as_str()), values)
             .fetch_all(&db.pool)
-            .await?;
-        return rows
+            .await?
             .iter()
             .map(|row| Ok((from_row(row)?, row.col(10)?)))
-            .collect();
+            .collect::<anyhow::Result<_>>()?,
     };
-    tokio::task::spawn_blocking(move || {
-        fast.with(|conn| {
-            let mut statement = conn.prepare_cached(&OF_OFFICE_ON_WITH_RECIPIENT)?;
-            let mut rows = statement.query(rusqlite::params_from_iter(&values))?;
-            let mut found = Vec::new();
-            while let Some(row) = rows.next()? {
-                found.push((from_row(row)?, row.col(10)?));
-            }
-            Ok(found)
-        })
-    })
-    .await?
+    let mut ids: Vec<i64> = rows.iter().filter_map(|(_, id)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((rows.into_iter().map(|(v, _)| v).collect(), ids))
 }
 
-static OF_OFFICE_ON_WITH_RECIPIENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+static OF_OFFICE_ON: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-            "SELECT {COLUMNS}, r.id FROM verifications v \
-             LEFT JOIN recipients r ON r.office_number = v.office_number AND r.recipient_number = v.recipient_number \
-             WHERE v.office_number = $1 AND v.verified_date = $2 ORDER BY v.verified_at, v.id"
-        )
+        "SELECT {COLUMNS}, r.id FROM verifications v \
+         LEFT JOIN recipients r ON r.office_number = v.office_number AND r.recipient_number = v.recipient_number \
+         WHERE v.office_number = $1 AND v.verified_date = $2 ORDER BY v.verified_at, v.id"
+    )
 });
 
 /// [`of_office_on`] with the institution's name and the recipient's id and name.
@@ -587,24 +574,6 @@ pub async fn of_office_on_named<'e>(
             })
         })
         .collect()
-}
-
-/// The recipients (ids) an office's verifications of a (JST) date name, by id.
-pub async fn recipient_ids_of_office_on<'e>(
-    exec: impl AnyExecutor<'e>,
-    office: &str,
-    date: NaiveDate,
-) -> anyhow::Result<Vec<i64>> {
-    let ids: Vec<(i64,)> = sqlx::query_as(
-        "SELECT DISTINCT r.id FROM verifications v \
-         JOIN recipients r ON r.office_number = v.office_number AND r.recipient_number = v.recipient_number \
-         WHERE v.office_number = $1 AND v.verified_date = $2 ORDER BY r.id",
-    )
-    .bind(office)
-    .bind(date.to_string())
-    .fetch_all(exec)
-    .await?;
-    Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 /// Each distinct (recipient, institution, date, verdict) of an office's verifications dated
