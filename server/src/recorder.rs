@@ -184,14 +184,27 @@ fn run_sqlite(fast: &crate::db::SqliteFast, mut jobs: mpsc::Receiver<Job>) {
         }
         let (items, replies): (Vec<Verification>, Vec<_>) =
             batch.drain(..).map(|j| (j.verification, j.reply)).unzip();
-        if let Some(replies) = answer(replies, fast.with(|conn| write_sqlite(conn, &items))) {
+        if let Some(replies) = answer(replies, write_caught(fast, &items)) {
             // Nothing of the batch was written: each alone, as [`run`] does.
             for (item, reply) in items.iter().zip(replies) {
-                let alone = fast.with(|conn| write_sqlite(conn, std::slice::from_ref(item)));
+                let alone = write_caught(fast, std::slice::from_ref(item));
                 let _ = reply.send(alone.map(|mut r| r.pop().flatten()));
             }
         }
     }
+}
+
+/// [`write_sqlite`] on a connection of `fast`; a panic in it fails this batch (its
+/// transaction rolled back with the dropped connection), not the writer thread, which goes on
+/// with the next verifications (as the blocking pool's task did before it had its own thread).
+fn write_caught(
+    fast: &crate::db::SqliteFast,
+    items: &[Verification],
+) -> anyhow::Result<Vec<Recorded>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        fast.with(|conn| write_sqlite(conn, items))
+    }))
+    .unwrap_or_else(|_| Err(anyhow::anyhow!("the verification writer failed")))
 }
 
 /// Write `items` in one transaction through sqlx's pool (PostgreSQL): for each, in order,
