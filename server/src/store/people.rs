@@ -70,12 +70,11 @@ pub async fn histories(
             crate::db::placeholders(1, count)
         )
     };
-    let mut out: HashMap<i64, QualificationHistory> = HashMap::new();
     // SQLite: through the fast path on a blocking thread (a 一括照会 reads a thousand).
-    if let Some(fast) = db.sqlite.clone() {
-        let ids = recipient_ids.to_vec();
-        let rows: Vec<(i64, String, String)> = fast
-            .blocking(move |conn| {
+    let rows: Vec<(i64, String, String)> = match db.sqlite.clone() {
+        Some(fast) => {
+            let ids = recipient_ids.to_vec();
+            fast.blocking(move |conn| {
                 let mut rows = Vec::new();
                 for chunk in ids.chunks(500) {
                     let mut statement = conn.prepare(&history_sql(chunk.len()))?;
@@ -86,26 +85,26 @@ pub async fn histories(
                 }
                 Ok(rows)
             })
-            .await?;
-        for (id, kind, effective) in rows {
-            out.entry(id)
-                .or_default()
-                .decisions
-                .push(decision(&kind, &effective)?);
+            .await?
         }
-        return Ok(out);
-    }
-    for chunk in recipient_ids.chunks(500) {
-        let sql = history_sql(chunk.len());
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(*id);
+        None => {
+            let mut rows = Vec::new();
+            for chunk in recipient_ids.chunks(500) {
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(history_sql(chunk.len())));
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                rows.extend(query.fetch_all(&db.pool).await?);
+            }
+            rows
         }
-        for row in query.fetch_all(&db.pool).await? {
-            let id: i64 = row.try_get(0)?;
-            let d = decision(&row.try_get::<String, _>(1)?, &row.try_get::<String, _>(2)?)?;
-            out.entry(id).or_default().decisions.push(d);
-        }
+    };
+    let mut out: HashMap<i64, QualificationHistory> = HashMap::new();
+    for (id, kind, effective) in rows {
+        out.entry(id)
+            .or_default()
+            .decisions
+            .push(decision(&kind, &effective)?);
     }
     Ok(out)
 }
